@@ -1,0 +1,5 @@
+"""`python -m openorder_sheets` runs the `openorder` command."""
+
+from openorder_sheets.cli import main
+
+main()

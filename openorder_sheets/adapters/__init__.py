@@ -1,0 +1,1 @@
+"""Adapters at the edge: spreadsheets, mail transports, templates, local state."""

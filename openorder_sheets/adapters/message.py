@@ -1,0 +1,48 @@
+"""Building the email a buyer receives: multipart text + HTML with the headers SPEC §5 names.
+
+Header values never carry buyer text unchecked: the recipient is a validated address, and the
+subject is folded onto one line before it is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from openorder_sheets.adapters.templates import RenderedEmail
+
+
+def sender_address(name: str, address: str) -> Address:
+    """``Shop Name <shop@example.com>``; the display name may hold any characters safely."""
+    username, _, domain = address.partition("@")
+    return Address(display_name=" ".join(name.split()), username=username, domain=domain)
+
+
+def build_message(
+    rendered: RenderedEmail,
+    *,
+    to: str,
+    sender: Address,
+    reply_to: str,
+    message_id: str,
+    kind: str,
+    order: str,
+    now: dt.datetime,
+) -> EmailMessage:
+    """The complete message, ready for any transport."""
+    message = EmailMessage()
+    message["Subject"] = " ".join(rendered.subject.split())
+    message["From"] = sender
+    user, _, domain = to.partition("@")
+    message["To"] = Address(username=user, domain=domain)
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id
+    message["X-OpenOrder-Kind"] = kind
+    message["X-OpenOrder-Order"] = order
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message

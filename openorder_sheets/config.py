@@ -1,0 +1,273 @@
+"""Reading `openorder.toml` (SPEC §7) into a checked, typed :class:`Config`.
+
+Unknown keys and wrong types are errors naming the key; relative paths are resolved against the
+config file's folder so cron can run from anywhere.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from openorder_sheets.core.labels import LANGUAGES, TAB_LABELS
+from openorder_sheets.errors import ConfigError
+
+FORM_FIELDS = ("tab", "email", "name", "phone", "address", "delivery", "notes", "opt_in", "items")
+
+
+@dataclass(frozen=True)
+class ShopConfig:
+    name: str = "Toko Saya"
+    timezone: str = "Asia/Jakarta"
+    currency: str = "IDR"
+    language: str = "id"
+    order_prefix: str = "PO"
+    form_url: str = ""
+    reply_to: str = ""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class SheetConfig:
+    workbook: Path | None = None
+    spreadsheet: str = ""
+    credentials: Path | None = None
+    api_url: str = ""  # a local Sheets API server instead of Google (offline trials, tests)
+
+
+@dataclass(frozen=True)
+class FormConfig:
+    fields: Mapping[str, str] = field(default_factory=dict)  # field → exact header
+    products: Mapping[str, str] = field(default_factory=dict)  # SKU → exact header
+
+
+@dataclass(frozen=True)
+class RulesConfig:
+    duplicate_window_minutes: int = 30
+    payment_due_hours: int = 48
+    payment_reminder_hours: int = 12
+    unique_code: bool = False
+    closing_reminder_hours: int = 24
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    transport: str = "outbox"
+    outbox: Path = Path("outbox")
+    smtp_host: str = ""
+    smtp_port: int = 587
+    username: str = ""
+    password_env: str = "OPENORDER_SMTP_PASSWORD"
+    sender: str = ""  # `from` in the file
+    daily_limit: int = 450
+    templates_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    shop: ShopConfig
+    sheet: SheetConfig
+    tabs: Mapping[str, str]  # internal tab key → tab name
+    form: FormConfig
+    rules: RulesConfig
+    email: EmailConfig
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    @property
+    def state_dir(self) -> Path:
+        """Local state (the delivery journal and the lock), next to the config file."""
+        return self.folder / ".openorder"
+
+    def tab(self, key: str) -> str:
+        return self.tabs[key]
+
+
+_SECTIONS: Mapping[str, Mapping[str, type | tuple[type, ...]]] = {
+    "shop": {
+        "name": str,
+        "timezone": str,
+        "currency": str,
+        "language": str,
+        "order_prefix": str,
+        "form_url": str,
+        "reply_to": str,
+    },
+    "sheet": {"workbook": str, "spreadsheet": str, "credentials": str, "api_url": str},
+    "tabs": {key: str for key in TAB_LABELS},
+    "form": {**{key: str for key in FORM_FIELDS}, "products": dict},
+    "rules": {
+        "duplicate_window_minutes": int,
+        "payment_due_hours": int,
+        "payment_reminder_hours": int,
+        "unique_code": bool,
+        "closing_reminder_hours": int,
+    },
+    "email": {
+        "transport": str,
+        "outbox": str,
+        "smtp_host": str,
+        "smtp_port": int,
+        "username": str,
+        "password_env": str,
+        "from": str,
+        "daily_limit": int,
+        "templates_dir": str,
+    },
+}
+
+_TYPE_WORDS = {
+    str: "text in quotes",
+    int: "a whole number",
+    bool: "true or false",
+    dict: 'a table of SKU = "question"',
+}
+
+
+def load_config(path: Path) -> Config:
+    """Read and check the config file at ``path``."""
+    if not path.exists():
+        raise ConfigError(
+            f"No config file at {path}: run `openorder init` to write one, "
+            "or `openorder demo` to try a demo shop, or pass --config PATH."
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML ({error}): fix that line.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"Cannot read {path} ({error}): check the file.") from None
+    return parse_config(raw, path.resolve())
+
+
+def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
+    """Check ``raw`` (a parsed TOML document) and build the :class:`Config`."""
+    _check_types(raw, path)
+    shop_raw = dict(raw.get("shop", {}))
+    shop = ShopConfig(**shop_raw)
+    _check_shop(shop, path)
+    folder = path.parent
+    sheet_raw = raw.get("sheet", {})
+    sheet = SheetConfig(
+        workbook=_path(folder, sheet_raw.get("workbook")),
+        spreadsheet=sheet_raw.get("spreadsheet", ""),
+        credentials=_path(folder, sheet_raw.get("credentials")),
+        api_url=sheet_raw.get("api_url", ""),
+    )
+    if sheet.workbook is None and not sheet.spreadsheet:
+        sheet = SheetConfig(workbook=folder / "shop.xlsx")
+    if sheet.workbook is not None and sheet.spreadsheet:
+        raise ConfigError(
+            f"{path} [sheet] sets both `workbook` and `spreadsheet`: keep the one you use."
+        )
+    tabs = {key: labels.get(shop.language, labels["en"]) for key, labels in TAB_LABELS.items()}
+    tabs.update(raw.get("tabs", {}))
+    form_raw = dict(raw.get("form", {}))
+    products = form_raw.pop("products", {})
+    for sku, question in products.items():
+        if not isinstance(question, str):
+            raise ConfigError(
+                f"{path} [form.products] {sku} must be the question's header in quotes."
+            )
+    if "tab" in form_raw:
+        tabs["responses"] = form_raw["tab"]
+    form = FormConfig(fields=form_raw, products=products)
+    rules = RulesConfig(**raw.get("rules", {}))
+    _check_rules(rules, path)
+    email_raw = dict(raw.get("email", {}))
+    email = EmailConfig(
+        transport=email_raw.get("transport", "outbox"),
+        outbox=_path(folder, email_raw.get("outbox")) or folder / "outbox",
+        smtp_host=email_raw.get("smtp_host", ""),
+        smtp_port=email_raw.get("smtp_port", 587),
+        username=email_raw.get("username", ""),
+        password_env=email_raw.get("password_env", "OPENORDER_SMTP_PASSWORD"),
+        sender=email_raw.get("from", ""),
+        daily_limit=email_raw.get("daily_limit", 450),
+        templates_dir=_path(folder, email_raw.get("templates_dir")),
+    )
+    _check_email(email, path)
+    return Config(path, shop, sheet, tabs, form, rules, email)
+
+
+def _path(folder: Path, value: str | None) -> Path | None:
+    if not value:
+        return None
+    candidate = Path(value).expanduser()
+    return candidate if candidate.is_absolute() else folder / candidate
+
+
+def _check_types(raw: Mapping[str, Any], path: Path) -> None:
+    for section, value in raw.items():
+        if section not in _SECTIONS:
+            known = ", ".join(f"[{name}]" for name in _SECTIONS)
+            raise ConfigError(f"{path}: unknown section [{section}] — the sections are {known}.")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: `{section}` must be a section written [{section}].")
+        for key, item in value.items():
+            expected = _SECTIONS[section].get(key)
+            if expected is None:
+                known = ", ".join(_SECTIONS[section])
+                raise ConfigError(
+                    f"{path} [{section}]: unknown key `{key}` — the keys are {known}."
+                )
+            wrong_bool = expected is int and isinstance(item, bool)
+            if not isinstance(item, expected) or wrong_bool:
+                word = _TYPE_WORDS.get(expected, str(expected))  # type: ignore[call-overload]
+                raise ConfigError(f"{path} [{section}] {key} = {item!r} must be {word}.")
+
+
+def _check_shop(shop: ShopConfig, path: Path) -> None:
+    try:
+        ZoneInfo(shop.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{path} [shop] timezone '{shop.timezone}' is not a time zone: use a name like "
+            "Asia/Jakarta, Asia/Makassar or Asia/Jayapura."
+        ) from None
+    if shop.language not in LANGUAGES:
+        raise ConfigError(f'{path} [shop] language \'{shop.language}\' must be "id" or "en".')
+    if len(shop.currency) != 3 or not shop.currency.isalpha():
+        raise ConfigError(
+            f"{path} [shop] currency '{shop.currency}' must be a 3-letter code such as IDR."
+        )
+    if not shop.order_prefix.strip() or any(ch in shop.order_prefix for ch in "/ \t\n"):
+        raise ConfigError(
+            f"{path} [shop] order_prefix '{shop.order_prefix}' must be a short "
+            "word without spaces, such as PO."
+        )
+
+
+def _check_rules(rules: RulesConfig, path: Path) -> None:
+    for name in (
+        "duplicate_window_minutes",
+        "payment_due_hours",
+        "payment_reminder_hours",
+        "closing_reminder_hours",
+    ):
+        if getattr(rules, name) < 0:
+            raise ConfigError(f"{path} [rules] {name} must be 0 or more.")
+
+
+def _check_email(email: EmailConfig, path: Path) -> None:
+    if email.transport not in ("outbox", "smtp"):
+        raise ConfigError(
+            f'{path} [email] transport \'{email.transport}\' must be "outbox" or "smtp".'
+        )
+    if email.transport == "smtp" and not email.smtp_host:
+        raise ConfigError(
+            f'{path} [email] transport is "smtp" but smtp_host is not set: '
+            'add smtp_host = "smtp.gmail.com" (or your provider\'s).'
+        )
+    if email.daily_limit < 1:
+        raise ConfigError(f"{path} [email] daily_limit must be 1 or more.")

@@ -1,0 +1,271 @@
+"""Reading the seller's `Products`, `Materials` and `Batches` tabs into a :class:`Catalog`.
+
+Every bad cell becomes one sentence naming tab, row, column, value and fix; they are collected
+so `doctor` shows all of them at once, and a sync refuses to decide on a broken set-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from openorder_sheets.core import cells
+from openorder_sheets.core.labels import COLUMN_LABELS, STAGE_LABELS, label, reverse_lookup
+from openorder_sheets.core.model import Batch, Catalog, Material, Product, Stage
+from openorder_sheets.core.tables import Columns, data_rows, find_columns
+from openorder_sheets.ports import Cell, Grid
+
+PRODUCT_COLUMNS = (
+    "sku",
+    "product_name",
+    "price",
+    "unit",
+    "capacity",
+    "max_per_buyer",
+    "active",
+    "form_question",
+)
+PRODUCT_REQUIRED = ("sku", "product_name", "price")
+MATERIAL_COLUMNS = ("sku", "material", "quantity_per_unit", "unit")
+BATCH_COLUMNS = ("batch", "opens", "closes", "ships_on", "stage", "note_to_buyers")
+BATCH_REQUIRED = ("batch", "opens", "closes")
+
+_STAGES = reverse_lookup(STAGE_LABELS)
+T = TypeVar("T")
+
+
+class _Reader:
+    """Reads cells of one tab, turning :class:`cells.CellError` into problem sentences."""
+
+    def __init__(self, columns: Columns, language: str, problems: list[str]) -> None:
+        self.columns = columns
+        self.language = language
+        self.problems = problems
+
+    def place(self, row: int, key: str) -> str:
+        header = label(COLUMN_LABELS, key, self.language)
+        return f"{self.columns.tab} row {row}, column '{header}'"
+
+    def read(
+        self,
+        row_number: int,
+        row: list[Cell],
+        key: str,
+        parse: Callable[[Cell], T | None],
+        fix: str,
+    ) -> T | None:
+        try:
+            return parse(self.columns.get(row, key))
+        except cells.CellError as error:
+            self.problems.append(f"{self.place(row_number, key)}: {error} — {fix}.")
+            return None
+
+
+def read_catalog(
+    tabs: dict[str, Grid | None],
+    names: dict[str, str],
+    zone: ZoneInfo,
+    language: str,
+) -> tuple[Catalog, list[str]]:
+    """Products, materials and batches from their grids, and every problem found."""
+    problems: list[str] = []
+    products = _read_products(names["products"], tabs.get("products"), language, problems)
+    materials = _read_materials(names["materials"], tabs.get("materials"), language, problems)
+    batches = _read_batches(names["batches"], tabs.get("batches"), zone, language, problems)
+    return Catalog(tuple(products), tuple(materials), tuple(batches)), problems
+
+
+def _missing_tab(name: str) -> str:
+    return (
+        f"The spreadsheet has no tab '{name}': run `openorder init` to create it, or set its "
+        "name under [tabs] in openorder.toml."
+    )
+
+
+def _read_products(
+    tab: str, grid: Grid | None, language: str, problems: list[str]
+) -> list[Product]:
+    if grid is None:
+        problems.append(_missing_tab(tab))
+        return []
+    columns, missing = find_columns(tab, grid, PRODUCT_REQUIRED, PRODUCT_COLUMNS, language)
+    problems.extend(missing)
+    if missing:
+        return []
+    reader = _Reader(columns, language, problems)
+    products: list[Product] = []
+    seen: dict[str, int] = {}
+    for number, row in data_rows(grid):
+        sku = cells.one_line(cells.text(columns.get(row, "sku"))).upper()
+        name = cells.one_line(cells.text(columns.get(row, "product_name")))
+        if not sku:
+            problems.append(
+                f"{reader.place(number, 'sku')} is empty: give the product a short "
+                "code such as NASTAR."
+            )
+            continue
+        if sku in seen:
+            problems.append(
+                f"{reader.place(number, 'sku')}: '{sku}' is also used in row "
+                f"{seen[sku]} — each product needs its own SKU."
+            )
+            continue
+        seen[sku] = number
+        if cells.is_blank(columns.get(row, "price")):
+            problems.append(
+                f"{reader.place(number, 'price')} is empty: enter the price as a "
+                "number such as 85000."
+            )
+            continue
+        price = reader.read(
+            number, row, "price", cells.money, "enter the price as a number such as 85000"
+        )
+        if price is None:
+            continue
+        capacity = reader.read(
+            number,
+            row,
+            "capacity",
+            cells.whole_number,
+            "enter a whole number or leave it blank for unlimited",
+        )
+        limit = reader.read(
+            number,
+            row,
+            "max_per_buyer",
+            cells.whole_number,
+            "enter a whole number or leave it blank for no limit",
+        )
+        active_cell = columns.get(row, "active")
+        active = (
+            True
+            if "active" not in columns.index or cells.is_blank(active_cell)
+            else reader.read(
+                number, row, "active", cells.boolean, "use TRUE/FALSE, Ya/Tidak or a checkbox"
+            )
+        )
+        products.append(
+            Product(
+                sku=sku,
+                name=name or sku,
+                price=price,
+                unit=cells.one_line(cells.text(columns.get(row, "unit"))),
+                capacity=capacity,
+                max_per_buyer=limit,
+                active=bool(active),
+                form_question=cells.one_line(cells.text(columns.get(row, "form_question"))),
+                row=number,
+            )
+        )
+    return products
+
+
+def _read_materials(
+    tab: str, grid: Grid | None, language: str, problems: list[str]
+) -> list[Material]:
+    if grid is None:  # Materials is optional
+        return []
+    columns, missing = find_columns(tab, grid, MATERIAL_COLUMNS, (), language)
+    problems.extend(missing)
+    if missing:
+        return []
+    reader = _Reader(columns, language, problems)
+    materials = []
+    for number, row in data_rows(grid):
+        per_unit = reader.read(
+            number, row, "quantity_per_unit", cells.decimal_number, "enter a number such as 0.25"
+        )
+        sku = cells.one_line(cells.text(columns.get(row, "sku"))).upper()
+        material = cells.one_line(cells.text(columns.get(row, "material")))
+        if per_unit is None or not sku or not material:
+            continue
+        unit = cells.one_line(cells.text(columns.get(row, "unit")))
+        materials.append(Material(sku, material, Decimal(per_unit), unit))
+    return materials
+
+
+def _read_batches(
+    tab: str, grid: Grid | None, zone: ZoneInfo, language: str, problems: list[str]
+) -> list[Batch]:
+    if grid is None:
+        problems.append(_missing_tab(tab))
+        return []
+    columns, missing = find_columns(tab, grid, BATCH_REQUIRED, BATCH_COLUMNS, language)
+    problems.extend(missing)
+    if missing:
+        return []
+    reader = _Reader(columns, language, problems)
+    batches: list[Batch] = []
+    seen: dict[str, int] = {}
+    fix_when = "enter a date and time such as 2027-02-01 09:00"
+    for number, row in data_rows(grid):
+        name = cells.one_line(cells.text(columns.get(row, "batch")))
+        if not name:
+            problems.append(
+                f"{reader.place(number, 'batch')} is empty: give the batch a name "
+                "such as PO Lebaran 1."
+            )
+            continue
+        if name in seen:
+            problems.append(
+                f"{reader.place(number, 'batch')}: '{name}' is also used in row "
+                f"{seen[name]} — each batch needs its own name."
+            )
+            continue
+        seen[name] = number
+        opens = reader.read(number, row, "opens", lambda c: cells.when(c, zone), fix_when)
+        closes = reader.read(number, row, "closes", lambda c: cells.when(c, zone), fix_when)
+        ships_on = reader.read(
+            number, row, "ships_on", lambda c: cells.day(c, zone), "enter a date such as 2027-03-20"
+        )
+        if opens is None or closes is None:
+            for key, value in (("opens", opens), ("closes", closes)):
+                if value is None and cells.is_blank(columns.get(row, key)):
+                    problems.append(f"{reader.place(number, key)} is empty: {fix_when}.")
+            continue
+        if closes <= opens:
+            problems.append(
+                f"{tab} row {number}: batch '{name}' closes ({closes:%Y-%m-%d %H:%M}) before "
+                f"it opens ({opens:%Y-%m-%d %H:%M}) — fix the Opens or Closes date."
+            )
+            continue
+        batches.append(
+            Batch(
+                name,
+                opens,
+                closes,
+                ships_on,
+                _stage(columns.get(row, "stage"), reader, number),
+                cells.text(columns.get(row, "note_to_buyers")),
+                number,
+            )
+        )
+    _check_overlaps(tab, batches, problems)
+    return batches
+
+
+def _stage(cell: Cell, reader: _Reader, number: int) -> Stage:
+    word = cells.text(cell)
+    if not word:
+        return Stage.NONE
+    key = _STAGES.get(" ".join(word.split()).casefold())
+    if key is None:
+        choices = ", ".join(label(STAGE_LABELS, k, reader.language) for k in STAGE_LABELS)
+        reader.problems.append(
+            f"{reader.place(number, 'stage')}: '{word}' is not a stage — "
+            f"choose one of {choices}, or leave it blank."
+        )
+        return Stage.NONE
+    return Stage(key)
+
+
+def _check_overlaps(tab: str, batches: list[Batch], problems: list[str]) -> None:
+    ordered = sorted(batches, key=lambda batch: batch.opens)
+    for earlier, later in zip(ordered, ordered[1:], strict=False):
+        if later.opens < earlier.closes:
+            problems.append(
+                f"{tab} rows {earlier.row} and {later.row}: batches '{earlier.name}' and "
+                f"'{later.name}' overlap — make one close before the other opens."
+            )

@@ -1,0 +1,55 @@
+"""Money and dates as buyers read them, through Babel (``Rp165.000``, ``Sabtu, 20 Februari 2027``).
+
+Pure formatting: no clock, no I/O. The same functions serve emails, the WhatsApp text and the
+CLI, so a buyer sees one way of writing an amount everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency
+
+_LOCALES = {"id": "id_ID", "en": "en_US"}
+_ZONE_NAMES = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def locale_of(language: str) -> str:
+    return _LOCALES.get(language, "en_US")
+
+
+def money(amount: Decimal | int | float, currency: str, language: str) -> str:
+    """``Rp165.000`` for IDR in both languages; cents only where the currency has them."""
+    code = currency.upper()
+    digits = code != "IDR"
+    pattern = "¤#,##0.00" if digits else "¤#,##0"
+    # en_US would write "IDR165,000"; Indonesian buyers read rupiah as "Rp165.000" either way.
+    locale = "en_ID" if code == "IDR" and language == "en" else locale_of(language)
+    return format_currency(
+        Decimal(amount), code, format=pattern, locale=locale, currency_digits=digits
+    )
+
+
+def long_date(day: dt.date, language: str) -> str:
+    """``Sabtu, 20 Februari 2027`` / ``Saturday, February 20, 2027``."""
+    return format_date(day, format="full", locale=locale_of(language))
+
+
+def moment(when: dt.datetime, language: str) -> str:
+    """``Sabtu, 20 Februari 2027, 10.15 WIB`` / ``Saturday, February 20, 2027, 10:15 AM WIB``."""
+    pattern = "HH.mm" if language == "id" else "h:mm a"
+    zone = _ZONE_NAMES.get(str(when.tzinfo), when.strftime("%Z") if when.tzinfo else "")
+    text = f"{long_date(when.date(), language)}, {format_time(when, pattern, locale=locale_of(language))}"
+    return f"{text} {zone}".rstrip()
+
+
+def short_moment(when: dt.datetime) -> str:
+    """``2027-02-20 10:15``: for cells the seller scans in a column."""
+    return when.strftime("%Y-%m-%d %H:%M")

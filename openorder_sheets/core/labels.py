@@ -1,0 +1,147 @@
+"""The words the seller sees in the spreadsheet, in English and Indonesian.
+
+Every tab, column and status has a stable internal key and a label per language. Reading
+accepts either language's label (case-insensitive, surrounding spaces ignored), so a seller who
+switches `language` keeps a working sheet; writing uses the configured language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+LANGUAGES = ("id", "en")
+
+TAB_LABELS: Mapping[str, Mapping[str, str]] = {
+    "products": {"en": "Products", "id": "Produk"},
+    "materials": {"en": "Materials", "id": "Bahan"},
+    "batches": {"en": "Batches", "id": "Batch"},
+    "responses": {"en": "Form Responses 1", "id": "Respons Formulir 1"},
+    "orders": {"en": "Orders", "id": "Pesanan"},
+    "summary": {"en": "Summary", "id": "Ringkasan"},
+    "materials_needed": {"en": "Materials needed", "id": "Kebutuhan bahan"},
+    "packing": {"en": "Packing list", "id": "Daftar packing"},
+    "emails": {"en": "Emails", "id": "Email"},
+}
+
+COLUMN_LABELS: Mapping[str, Mapping[str, str]] = {
+    # Products
+    "sku": {"en": "SKU", "id": "SKU"},
+    "product_name": {"en": "Name", "id": "Nama"},
+    "price": {"en": "Price", "id": "Harga"},
+    "unit": {"en": "Unit", "id": "Satuan"},
+    "capacity": {"en": "Capacity", "id": "Kapasitas"},
+    "max_per_buyer": {"en": "Max per buyer", "id": "Maks per pembeli"},
+    "active": {"en": "Active", "id": "Aktif"},
+    "form_question": {"en": "Form question", "id": "Pertanyaan formulir"},
+    # Materials
+    "material": {"en": "Material", "id": "Bahan"},
+    "quantity_per_unit": {"en": "Quantity per unit", "id": "Jumlah per unit"},
+    # Batches
+    "batch": {"en": "Batch", "id": "Batch"},
+    "opens": {"en": "Opens", "id": "Buka"},
+    "closes": {"en": "Closes", "id": "Tutup"},
+    "ships_on": {"en": "Ships on", "id": "Tanggal kirim"},
+    "stage": {"en": "Stage", "id": "Tahap"},
+    "note_to_buyers": {"en": "Note to buyers", "id": "Catatan untuk pembeli"},
+    # Orders (tool columns, in this order)
+    "order": {"en": "Order", "id": "Pesanan"},
+    "submitted": {"en": "Submitted", "id": "Masuk"},
+    "name": {"en": "Name", "id": "Nama"},
+    "email": {"en": "Email", "id": "Email"},
+    "whatsapp": {"en": "WhatsApp", "id": "WhatsApp"},
+    "items": {"en": "Items", "id": "Item"},
+    "total": {"en": "Total", "id": "Total"},
+    "amount_to_pay": {"en": "Amount to pay", "id": "Jumlah bayar"},
+    "status": {"en": "Status", "id": "Status"},
+    "progress": {"en": "Progress", "id": "Progres"},
+    "problems": {"en": "Problems", "id": "Masalah"},
+    "last_email": {"en": "Last email", "id": "Email terakhir"},
+    "whatsapp_link": {"en": "WhatsApp link", "id": "Link WhatsApp"},
+    "response_row": {"en": "Response row", "id": "Baris respons"},
+    # Orders (seller columns)
+    "paid": {"en": "Paid", "id": "Lunas"},
+    "seller_action": {"en": "Seller action", "id": "Tindakan penjual"},
+    "tracking_no": {"en": "Tracking no.", "id": "No. resi"},
+    "seller_note": {"en": "Seller note", "id": "Catatan penjual"},
+    # Summary
+    "product": {"en": "Product", "id": "Produk"},
+    "confirmed": {"en": "Confirmed", "id": "Dikonfirmasi"},
+    "waitlisted": {"en": "Waitlisted", "id": "Daftar tunggu"},
+    "remaining": {"en": "Remaining", "id": "Sisa"},
+    "filled": {"en": "Filled %", "id": "Terisi %"},
+    "revenue": {"en": "Revenue", "id": "Pendapatan"},
+    "paid_revenue": {"en": "Paid revenue", "id": "Pendapatan lunas"},
+    # Materials needed
+    "quantity": {"en": "Quantity", "id": "Jumlah"},
+    # Packing list
+    "address": {"en": "Address", "id": "Alamat"},
+    "delivery": {"en": "Delivery", "id": "Pengiriman"},
+    "notes": {"en": "Notes", "id": "Catatan"},
+    # Emails
+    "key": {"en": "Key", "id": "Kunci"},
+    "kind": {"en": "Kind", "id": "Jenis"},
+    "to": {"en": "To", "id": "Kepada"},
+    "state": {"en": "State", "id": "Keadaan"},
+    "attempts": {"en": "Attempts", "id": "Percobaan"},
+    "last_attempt": {"en": "Last attempt", "id": "Percobaan terakhir"},
+    "message_id": {"en": "Message-ID", "id": "Message-ID"},
+    "error": {"en": "Error", "id": "Kesalahan"},
+}
+
+#: Decision words (`Status`), SPEC §3.
+STATUS_LABELS: Mapping[str, Mapping[str, str]] = {
+    "confirmed": {"en": "Confirmed", "id": "Dikonfirmasi"},
+    "waitlisted": {"en": "Waitlisted", "id": "Daftar tunggu"},
+    "rejected": {"en": "Rejected", "id": "Ditolak"},
+    "needs_attention": {"en": "Needs attention", "id": "Perlu dicek"},
+    "duplicate": {"en": "Duplicate", "id": "Duplikat"},
+    "cancelled": {"en": "Cancelled", "id": "Dibatalkan"},
+    "expired": {"en": "Expired", "id": "Kedaluwarsa"},
+}
+
+PROGRESS_LABELS: Mapping[str, Mapping[str, str]] = {
+    "awaiting_payment": {"en": "Awaiting payment", "id": "Menunggu pembayaran"},
+    "paid": {"en": "Paid", "id": "Lunas"},
+    "in_production": {"en": "In production", "id": "Diproduksi"},
+    "ready": {"en": "Ready", "id": "Siap"},
+    "shipped": {"en": "Shipped", "id": "Dikirim"},
+}
+
+STAGE_LABELS: Mapping[str, Mapping[str, str]] = {
+    "in_production": {"en": "In production", "id": "Produksi"},
+    "ready": {"en": "Ready", "id": "Siap"},
+    "shipped": {"en": "Shipped", "id": "Dikirim"},
+    "cancelled": {"en": "Cancelled", "id": "Dibatalkan"},
+}
+
+SELLER_ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
+    "confirm": {"en": "Confirm", "id": "Konfirmasi"},
+    "cancel": {"en": "Cancel", "id": "Batalkan"},
+    "reject": {"en": "Reject", "id": "Tolak"},
+}
+
+
+def fold(text: str) -> str:
+    """The form in which headers and words are compared: trimmed, case-folded, one space."""
+    return " ".join(text.split()).casefold()
+
+
+def label(table: Mapping[str, Mapping[str, str]], key: str, language: str) -> str:
+    """The label of ``key`` in ``language`` (English when the language is unknown)."""
+    labels = table[key]
+    return labels.get(language, labels["en"])
+
+
+def reverse_lookup(table: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """Folded label (any language, plus the key itself) → key."""
+    found: dict[str, str] = {}
+    for key, labels in table.items():
+        found[fold(key.replace("_", " "))] = key
+        for text in labels.values():
+            found[fold(text)] = key
+    return found
+
+
+def labels_of(keys: Iterable[str], language: str) -> list[str]:
+    """Column labels for ``keys`` in ``language``."""
+    return [label(COLUMN_LABELS, key, language) for key in keys]

@@ -1,0 +1,128 @@
+"""How every tab looks: column headers in the shop's language, formats, widths, dropdowns.
+
+Both backends draw from these, so the local workbook and the Google spreadsheet look alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from openorder_sheets.core.catalog import BATCH_COLUMNS, MATERIAL_COLUMNS, PRODUCT_COLUMNS
+from openorder_sheets.core.labels import (
+    COLUMN_LABELS,
+    SELLER_ACTION_LABELS,
+    STAGE_LABELS,
+    label,
+)
+from openorder_sheets.core.records import EMAIL_COLUMNS, ORDER_SELLER_COLUMNS, ORDER_TOOL_COLUMNS
+from openorder_sheets.ports import ColumnKind, ColumnSpec, TabLayout
+
+K = ColumnKind
+
+_KINDS: Mapping[str, tuple[ColumnKind, int]] = {
+    "sku": (K.TEXT, 12),
+    "product_name": (K.TEXT, 24),
+    "price": (K.MONEY, 12),
+    "unit": (K.TEXT, 8),
+    "capacity": (K.INTEGER, 10),
+    "max_per_buyer": (K.INTEGER, 12),
+    "active": (K.CHECKBOX, 8),
+    "form_question": (K.TEXT, 28),
+    "material": (K.TEXT, 18),
+    "quantity_per_unit": (K.NUMBER, 14),
+    "batch": (K.TEXT, 18),
+    "opens": (K.DATETIME, 17),
+    "closes": (K.DATETIME, 17),
+    "ships_on": (K.DATE, 12),
+    "stage": (K.DROPDOWN, 14),
+    "note_to_buyers": (K.TEXT, 36),
+    "order": (K.TEXT, 10),
+    "submitted": (K.DATETIME, 17),
+    "name": (K.TEXT, 22),
+    "email": (K.TEXT, 26),
+    "whatsapp": (K.TEXT, 16),
+    "items": (K.TEXT, 34),
+    "total": (K.MONEY, 12),
+    "amount_to_pay": (K.MONEY, 13),
+    "status": (K.TEXT, 14),
+    "progress": (K.TEXT, 18),
+    "problems": (K.TEXT, 44),
+    "last_email": (K.TEXT, 26),
+    "whatsapp_link": (K.LINK, 18),
+    "response_row": (K.INTEGER, 9),
+    "paid": (K.CHECKBOX, 7),
+    "seller_action": (K.DROPDOWN, 14),
+    "tracking_no": (K.TEXT, 16),
+    "seller_note": (K.TEXT, 24),
+    "product": (K.TEXT, 30),
+    "confirmed": (K.INTEGER, 12),
+    "waitlisted": (K.INTEGER, 12),
+    "remaining": (K.INTEGER, 10),
+    "filled": (K.PERCENT, 9),
+    "revenue": (K.MONEY, 14),
+    "paid_revenue": (K.MONEY, 14),
+    "quantity": (K.NUMBER, 12),
+    "address": (K.TEXT, 36),
+    "delivery": (K.TEXT, 14),
+    "notes": (K.TEXT, 30),
+    "key": (K.TEXT, 40),
+    "kind": (K.TEXT, 18),
+    "to": (K.TEXT, 26),
+    "state": (K.TEXT, 10),
+    "attempts": (K.INTEGER, 9),
+    "last_attempt": (K.DATETIME, 17),
+    "message_id": (K.TEXT, 36),
+    "error": (K.TEXT, 40),
+}
+
+SUMMARY_COLUMNS = (
+    "batch",
+    "sku",
+    "product",
+    "capacity",
+    "confirmed",
+    "waitlisted",
+    "remaining",
+    "filled",
+    "revenue",
+    "paid_revenue",
+)
+MATERIALS_NEEDED_COLUMNS = ("batch", "material", "quantity", "unit")
+PACKING_COLUMNS = ("order", "name", "whatsapp", "address", "delivery", "items", "notes", "paid")
+
+TAB_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "products": PRODUCT_COLUMNS,
+    "materials": MATERIAL_COLUMNS,
+    "batches": BATCH_COLUMNS,
+    "orders": (*ORDER_TOOL_COLUMNS, *ORDER_SELLER_COLUMNS),
+    "summary": SUMMARY_COLUMNS,
+    "materials_needed": MATERIALS_NEEDED_COLUMNS,
+    "packing": PACKING_COLUMNS,
+    "emails": EMAIL_COLUMNS,
+}
+
+
+def _options(key: str, language: str) -> tuple[str, ...]:
+    if key == "stage":
+        return tuple(label(STAGE_LABELS, k, language) for k in STAGE_LABELS)
+    if key == "seller_action":
+        return tuple(label(SELLER_ACTION_LABELS, k, language) for k in SELLER_ACTION_LABELS)
+    return ()
+
+
+def column_spec(key: str, language: str) -> ColumnSpec:
+    kind, width = _KINDS[key]
+    return ColumnSpec(label(COLUMN_LABELS, key, language), kind, width, _options(key, language))
+
+
+def tab_layout(tab_key: str, language: str, currency: str = "IDR") -> TabLayout:
+    """The layout of one tab (by internal key) in ``language``."""
+    columns = tuple(column_spec(key, language) for key in TAB_COLUMNS[tab_key])
+    return TabLayout(columns, currency_format=currency_format(currency))
+
+
+def currency_format(currency: str) -> str:
+    """A spreadsheet number format for the currency (no decimals for rupiah)."""
+    if currency.upper() == "IDR":
+        return '"Rp"#,##0'
+    return f'"{currency.upper()} "#,##0.00'

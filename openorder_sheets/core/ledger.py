@@ -1,0 +1,128 @@
+"""The delivery ledger (`Emails` tab): one entry per message, the state that prevents re-sends.
+
+Entries move queued → sending → sent, or → deferred (retried later with growing delays) or
+→ failed (the seller must look). At most ``daily_limit`` messages leave in any rolling 24 hours,
+counted from the ledger; decisions about orders go before announcements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from openorder_sheets.core import cells
+from openorder_sheets.core.model import EmailDue, EmailState, LedgerEntry
+from openorder_sheets.core.notifications import FIRST_KINDS
+from openorder_sheets.ports import Cell
+
+#: A state the local journal knows beats an older one in the sheet (a run died before writing).
+_RANK = {
+    EmailState.QUEUED: 0,
+    EmailState.DEFERRED: 1,
+    EmailState.SENDING: 2,
+    EmailState.FAILED: 3,
+    EmailState.SENT: 4,
+}
+_FIRST_RETRY = dt.timedelta(minutes=5)
+_LONGEST_RETRY = dt.timedelta(hours=6)
+
+
+def message_id(key: str, domain: str) -> str:
+    """A ``Message-ID`` derived from the key alone, so a resend after a crash carries the same."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"<{digest}@{domain or 'openorder.invalid'}>"
+
+
+def merge(sheet: Iterable[LedgerEntry], journal: Mapping[str, LedgerEntry]) -> list[LedgerEntry]:
+    """The sheet's entries, each replaced by the journal's when the journal is further along."""
+    merged: list[LedgerEntry] = []
+    seen: set[str] = set()
+    for entry in sheet:
+        local = journal.get(entry.key)
+        if (
+            local is not None
+            and _RANK[local.state] >= _RANK[entry.state]
+            and (local.attempts >= entry.attempts or local.state is EmailState.SENT)
+        ):
+            entry = local
+        merged.append(entry)
+        seen.add(entry.key)
+    # Entries only the journal knows: a run died after sending but before writing the sheet.
+    merged.extend(entry for key, entry in journal.items() if key not in seen)
+    return merged
+
+
+def add_due(entries: list[LedgerEntry], due: Iterable[EmailDue], domain: str) -> list[LedgerEntry]:
+    """The ledger with a queued entry for each due message it does not hold yet."""
+    known = {entry.key for entry in entries}
+    added = [
+        LedgerEntry(
+            item.key,
+            item.order,
+            item.kind,
+            item.to,
+            EmailState.QUEUED,
+            message_id=message_id(item.key, domain),
+        )
+        for item in due
+        if item.key not in known
+    ]
+    return [*entries, *added]
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Growing delays: 5 min, 10, 20, … up to 6 hours."""
+    return min(_FIRST_RETRY * (2 ** max(attempts - 1, 0)), _LONGEST_RETRY)
+
+
+def sent_in_last_day(entries: Iterable[LedgerEntry], now: dt.datetime) -> int:
+    since = now - dt.timedelta(hours=24)
+    return sum(
+        1
+        for e in entries
+        if e.state is EmailState.SENT and e.last_attempt is not None and e.last_attempt > since
+    )
+
+
+def to_send(entries: list[LedgerEntry], now: dt.datetime, daily_limit: int) -> list[LedgerEntry]:
+    """The messages to send now, in priority order, within the rolling daily limit."""
+    ready = []
+    for entry in entries:
+        if entry.state in (EmailState.QUEUED, EmailState.SENDING):
+            ready.append(entry)
+        elif entry.state is EmailState.DEFERRED:
+            last = entry.last_attempt
+            if last is None or now - last >= retry_delay(entry.attempts):
+                ready.append(entry)
+    room = max(daily_limit - sent_in_last_day(entries, now), 0)
+    position = {key: index for index, key in enumerate(FIRST_KINDS)}
+    ready.sort(
+        key=lambda e: (position.get(e.kind, len(FIRST_KINDS)), e.state is not EmailState.SENDING)
+    )
+    return ready[:room]
+
+
+def record(entry: LedgerEntry, state: EmailState, now: dt.datetime, error: str = "") -> LedgerEntry:
+    """The entry after an attempt (or the start of one, for ``sending``)."""
+    attempts = entry.attempts + (1 if state is EmailState.SENDING else 0)
+    return replace(entry, state=state, attempts=attempts, last_attempt=now, error=error)
+
+
+def ledger_rows(entries: Iterable[LedgerEntry]) -> list[list[Cell]]:
+    """Rows of the `Emails` tab, in ledger order."""
+    return [
+        [
+            cells.safe_text(e.key),
+            e.order,
+            e.kind,
+            cells.safe_text(e.to),
+            e.state.value,
+            e.attempts,
+            e.last_attempt.replace(tzinfo=None) if e.last_attempt else None,
+            e.message_id,
+            cells.safe_text(e.error),
+        ]
+        for e in entries
+    ]

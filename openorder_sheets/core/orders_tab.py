@@ -1,0 +1,185 @@
+"""The `Orders` tab as this sync writes it: tool columns only, rows matched by order number.
+
+Existing rows stay where the seller put them and their `Order` cell is never rewritten; new
+orders go below the last row. Seller columns (`Paid`, `Seller action`, …) are never written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from urllib.parse import quote
+
+from openorder_sheets.core import cells, formatting
+from openorder_sheets.core.labels import (
+    PROGRESS_LABELS,
+    STATUS_LABELS,
+    label,
+)
+from openorder_sheets.core.layouts import TAB_COLUMNS, column_spec
+from openorder_sheets.core.model import Decision, EmailState, LedgerEntry, Order, Stage
+from openorder_sheets.core.records import ORDER_TOOL_COLUMNS
+from openorder_sheets.core.rules import items_text
+from openorder_sheets.core.tables import Columns
+from openorder_sheets.ports import Cell, Grid, TabLayout, TabUpdate
+
+
+def progress_key(order: Order) -> str | None:
+    """Where a confirmed order is in its life: payment, production, shipping."""
+    if order.status is not Decision.CONFIRMED:
+        return None
+    stage = order.batch.stage if order.batch else Stage.NONE
+    tracking = order.prior.tracking_no if order.prior else ""
+    if tracking or stage is Stage.SHIPPED:
+        return "shipped"
+    if stage is Stage.READY:
+        return "ready"
+    if stage is Stage.IN_PRODUCTION:
+        return "in_production"
+    return "paid" if order.paid else "awaiting_payment"
+
+
+def last_email_text(entries: Iterable[LedgerEntry]) -> str:
+    """``order_confirmed · 2027-02-20 10:15`` for the newest message sent, else the newest queued."""
+    sent = [e for e in entries if e.state is EmailState.SENT and e.last_attempt]
+    if sent:
+        newest = max(sent, key=lambda e: e.last_attempt or dt.datetime.min.replace(tzinfo=dt.UTC))
+        assert newest.last_attempt is not None
+        return f"{newest.kind} · {formatting.short_moment(newest.last_attempt)}"
+    waiting = [e for e in entries if e.state is not EmailState.SENT]
+    return f"{waiting[-1].kind} · {waiting[-1].state.value}" if waiting else ""
+
+
+def whatsapp_link(order: Order, shop_name: str, currency: str, language: str) -> str:
+    """A ``https://wa.me/<number>?text=…`` link with this order's current news prefilled."""
+    response = order.response
+    if response is None or not response.phone.startswith("+"):
+        return ""
+    status = label(STATUS_LABELS, order.status.value, language)
+    total = formatting.money(order.total, currency, language)
+    items = items_text(order.lines)
+    if language == "id":
+        message = (
+            f"Halo Kak {response.name}, ini {shop_name}. Pesanan {order.number} "
+            f"({items}) status: {status}. Total {total}."
+        )
+    else:
+        message = (
+            f"Hi {response.name}, this is {shop_name}. Order {order.number} ({items}) "
+            f"status: {status}. Total {total}."
+        )
+    return f"https://wa.me/{response.phone.lstrip('+')}?text={quote(message, safe='')}"
+
+
+def order_values(
+    order: Order, ledger: Iterable[LedgerEntry], shop_name: str, currency: str, language: str
+) -> dict[str, Cell]:
+    """The tool columns of one order, by key; buyer text made formula-safe."""
+    response = order.response
+    progress = progress_key(order)
+    total = _number(order.total)
+    values: dict[str, Cell] = {
+        "order": order.number,
+        "batch": cells.safe_text(order.batch.name) if order.batch else "",
+        "submitted": order.submitted.replace(tzinfo=None) if order.submitted else None,
+        "items": cells.safe_text(items_text(order.lines)),
+        "total": total,
+        "amount_to_pay": total,
+        "status": label(STATUS_LABELS, order.status.value, language),
+        "progress": label(PROGRESS_LABELS, progress, language) if progress else "",
+        "problems": cells.safe_text("; ".join(order.problems)),
+        "last_email": last_email_text(ledger),
+        "whatsapp_link": whatsapp_link(order, shop_name, currency, language),
+    }
+    if response is not None:
+        values.update(
+            {
+                "name": cells.safe_text(response.name),
+                "email": cells.safe_text(response.email),
+                "whatsapp": cells.safe_text(response.phone),
+                "response_row": response.row,
+            }
+        )
+    return values
+
+
+def _number(amount: object) -> int | float:
+    as_float = float(amount)  # type: ignore[arg-type]
+    return int(as_float) if as_float.is_integer() else as_float
+
+
+def orders_updates(
+    tab: str,
+    orders: list[Order],
+    grid: Grid | None,
+    columns: Columns | None,
+    ledger_by_order: Mapping[str, list[LedgerEntry]],
+    layout: TabLayout,
+    shop_name: str,
+    currency: str,
+    language: str,
+) -> list[TabUpdate]:
+    """The writes for the `Orders` tab: header cells that are missing, existing rows, new rows."""
+    keys = TAB_COLUMNS["orders"]
+    positions: dict[str, int] = dict(columns.index) if columns else {}
+    width = max([columns.width if columns else 0, *(p + 1 for p in positions.values())])
+    header_cells: dict[int, Cell] = {}
+    for key in keys:
+        if key not in positions:
+            positions[key] = width
+            header_cells[width] = column_spec(key, language).header
+            width += 1
+    updates: list[TabUpdate] = []
+    specs = {spec.header: spec for spec in layout.columns}
+
+    def layout_of(keys_: Sequence[str]) -> TabLayout:
+        return TabLayout(
+            tuple(specs[column_spec(k, language).header] for k in keys_), layout.currency_format
+        )
+
+    if header_cells:
+        by_position = {positions[k]: k for k in keys}
+        order_cols = tuple(sorted(header_cells))
+        updates.append(
+            TabUpdate(
+                tab,
+                order_cols,
+                [[header_cells[c] for c in order_cols]],
+                layout_of([by_position[c] for c in order_cols]),
+                0,
+            )
+        )
+    tool = [key for key in ORDER_TOOL_COLUMNS if key != "order"]
+    existing_rows: dict[int, list[Cell]] = {}
+    fresh: list[list[Cell]] = []
+    current = grid or []
+    for order in orders:
+        values = order_values(
+            order, ledger_by_order.get(order.number, ()), shop_name, currency, language
+        )
+        if order.prior is not None:
+            row = current[order.prior.sheet_row] if order.prior.sheet_row < len(current) else []
+            old = {
+                key: (row[positions[key]] if positions[key] < len(row) else None) for key in tool
+            }
+            existing_rows[order.prior.sheet_row] = [values.get(key, old[key]) for key in tool]
+        else:
+            fresh.append([values.get(key) for key in ORDER_TOOL_COLUMNS])
+    if existing_rows:
+        first, last = min(existing_rows), max(existing_rows)
+        rows = [existing_rows.get(index) for index in range(first, last + 1)]
+        updates.append(
+            TabUpdate(tab, tuple(positions[k] for k in tool), rows, layout_of(tool), first)
+        )
+    if fresh:
+        start = max(len(current), 1)
+        updates.append(
+            TabUpdate(
+                tab,
+                tuple(positions[k] for k in ORDER_TOOL_COLUMNS),
+                fresh,
+                layout_of(ORDER_TOOL_COLUMNS),
+                start,
+            )
+        )
+    return updates

@@ -1,0 +1,175 @@
+"""The seller's overviews: `Summary`, `Materials needed` and `Packing list` (SPEC §3).
+
+Over-capacity (possible only by a seller `Confirm`) shows as a negative `Remaining` and a
+`Filled %` above 100 — shown, never hidden.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from openorder_sheets.core import cells
+from openorder_sheets.core.labels import STAGE_LABELS, label
+from openorder_sheets.core.model import Batch, Catalog, Decision, Order, Stage
+from openorder_sheets.core.rules import items_text
+from openorder_sheets.ports import Cell
+
+_WORDS = {
+    "total": {"en": "Total", "id": "Total"},
+    "window": {
+        "en": "Window {opens} → {closes} · Stage: {stage} · Ships on: {ships}",
+        "id": "Buka {opens} → tutup {closes} · Tahap: {stage} · Kirim: {ships}",
+    },
+    "none": {"en": "—", "id": "—"},
+}
+
+
+def _word(key: str, language: str) -> str:
+    return _WORDS[key].get(language, _WORDS[key]["en"])
+
+
+def _num(value: Decimal | int) -> int | float:
+    as_float = float(value)
+    return int(as_float) if as_float.is_integer() else round(as_float, 4)
+
+
+def current_batch(catalog: Catalog, now: dt.datetime) -> Batch | None:
+    """The batch open now, else the one that opened most recently, else the next one."""
+    open_now = catalog.batch_at(now)
+    if open_now is not None:
+        return open_now
+    started = [b for b in catalog.batches if b.opens <= now]
+    if started:
+        return max(started, key=lambda b: b.opens)
+    return catalog.next_batch_after(now)
+
+
+def summary_rows(
+    catalog: Catalog, orders: list[Order], language: str
+) -> tuple[list[list[Cell]], dict[str, tuple[int, int]]]:
+    """Rows under the header, and per batch the (first, last) 0-based sheet rows of products."""
+    confirmed: dict[tuple[str, str], int] = defaultdict(int)
+    waitlisted: dict[tuple[str, str], int] = defaultdict(int)
+    paid: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for order in orders:
+        if order.batch is None:
+            continue
+        for line in order.lines:
+            key = (order.batch.name, line.product.sku)
+            if order.status is Decision.CONFIRMED:
+                confirmed[key] += line.quantity
+                if order.paid:
+                    paid[key] += line.subtotal
+            elif order.status is Decision.WAITLISTED:
+                waitlisted[key] += line.quantity
+    rows: list[list[Cell]] = []
+    spans: dict[str, tuple[int, int]] = {}
+    for batch in sorted(catalog.batches, key=lambda b: b.opens):
+        first = len(rows) + 1
+        totals = [0, 0, Decimal(0), Decimal(0)]
+        for product in catalog.products:
+            key = (batch.name, product.sku)
+            done, waiting = confirmed[key], waitlisted[key]
+            if not product.active and not done and not waiting:
+                continue
+            revenue = product.price * done
+            capacity = product.capacity
+            rows.append(
+                [
+                    cells.safe_text(batch.name),
+                    product.sku,
+                    cells.safe_text(product.name),
+                    capacity,
+                    done,
+                    waiting,
+                    None if capacity is None else capacity - done,
+                    None if not capacity else round(done / capacity, 4),
+                    _num(revenue),
+                    _num(paid[key]),
+                ]
+            )
+            totals[0] += done
+            totals[1] += waiting
+            totals[2] += revenue
+            totals[3] += paid[key]
+        spans[batch.name] = (first, len(rows))
+        rows.append(
+            [
+                cells.safe_text(batch.name),
+                "",
+                _word("total", language),
+                None,
+                totals[0],
+                totals[1],
+                None,
+                None,
+                _num(totals[2]),
+                _num(totals[3]),
+            ]
+        )
+        stage = (
+            label(STAGE_LABELS, batch.stage.value, language)
+            if batch.stage is not Stage.NONE
+            else _word("none", language)
+        )
+        window = _word("window", language).format(
+            opens=batch.opens.strftime("%Y-%m-%d %H:%M"),
+            closes=batch.closes.strftime("%Y-%m-%d %H:%M"),
+            stage=stage,
+            ships=batch.ships_on.isoformat() if batch.ships_on else _word("none", language),
+        )
+        rows.append(
+            [cells.safe_text(batch.name), "", window, None, None, None, None, None, None, None]
+        )
+        rows.append([None] * 10)
+    return rows, spans
+
+
+def materials_rows(catalog: Catalog, orders: list[Order]) -> list[list[Cell]]:
+    """Per batch and material: confirmed quantities × bill of materials."""
+    needed: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for order in orders:
+        if order.status is not Decision.CONFIRMED or order.batch is None:
+            continue
+        for line in order.lines:
+            for material in catalog.materials:
+                if material.sku == line.product.sku:
+                    key = (order.batch.name, material.material, material.unit)
+                    needed[key] += material.per_unit * line.quantity
+    return [
+        [cells.safe_text(batch), cells.safe_text(material), _num(amount), unit]
+        for (batch, material, unit), amount in sorted(needed.items())
+    ]
+
+
+def packing_rows(catalog: Catalog, orders: list[Order]) -> list[list[Cell]]:
+    """Per batch, a heading row then one row per confirmed order, in queue order."""
+    rows: list[list[Cell]] = []
+    for batch in sorted(catalog.batches, key=lambda b: b.opens):
+        mine = [
+            o
+            for o in orders
+            if o.status is Decision.CONFIRMED and o.batch is not None and o.batch.name == batch.name
+        ]
+        if not mine:
+            continue
+        rows.append(
+            [cells.safe_text(f"— {batch.name} —"), None, None, None, None, None, None, None]
+        )
+        for order in mine:
+            response = order.response
+            rows.append(
+                [
+                    order.number,
+                    cells.safe_text(response.name) if response else "",
+                    cells.safe_text(response.phone) if response else "",
+                    cells.safe_text(response.address) if response else "",
+                    cells.safe_text(response.delivery) if response else "",
+                    cells.safe_text(items_text(order.lines)),
+                    cells.safe_text(response.notes) if response else "",
+                    order.paid,
+                ]
+            )
+    return rows

@@ -1,0 +1,92 @@
+"""Plain words for problems and reasons, in English and Indonesian.
+
+Problems go into the `Orders` tab's `Problems` column and reasons into buyer emails; both name
+the column and the value so the seller can fix the cell without guessing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+_WORDS: Mapping[str, Mapping[str, str]] = {
+    "bad_quantity": {
+        "en": 'column "{column}" has {value} — write a whole number such as 2',
+        "id": 'kolom "{column}" berisi {value} — tulis angka bulat, misalnya 2',
+    },
+    "bad_email": {
+        "en": "column \"{column}\" has '{value}', which is not an email address",
+        "id": "kolom \"{column}\" berisi '{value}', bukan alamat email yang benar",
+    },
+    "no_name": {
+        "en": 'column "{column}" is empty — the buyer\'s name is needed',
+        "id": 'kolom "{column}" kosong — nama pembeli wajib diisi',
+    },
+    "no_items": {
+        "en": "no product has a quantity",
+        "id": "tidak ada produk yang dipesan",
+    },
+    "bad_timestamp": {
+        "en": 'column "{column}" has {value}, which is not a date and time',
+        "id": 'kolom "{column}" berisi {value}, bukan tanggal dan jam',
+    },
+    "unknown_choice": {
+        "en": "column \"{column}\" lists '{value}', which is not a product name",
+        "id": "kolom \"{column}\" berisi '{value}', bukan nama produk",
+    },
+    "inactive_product": {
+        "en": '"{product}" is not active (Products row {row})',
+        "id": '"{product}" sedang tidak aktif (Produk baris {row})',
+    },
+    "outside_window": {
+        "en": "outside the open-order window",
+        "id": "di luar waktu open order",
+    },
+    "over_limit": {
+        "en": "{product}: at most {limit} {unit} per buyer in this batch ({ordered} ordered)",
+        "id": "{product}: maksimal {limit} {unit} per pembeli di batch ini ({ordered} dipesan)",
+    },
+    "no_room": {
+        "en": "{product}: {wanted} {unit} wanted, {left} left",
+        "id": "{product}: dipesan {wanted} {unit}, sisa {left}",
+    },
+    "duplicate_of": {
+        "en": "same order as {order} sent {minutes} min earlier",
+        "id": "sama dengan pesanan {order} yang dikirim {minutes} menit sebelumnya",
+    },
+    "response_gone": {
+        "en": "its response (row {row} of {tab}) is no longer there",
+        "id": "responsnya (baris {row} di {tab}) sudah tidak ada",
+    },
+    "unmatched": {
+        "en": "this response looks like {orders} whose row moved or changed; check it, "
+        "then set Seller action",
+        "id": "respons ini mirip {orders} yang barisnya pindah atau berubah; cek, lalu isi "
+        "Tindakan penjual",
+    },
+    "confirmed_by_seller": {
+        "en": "confirmed by the seller",
+        "id": "dikonfirmasi oleh penjual",
+    },
+    "rejected_by_seller": {
+        "en": "rejected by the seller",
+        "id": "ditolak oleh penjual",
+    },
+    "over_capacity": {
+        "en": "{product}: {over} {unit} over capacity (confirmed by the seller)",
+        "id": "{product}: lebih {over} {unit} dari kapasitas (dikonfirmasi penjual)",
+    },
+}
+
+
+def say(language: str, key: str, **params: object) -> str:
+    """The sentence ``key`` in ``language`` with ``params`` filled in."""
+    sentences = _WORDS[key]
+    return sentences.get(language, sentences["en"]).format(**params)
+
+
+def quote(value: str, limit: int = 60) -> str:
+    """A value for a problem text: on one line, shortened, in quotes."""
+    flat = " ".join(value.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return f"'{flat}'"

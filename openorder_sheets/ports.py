@@ -1,0 +1,140 @@
+"""The ports: what the sync service needs from a spreadsheet and from a mail transport.
+
+Adapters (local workbook, Google Sheets, outbox folder, SMTP) implement these; tests use the
+fakes in :mod:`openorder_sheets.testing.fakes`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from enum import Enum
+from typing import Protocol
+
+#: One cell as read from a sheet. Dates and times arrive as ``datetime``/``date`` from openpyxl
+#: and as serial numbers (``float``) from Google; the core parses both.
+Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | None
+Grid = list[list[Cell]]
+
+
+class ColumnKind(Enum):
+    """How a column is shown to the seller; backends turn this into number formats."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    NUMBER = "number"
+    MONEY = "money"
+    PERCENT = "percent"
+    DATETIME = "datetime"
+    DATE = "date"
+    CHECKBOX = "checkbox"
+    DROPDOWN = "dropdown"
+    LINK = "link"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A column's header and presentation."""
+
+    header: str
+    kind: ColumnKind = ColumnKind.TEXT
+    width: int = 14
+    options: tuple[str, ...] = ()  # dropdown choices
+
+
+@dataclass(frozen=True)
+class TabLayout:
+    """How a tab looks: its columns, frozen header, currency, and an optional chart."""
+
+    columns: tuple[ColumnSpec, ...]
+    currency_format: str = '"Rp"#,##0'
+    chart: ChartSpec | None = None
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A bar chart of one column against a category column over a block of rows."""
+
+    title: str
+    category_column: int  # 0-based
+    value_column: int
+    first_row: int  # 0-based sheet rows, inclusive; the header is row 0
+    last_row: int
+    anchor_column: int
+
+
+@dataclass(frozen=True)
+class TabUpdate:
+    """What one sync writes into one tab.
+
+    ``rows[i]`` lands on 0-based sheet row ``start_row + i`` (row 0 is the header); a ``None``
+    row is left alone. ``columns[j]`` is the 0-based sheet column the j-th value of every row
+    goes to, so a seller's extra columns between ours are never touched; ``layout.columns[j]``
+    describes that same column (a new tab is laid out from it). With ``clear_below``
+    the cells of these columns under the last row are emptied (a tool tab that got shorter).
+    """
+
+    tab: str
+    columns: tuple[int, ...]
+    rows: Sequence[Sequence[Cell] | None]
+    layout: TabLayout
+    start_row: int = 0
+    clear_below: bool = False
+
+
+@dataclass(frozen=True)
+class SheetSnapshot:
+    """Every tab the sync needs, read at once. A missing tab maps to ``None``."""
+
+    tabs: Mapping[str, Grid | None]
+    timezone: str | None = None  # the spreadsheet's own zone, when the backend knows it
+
+
+class SheetBackend(Protocol):
+    """A spreadsheet: read every tab in one go, write every tool tab in one go."""
+
+    def read(self, tabs: Sequence[str]) -> SheetSnapshot:
+        """Read the named tabs (one batched request)."""
+        ...
+
+    def write(self, updates: Sequence[TabUpdate]) -> None:
+        """Write all updates (one batched request; creating missing tabs as needed)."""
+        ...
+
+    def create_tabs(self, layouts: Mapping[str, tuple[TabLayout, Grid]]) -> list[str]:
+        """Create the missing tabs with headers, formats and example rows; return those created."""
+        ...
+
+
+class DeliveryOutcome(Enum):
+    SENT = "sent"
+    DEFERRED = "deferred"  # temporary: retry on a later run
+    FAILED = "failed"  # permanent: the seller must look
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    outcome: DeliveryOutcome
+    detail: str = ""  # the server's words, for the Emails tab's Error column
+
+
+class Transport(Protocol):
+    """Sends messages. ``open`` is called once per run, before the first ``send``."""
+
+    def open(self) -> None: ...
+
+    def send(self, message: EmailMessage) -> DeliveryResult: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class RecordedRequests:
+    """Counts of backend requests by kind, for reports and budgets."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1

@@ -1,0 +1,1 @@
+"""The service layer: one sync, plus init, doctor, status, preview and demo."""

@@ -1,0 +1,114 @@
+"""The data a template sees for one message (the contract in `templates/README.md`).
+
+Money and dates arrive already formatted for the shop's language and currency, so a seller's
+template never needs a filter; buyer text arrives as plain data and is escaped by the renderer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from openorder_sheets.config import Config
+from openorder_sheets.core import formatting
+from openorder_sheets.core.labels import STAGE_LABELS, STATUS_LABELS, label
+from openorder_sheets.core.model import Batch, Catalog, Order, Stage
+from openorder_sheets.core.rules import items_text
+
+
+def shop_context(config: Config) -> dict[str, Any]:
+    shop = config.shop
+    return {
+        "name": shop.name,
+        "form_url": shop.form_url,
+        "reply_to": shop.reply_to,
+        "email": sender_email(config),
+    }
+
+
+def sender_email(config: Config) -> str:
+    """The From address: `[email] from`, else the reply-to, else a placeholder for the outbox."""
+    return config.email.sender or config.shop.reply_to or "shop@example.com"
+
+
+def batch_context(batch: Batch | None, language: str) -> dict[str, Any] | None:
+    if batch is None:
+        return None
+    stage = "" if batch.stage is Stage.NONE else label(STAGE_LABELS, batch.stage.value, language)
+    return {
+        "name": batch.name,
+        "opens": formatting.moment(batch.opens, language),
+        "closes": formatting.moment(batch.closes, language),
+        "ships_on": formatting.long_date(batch.ships_on, language) if batch.ships_on else "",
+        "previous_ships_on": None,
+        "note": batch.note,
+        "stage": stage,
+    }
+
+
+def order_context(order: Order, config: Config) -> dict[str, Any]:
+    language, currency = config.shop.language, config.shop.currency
+    response = order.response
+
+    def money(amount: object) -> str:
+        return formatting.money(amount, currency, language)  # type: ignore[arg-type]
+
+    return {
+        "number": order.number,
+        "batch": order.batch.name if order.batch else "",
+        "submitted": formatting.moment(order.submitted, language) if order.submitted else "",
+        "items": [
+            {
+                "sku": line.product.sku,
+                "name": line.product.name,
+                "quantity": line.quantity,
+                "unit": line.product.unit,
+                "price": money(line.product.price),
+                "subtotal": money(line.subtotal),
+            }
+            for line in order.lines
+        ],
+        "items_text": items_text(order.lines),
+        "total": money(order.total),
+        "amount_to_pay": money(order.total),
+        "unique_code": None,
+        "status": label(STATUS_LABELS, order.status.value, language),
+        "reasons": list(order.problems),
+        "address": response.address if response else "",
+        "delivery": response.delivery if response else "",
+        "notes": response.notes if response else "",
+        "tracking_no": order.prior.tracking_no if order.prior else "",
+        "payment_due": None,
+        "previous_items_text": order.prior.items_text if order.prior and order.edited else None,
+    }
+
+
+def message_context(
+    kind: str, order: Order, catalog: Catalog, config: Config, now: dt.datetime
+) -> dict[str, Any]:
+    """The full render context for an order's email of ``kind``."""
+    language = config.shop.language
+    response = order.response
+    moment = order.submitted or now
+    next_batch = catalog.next_batch_after(max(moment, now))
+    return {
+        "kind": kind,
+        "language": language,
+        "shop": shop_context(config),
+        "buyer": {
+            "name": response.name if response else "",
+            "email": order.email,
+            "whatsapp": response.phone if response else "",
+        },
+        "order": order_context(order, config),
+        "batch": batch_context(order.batch, language),
+        "next_batch": (
+            {
+                "name": next_batch.name,
+                "opens": formatting.moment(next_batch.opens, language),
+                "closes": formatting.moment(next_batch.closes, language),
+            }
+            if next_batch
+            else None
+        ),
+    }

@@ -1,0 +1,291 @@
+"""One sync: read everything once → decide (pure) → write once → deliver → record deliveries.
+
+This is the only place that sequences the adapters. Reads are one batched request; the first
+write carries every tool tab (with new messages `queued`); delivery journals each message
+locally; the second write records what was sent. A run with nothing new writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from openorder_sheets.adapters.journal import Journal, SyncLock
+from openorder_sheets.adapters.message import build_message, sender_address
+from openorder_sheets.adapters.templates import TemplateError
+from openorder_sheets.config import Config
+from openorder_sheets.core import grids, ledger
+from openorder_sheets.core.catalog import read_catalog
+from openorder_sheets.core.form import map_form
+from openorder_sheets.core.identity import identify
+from openorder_sheets.core.labels import STATUS_LABELS, label
+from openorder_sheets.core.layouts import tab_layout
+from openorder_sheets.core.model import Catalog, EmailState, LedgerEntry, Order
+from openorder_sheets.core.notifications import decision_emails
+from openorder_sheets.core.orders_tab import orders_updates
+from openorder_sheets.core.records import read_ledger, read_prior_orders
+from openorder_sheets.core.reports import (
+    current_batch,
+    materials_rows,
+    packing_rows,
+    summary_rows,
+)
+from openorder_sheets.core.responses import read_responses
+from openorder_sheets.core.rules import Settings, decide
+from openorder_sheets.errors import ConfigError, SheetSetupError, TransportFailed
+from openorder_sheets.ports import ChartSpec, DeliveryOutcome, Grid, TabLayout, TabUpdate
+from openorder_sheets.service.context import message_context, sender_email
+from openorder_sheets.service.shop import Shop
+
+READ_TABS = ("products", "materials", "batches", "responses", "orders", "summary",
+             "materials_needed", "packing", "emails")
+
+
+@dataclass
+class Decided:
+    """Everything one read and the pure core produced, before anything is written."""
+
+    config: Config
+    snapshot: dict[str, Grid | None]
+    catalog: Catalog
+    orders: list[Order]
+    entries: list[LedgerEntry]
+    new_keys: list[str]
+
+
+@dataclass
+class SyncReport:
+    """What a sync did (or, with ``dry_run``, would do): for the CLI's summary and ``--json``."""
+
+    now: dt.datetime
+    dry_run: bool
+    language: str
+    by_status: dict[str, int] = field(default_factory=dict)
+    fill: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    emails_new: list[dict[str, str]] = field(default_factory=list)
+    emails_sent: int = 0
+    emails_deferred: int = 0
+    emails_failed: int = 0
+    emails_waiting: int = 0
+    tabs_written: list[str] = field(default_factory=list)
+    requests: dict[str, int] = field(default_factory=dict)
+    transport_error: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["now"] = self.now.isoformat()
+        return data
+
+
+def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
+    """Read the sheet once and decide every order (no writes, no mail)."""
+    config = shop.config
+    names = {key: config.tab(key) for key in READ_TABS}
+    snapshot = shop.backend.read([names[key] for key in READ_TABS])
+    tabs = {key: snapshot.tabs.get(names[key]) for key in READ_TABS}
+    zone, language = config.shop.zone, config.shop.language
+    catalog, problems = read_catalog(tabs, names, zone, language)
+    responses_grid = tabs["responses"]
+    if responses_grid is None:
+        problems.append(
+            f"The spreadsheet has no tab '{names['responses']}' (the form's responses): link "
+            "the Google Form to this spreadsheet, or set `tab` under [form] to its name."
+        )
+        responses_grid = []
+    mapping, form_problems = map_form(names["responses"], responses_grid[0] if responses_grid
+                                      else [], catalog, config.form.fields, config.form.products)
+    if responses_grid:
+        problems.extend(form_problems)
+    priors, _, order_problems = read_prior_orders(names["orders"], tabs["orders"], zone,
+                                                  language)
+    sheet_ledger, ledger_problems = read_ledger(names["emails"], tabs["emails"], zone, language)
+    problems.extend(order_problems + ledger_problems)
+    if problems:
+        raise SheetSetupError(problems)
+    responses = read_responses(responses_grid, mapping, catalog, zone, language)
+    journal = Journal(shop.state_dir).load()
+    entries = ledger.merge(sheet_ledger, journal)
+    identified = identify(responses, priors, config.shop.order_prefix,
+                          (entry.order for entry in entries))
+    settings = Settings(language, names["responses"],
+                        dt.timedelta(minutes=config.rules.duplicate_window_minutes))
+    orders = decide(identified, catalog, settings)
+    due = decision_emails(orders, entries)
+    domain = sender_email(config).partition("@")[2]
+    before = {entry.key for entry in entries}
+    entries = ledger.add_due(entries, due, domain)
+    new_keys = [entry.key for entry in entries if entry.key not in before]
+    return Decided(config, {k: tabs[k] for k in READ_TABS}, catalog, orders, entries, new_keys)
+
+
+def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
+    """Every write the decisions call for, before diffing against the sheet."""
+    config = decided.config
+    language, currency = config.shop.language, config.shop.currency
+    by_order: dict[str, list[LedgerEntry]] = defaultdict(list)
+    for entry in decided.entries:
+        if entry.order:
+            by_order[entry.order].append(entry)
+    orders_grid = decided.snapshot["orders"]
+    _, columns, _ = read_prior_orders(config.tab("orders"), orders_grid, config.shop.zone,
+                                      language)
+    updates = orders_updates(config.tab("orders"), decided.orders, orders_grid, columns,
+                             by_order, tab_layout("orders", language, currency),
+                             config.shop.name, currency, language)
+    summary, spans = summary_rows(decided.catalog, decided.orders, language)
+    summary_layout = tab_layout("summary", language, currency)
+    focus = current_batch(decided.catalog, now)
+    if focus is not None and focus.name in spans:
+        first, last = spans[focus.name]
+        title = ("Terisi % — " if language == "id" else "Filled % — ") + focus.name
+        summary_layout = replace(summary_layout, chart=ChartSpec(title, 2, 7, first, last, 11))
+    updates.append(_whole("summary", config, summary, summary_layout))
+    updates.append(_whole("materials_needed", config, materials_rows(decided.catalog,
+                                                                       decided.orders),
+                          tab_layout("materials_needed", language, currency)))
+    updates.append(_whole("packing", config, packing_rows(decided.catalog, decided.orders),
+                          tab_layout("packing", language, currency)))
+    updates.append(_whole("emails", config, ledger.ledger_rows(decided.entries),
+                          tab_layout("emails", language, currency), clear=False))
+    return updates
+
+
+def _whole(key: str, config: Config, rows: list[list[Any]], layout: TabLayout,
+           clear: bool = True) -> TabUpdate:
+    header = [spec.header for spec in layout.columns]
+    return TabUpdate(config.tab(key), tuple(range(len(header))), [header, *rows], layout, 0,
+                     clear_below=clear)
+
+
+def _changes(updates: list[TabUpdate], current: dict[str, Grid | None]) -> list[TabUpdate]:
+    changed = []
+    for update in updates:
+        diff = grids.changed_only(update, current.get(update.tab))
+        if diff is not None:
+            changed.append(diff)
+            current[update.tab] = grids.apply(current, update)
+    return changed
+
+
+def run_sync(shop: Shop, now: dt.datetime, *, dry_run: bool = False) -> SyncReport:
+    """The main job: decide, write, deliver, record. ``now`` is the instant to decide as of."""
+    if dry_run:
+        return _run(shop, now, dry_run=True)
+    with SyncLock(shop.state_dir):
+        return _run(shop, now, dry_run=False)
+
+
+def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
+    config = shop.config
+    decided = decide_shop(shop, now)
+    report = _report(decided, now, dry_run)
+    current = {config.tab(key): grid for key, grid in decided.snapshot.items()}
+    first = _changes(plan_updates(decided, now), current)
+    report.tabs_written = sorted({update.tab for update in first})
+    if dry_run:
+        return _finish(report, shop)
+    shop.backend.write(first)
+    entries = _deliver(shop, decided, now, report)
+    decided.entries = entries
+    second = _changes(plan_updates(decided, now), current)
+    shop.backend.write(second)
+    report.tabs_written = sorted(set(report.tabs_written) | {u.tab for u in second})
+    report.emails_waiting = sum(1 for e in entries if e.state in (EmailState.QUEUED,
+                                                                   EmailState.DEFERRED))
+    _finish(report, shop)
+    if report.transport_error:
+        raise TransportFailed(report.transport_error)
+    return report
+
+
+def _finish(report: SyncReport, shop: Shop) -> SyncReport:
+    counts = getattr(shop.backend, "requests", None)
+    if counts is not None:
+        report.requests = dict(counts.counts)
+    return report
+
+
+def _deliver(shop: Shop, decided: Decided, now: dt.datetime,
+             report: SyncReport) -> list[LedgerEntry]:
+    config = decided.config
+    entries = list(decided.entries)
+    sending = ledger.to_send(entries, now, config.email.daily_limit)
+    if not sending:
+        return entries
+    orders = {order.number: order for order in decided.orders}
+    sender = sender_address(config.shop.name, sender_email(config))
+    messages = []
+    for entry in sending:
+        order = orders.get(entry.order)
+        if order is None:
+            continue
+        try:
+            rendered = shop.renderer.render(entry.kind, message_context(
+                entry.kind, order, decided.catalog, config, now))
+        except TemplateError as error:
+            raise ConfigError(f"{error} Nothing was sent; the sheet is updated.") from None
+        messages.append((entry, build_message(
+            rendered, to=entry.to, sender=sender, reply_to=config.shop.reply_to,
+            message_id=entry.message_id, kind=entry.kind, order=entry.order, now=now)))
+    position = {entry.key: index for index, entry in enumerate(entries)}
+    journal = Journal(shop.state_dir)
+    transport = shop.make_transport()
+    try:
+        transport.open()
+    except TransportFailed as error:
+        report.transport_error = str(error)
+        return entries
+    try:
+        for entry, message in messages:
+            started = ledger.record(entry, EmailState.SENDING, now)
+            journal.append(started)
+            try:
+                result = transport.send(message)
+            except TransportFailed as error:  # reconnecting failed: nothing left this machine
+                journal.append(replace(started, state=EmailState.QUEUED))
+                entries[position[entry.key]] = replace(started, state=EmailState.QUEUED)
+                report.transport_error = str(error)
+                break
+            state = {DeliveryOutcome.SENT: EmailState.SENT,
+                     DeliveryOutcome.DEFERRED: EmailState.DEFERRED,
+                     DeliveryOutcome.FAILED: EmailState.FAILED}[result.outcome]
+            done = ledger.record(started, state, now,
+                                 "" if state is EmailState.SENT else result.detail)
+            journal.append(done)
+            entries[position[entry.key]] = done
+            report.emails_sent += state is EmailState.SENT
+            report.emails_deferred += state is EmailState.DEFERRED
+            report.emails_failed += state is EmailState.FAILED
+    finally:
+        transport.close()
+        journal.close()
+    return entries
+
+
+def _report(decided: Decided, now: dt.datetime, dry_run: bool) -> SyncReport:
+    language = decided.config.shop.language
+    report = SyncReport(now=now, dry_run=dry_run, language=language)
+    counts = Counter(order.status for order in decided.orders)
+    report.by_status = {label(STATUS_LABELS, status.value, language): count
+                        for status, count in sorted(counts.items(), key=lambda i: i[0].value)}
+    summary, _ = summary_rows(decided.catalog, decided.orders, language)
+    for row in summary:
+        if row[1]:  # product rows have a SKU
+            report.fill.append({"batch": row[0], "sku": row[1], "product": row[2],
+                                "capacity": row[3], "confirmed": row[4], "waitlisted": row[5]})
+    for order in decided.orders:
+        if order.problems and order.status.value in ("needs_attention", "waitlisted",
+                                                     "rejected", "duplicate"):
+            report.problems.append({
+                "order": order.number,
+                "status": label(STATUS_LABELS, order.status.value, language),
+                "row": order.response.row if order.response else None,
+                "problems": list(order.problems),
+            })
+    by_key = {entry.key: entry for entry in decided.entries}
+    report.emails_new = [{"kind": by_key[key].kind, "to": by_key[key].to,
+                          "order": by_key[key].order} for key in decided.new_keys]
+    return report

@@ -1,0 +1,100 @@
+"""`openorder status` and `openorder preview`: read and decide, change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from openorder_sheets.adapters.templates import KINDS, RenderedEmail
+from openorder_sheets.core import formatting
+from openorder_sheets.core.labels import STATUS_LABELS, label
+from openorder_sheets.core.model import Batch, Decision, EmailState
+from openorder_sheets.core.notifications import decision_kind
+from openorder_sheets.core.reports import current_batch
+from openorder_sheets.errors import ConfigError
+from openorder_sheets.service.context import message_context
+from openorder_sheets.service.shop import Shop
+from openorder_sheets.service.sync import decide_shop
+
+
+@dataclass
+class Fill:
+    product: str
+    confirmed: int
+    waitlisted: int
+    capacity: int | None
+
+
+@dataclass
+class Status:
+    batch: Batch | None
+    now: dt.datetime
+    fills: list[Fill] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    queued: int = 0
+    failed: int = 0
+    deferred: int = 0
+
+
+def shop_status(shop: Shop, now: dt.datetime) -> Status:
+    """The current batch at a glance."""
+    decided = decide_shop(shop, now)
+    batch = current_batch(decided.catalog, now)
+    status = Status(batch, now)
+    language = shop.config.shop.language
+    if batch is not None:
+        mine = [o for o in decided.orders if o.batch is not None and o.batch.name == batch.name]
+        for product in decided.catalog.products:
+            confirmed = sum(line.quantity for o in mine if o.status is Decision.CONFIRMED
+                            for line in o.lines if line.product.sku == product.sku)
+            waiting = sum(line.quantity for o in mine if o.status is Decision.WAITLISTED
+                          for line in o.lines if line.product.sku == product.sku)
+            if product.active or confirmed or waiting:
+                status.fills.append(Fill(product.name, confirmed, waiting, product.capacity))
+        for order in mine:
+            word = label(STATUS_LABELS, order.status.value, language)
+            status.counts[word] = status.counts.get(word, 0) + 1
+    for entry in decided.entries:
+        status.queued += entry.state in (EmailState.QUEUED, EmailState.SENDING)
+        status.deferred += entry.state is EmailState.DEFERRED
+        status.failed += entry.state is EmailState.FAILED
+    return status
+
+
+def preview_email(shop: Shop, number: str, kind: str | None,
+                  now: dt.datetime) -> tuple[str, RenderedEmail]:
+    """Render the email ``kind`` (default: the one its status calls for) for order ``number``."""
+    decided = decide_shop(shop, now)
+    wanted = number.strip().upper()
+    order = next((o for o in decided.orders if o.number.upper() == wanted), None)
+    if order is None:
+        known = ", ".join(o.number for o in decided.orders[:5])
+        raise ConfigError(f"There is no order {number}: use an order number from the Orders "
+                          f"tab (for example {known or 'PO-0001'}).")
+    if kind is None:
+        kind = decision_kind(order) or _kind_for(order.status)
+    if kind not in KINDS:
+        raise ConfigError(f"'{kind}' is not an email kind: use one of {', '.join(KINDS)}.")
+    context = message_context(kind, order, decided.catalog, shop.config, now)
+    return kind, shop.renderer.render(kind, context)
+
+
+def _kind_for(status: Decision) -> str:
+    return {Decision.CONFIRMED: "order_confirmed", Decision.WAITLISTED: "order_waitlisted",
+            Decision.REJECTED: "order_rejected", Decision.CANCELLED: "order_cancelled",
+            Decision.EXPIRED: "order_expired"}.get(status, "order_confirmed")
+
+
+def time_left(batch: Batch, now: dt.datetime, language: str) -> str:
+    if now < batch.opens:
+        return ("buka " if language == "id" else "opens ") + formatting.moment(batch.opens,
+                                                                               language)
+    if now >= batch.closes:
+        return ("sudah tutup " if language == "id" else "closed ") + formatting.moment(
+            batch.closes, language)
+    left = batch.closes - now
+    days, hours = left.days, left.seconds // 3600
+    minutes = (left.seconds % 3600) // 60
+    if language == "id":
+        return f"tutup dalam {days} hari {hours} jam {minutes} menit"
+    return f"closes in {days}d {hours}h {minutes}m"
