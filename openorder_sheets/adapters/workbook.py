@@ -74,6 +74,7 @@ class WorkbookBackend:
         return self._book
 
     def read(self, tabs: Sequence[str]) -> SheetSnapshot:
+        self._book = None  # every sync starts from the file as the seller left it
         book = self._load()
         by_name = {fold_name(name): name for name in book.sheetnames}
         found: dict[str, Grid | None] = {}

@@ -1,0 +1,95 @@
+"""Hand-written fakes of the ports, for tests and for experiments without files or servers.
+
+``MemorySheet`` is a spreadsheet in memory (grids by tab name) that applies writes the way the
+real backends do; ``RecordingTransport`` keeps every message it is asked to send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from openorder_sheets.core import grids
+from openorder_sheets.ports import (
+    DeliveryOutcome,
+    DeliveryResult,
+    Grid,
+    RecordedRequests,
+    SheetSnapshot,
+    TabLayout,
+    TabUpdate,
+)
+
+
+class MemorySheet:
+    """A :class:`~openorder_sheets.ports.SheetBackend` holding its tabs in memory."""
+
+    def __init__(self, tabs: Mapping[str, Grid] | None = None) -> None:
+        self.tabs: dict[str, Grid] = {
+            name: [list(r) for r in g] for name, g in (tabs or {}).items()
+        }
+        self.requests = RecordedRequests()
+        self.layouts: dict[str, TabLayout] = {}
+
+    def _name(self, tab: str) -> str | None:
+        wanted = " ".join(tab.split()).casefold()
+        for name in self.tabs:
+            if " ".join(name.split()).casefold() == wanted:
+                return name
+        return None
+
+    def read(self, tabs: Sequence[str]) -> SheetSnapshot:
+        self.requests.add("read")
+        found: dict[str, Grid | None] = {}
+        for tab in tabs:
+            name = self._name(tab)
+            found[tab] = None if name is None else [list(row) for row in self.tabs[name]]
+        return SheetSnapshot(found)
+
+    def write(self, updates: Sequence[TabUpdate]) -> None:
+        if not updates:
+            return
+        self.requests.add("write")
+        for update in updates:
+            name = self._name(update.tab) or update.tab
+            self.layouts.setdefault(name, update.layout)
+            self.tabs[name] = grids.apply({update.tab: self.tabs.get(name)}, update)
+
+    def create_tabs(self, layouts: Mapping[str, tuple[TabLayout, Grid]]) -> list[str]:
+        created = []
+        for tab, (layout, rows) in layouts.items():
+            if self._name(tab) is None:
+                self.tabs[tab] = [list(row) for row in rows]
+                self.layouts[tab] = layout
+                created.append(tab)
+        return created
+
+
+@dataclass
+class RecordingTransport:
+    """A :class:`~openorder_sheets.ports.Transport` that keeps what it sends.
+
+    ``outcomes`` may script results by recipient address (e.g. a permanent failure).
+    """
+
+    sent: list[EmailMessage] = field(default_factory=list)
+    outcomes: dict[str, DeliveryResult] = field(default_factory=dict)
+    opened: int = 0
+
+    def open(self) -> None:
+        self.opened += 1
+
+    def send(self, message: EmailMessage) -> DeliveryResult:
+        scripted = self.outcomes.get(str(message["To"]))
+        if scripted is not None:
+            return scripted
+        self.sent.append(message)
+        return DeliveryResult(DeliveryOutcome.SENT)
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+    def kinds_to(self, address: str) -> list[str]:
+        """The kinds of messages sent to ``address``, in order."""
+        return [str(m["X-OpenOrder-Kind"]) for m in self.sent if str(m["To"]) == address]

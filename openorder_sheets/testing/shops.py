@@ -1,0 +1,230 @@
+"""Building small shops for tests and experiments, on any backend, with plain Python values.
+
+shop = ShopBuilder(tmp_path).product("NASTAR", "Nastar", 85000, capacity=10)
+shop.batch("PO 1", "2027-02-01 09:00", "2027-02-15 21:00")
+shop.response("2027-02-02 10:00", "siti@example.com", "Siti", Nastar=2)
+built = shop.build()            # MemorySheet by default; backend="workbook" for .xlsx
+report = built.sync("2027-02-20 10:00")
+built.orders()[0]["Status"]     # "Confirmed"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from openorder_sheets.adapters.templates import TemplateRenderer
+from openorder_sheets.adapters.workbook import WorkbookBackend
+from openorder_sheets.config import Config, parse_config
+from openorder_sheets.core.cells import text
+from openorder_sheets.ports import Cell, Grid, SheetBackend
+from openorder_sheets.service.setup import seller_tabs
+from openorder_sheets.service.shop import Shop
+from openorder_sheets.service.sync import SyncReport, run_sync
+from openorder_sheets.testing.fakes import MemorySheet, RecordingTransport
+
+ZONE_NAME = "Asia/Jakarta"
+
+
+def at(value: str | dt.datetime) -> dt.datetime:
+    """``"2027-02-01 09:00"`` → a naive datetime (sheet cells hold shop-local wall time)."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+
+
+@dataclass
+class BuiltShop:
+    """A shop ready to sync, with handles to read and edit its sheet like a seller."""
+
+    shop: Shop
+    transport: RecordingTransport
+    config: Config
+
+    @property
+    def backend(self) -> SheetBackend:
+        return self.shop.backend
+
+    def sync(self, now: str | dt.datetime, *, dry_run: bool = False) -> SyncReport:
+        moment = at(now).replace(tzinfo=self.config.shop.zone)
+        return run_sync(self.shop, moment, dry_run=dry_run)
+
+    def grid(self, key: str) -> Grid:
+        name = self.config.tab(key)
+        return self.backend.read([name]).tabs[name] or []
+
+    def table(self, key: str) -> list[dict[str, Cell]]:
+        """A tab's rows as dicts keyed by header (empty rows skipped)."""
+        grid = self.grid(key)
+        if not grid:
+            return []
+        header = [text(cell) for cell in grid[0]]
+        rows = []
+        for row in grid[1:]:
+            if any(cell not in (None, "") for cell in row):
+                padded = list(row) + [None] * (len(header) - len(row))
+                rows.append(dict(zip(header, padded, strict=False)))
+        return rows
+
+    def orders(self) -> list[dict[str, Cell]]:
+        return self.table("orders")
+
+    def order(self, number: str) -> dict[str, Cell]:
+        return next(row for row in self.orders() if row[self._header("order")] == number)
+
+    def status_of(self, number: str) -> str:
+        return text(self.order(number)[self._header("status")])
+
+    def _header(self, key: str) -> str:
+        from openorder_sheets.core.labels import COLUMN_LABELS, label  # noqa: PLC0415
+
+        return label(COLUMN_LABELS, key, self.config.shop.language)
+
+    def set_cell(self, key: str, row: int, header: str, value: Cell) -> None:
+        """Set the cell under ``header`` in 0-based grid ``row`` of tab ``key``, as a seller."""
+        name = self.config.tab(key)
+        if isinstance(self.backend, MemorySheet):
+            grid = self.backend.tabs[name]
+            column = [text(c) for c in grid[0]].index(header)
+            while len(grid) <= row:
+                grid.append([])
+            if len(grid[row]) <= column:
+                grid[row].extend([None] * (column + 1 - len(grid[row])))
+            grid[row][column] = value
+            return
+        assert isinstance(self.backend, WorkbookBackend)
+        book = load_workbook(self.backend.path)
+        sheet = book[name]
+        headers = [text(c.value) for c in sheet[1]]
+        sheet.cell(row=row + 1, column=headers.index(header) + 1, value=value)
+        book.save(self.backend.path)
+
+    def set_order_cell(self, number: str, key: str, value: Cell) -> None:
+        grid = self.grid("orders")
+        numbers = [text(r[0]) if r else "" for r in grid]
+        self.set_cell("orders", numbers.index(number), self._header(key), value)
+
+    def replace_rows(self, key: str, rows: Grid) -> None:
+        """Replace every row under the header (to sort or move rows like a seller)."""
+        name = self.config.tab(key)
+        if isinstance(self.backend, MemorySheet):
+            self.backend.tabs[name] = [self.backend.tabs[name][0], *rows]
+            return
+        assert isinstance(self.backend, WorkbookBackend)
+        book = load_workbook(self.backend.path)
+        sheet = book[name]
+        sheet.delete_rows(2, sheet.max_row)
+        for row in rows:
+            sheet.append(list(row))
+        book.save(self.backend.path)
+
+
+@dataclass
+class ShopBuilder:
+    """Products, batches and responses for a test shop; English labels by default."""
+
+    folder: Path
+    language: str = "en"
+    backend: str = "memory"
+    rules: dict[str, Any] = field(default_factory=dict)
+    products: list[list[Cell]] = field(default_factory=list)
+    batches: list[list[Cell]] = field(default_factory=list)
+    responses: list[list[Cell]] = field(default_factory=list)
+    extra_questions: list[str] = field(default_factory=list)
+
+    def product(
+        self,
+        sku: str,
+        name: str,
+        price: Cell,
+        *,
+        capacity: Cell = None,
+        max_per_buyer: Cell = None,
+        active: Cell = True,
+        unit: str = "jar",
+    ) -> ShopBuilder:
+        self.products.append([sku, name, price, unit, capacity, max_per_buyer, active, ""])
+        return self
+
+    def batch(
+        self,
+        name: str,
+        opens: Cell,
+        closes: Cell,
+        *,
+        ships_on: Cell = None,
+        stage: Cell = None,
+        note: str = "",
+    ) -> ShopBuilder:
+        opens = at(opens) if isinstance(opens, str) else opens
+        closes = at(closes) if isinstance(closes, str) else closes
+        self.batches.append([name, opens, closes, ships_on, stage, note])
+        return self
+
+    def response(
+        self,
+        when: Cell,
+        email: Cell,
+        name: Cell,
+        *,
+        phone: Cell = "081234567890",
+        notes: Cell = "",
+        opt_in: Cell = "",
+        **quantities: Cell,
+    ) -> ShopBuilder:
+        stamp = at(when) if isinstance(when, str) else when
+        names = [str(p[1]) for p in self.products]
+        row: list[Cell] = [stamp, email, name, phone, "Jl. Melati 1", "Courier", notes, opt_in]
+        row += [quantities.get(n.replace(" ", "_"), quantities.get(n)) for n in names]
+        self.responses.append(row)
+        return self
+
+    def headers(self) -> list[str]:
+        return [
+            "Timestamp",
+            "Email Address",
+            "Name",
+            "WhatsApp",
+            "Address",
+            "Delivery",
+            "Notes",
+            "Tell me about future batches",
+            *(str(p[1]) for p in self.products),
+        ]
+
+    def config(self) -> Config:
+        raw = {
+            "shop": {
+                "name": "Test Bakery",
+                "language": self.language,
+                "timezone": ZONE_NAME,
+                "reply_to": "bakery@example.com",
+            },
+            "sheet": {"workbook": "shop.xlsx"},
+            "rules": self.rules,
+            "email": {"from": "bakery@example.com"},
+        }
+        return parse_config(raw, self.folder / "openorder.toml")
+
+    def build(self) -> BuiltShop:
+        config = self.config()
+        tabs = seller_tabs(config, products=self.products, batches=self.batches)
+        layout, _ = tabs[config.tab("responses")]
+        tabs[config.tab("responses")] = (layout, [self.headers(), *self.responses])
+        backend: SheetBackend
+        if self.backend == "workbook":
+            backend = WorkbookBackend(config.sheet.workbook or self.folder / "shop.xlsx")
+        else:
+            backend = MemorySheet()
+        backend.create_tabs(tabs)
+        transport = RecordingTransport()
+        shop = Shop(
+            config,
+            backend,
+            lambda: transport,
+            TemplateRenderer(config.shop.language),
+            config.state_dir,
+        )
+        return BuiltShop(shop, transport, config)
