@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from openorder_sheets.core.identity import Identified
 from openorder_sheets.core.model import (
@@ -77,7 +77,27 @@ def decide(identified: list[Identified], catalog: Catalog, settings: Settings) -
                 per_buyer[(final.batch.name, final.email, line.product.sku)] += line.quantity
             counted[(final.batch.name, final.email)].append(final)
         decided.append(final)
-    return decided
+    return [_with_waitlist_reasons(order, used, settings.language) for order in decided]
+
+
+def _with_waitlist_reasons(order: Order, used: dict[tuple[str, str], int],
+                           language: str) -> Order:
+    """Name the lines that do not fit what is left once every order is decided.
+
+    Computed at the end, not when the order was decided, so a re-sync finds the same words.
+    """
+    if order.status is not Decision.WAITLISTED or order.batch is None:
+        return order
+    short = []
+    for line in order.lines:
+        capacity = line.product.capacity
+        if capacity is None:
+            continue
+        left = max(capacity - used[(order.batch.name, line.product.sku)], 0)
+        if line.quantity > left:
+            short.append(say(language, "no_room", product=line.product.name,
+                             wanted=line.quantity, unit=line.product.unit, left=left))
+    return replace(order, problems=tuple(short))
 
 
 def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Order, bool]:
