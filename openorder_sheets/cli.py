@@ -4,28 +4,48 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 
 from openorder_sheets import __version__
-from openorder_sheets.adapters.templates import KINDS, copy_default_templates
-from openorder_sheets.cli_text import status_text, sync_summary
-from openorder_sheets.config import Config, load_config
+from openorder_sheets.adapters.templates import KINDS, TemplateError, copy_default_templates
+from openorder_sheets.cli_text import (
+    demo_next_steps,
+    doctor_lines,
+    quiet_lines,
+    report_json,
+    shown_path,
+    status_text,
+    sync_summary,
+)
+from openorder_sheets.config import ShopConfig, load_config
 from openorder_sheets.errors import ConfigError, OpenOrderError
 from openorder_sheets.service.shop import open_shop
 
 F = TypeVar("F", bound=Callable[..., Any])
-log = logging.getLogger("openorder")
+
+#: Exit code for usage and configuration errors (SPEC §6).
+USAGE_ERROR = 2
 
 CONFIG_OPTION = click.option(
     "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
     default=Path("openorder.toml"), show_default=True, help="The shop's config file.")
+
+
+def now_option(help_text: str) -> Callable[[F], F]:
+    return click.option("--now", "now_text", metavar="TIME", help=help_text)
+
+
+def fail(message: str, exit_code: int = USAGE_ERROR) -> NoReturn:
+    """Print ``Error: <one sentence>`` on stderr and exit with ``exit_code``."""
+    click.echo(f"Error: {' '.join(message.split())}", err=True)
+    sys.exit(exit_code)
 
 
 def friendly(command: F) -> F:
@@ -35,14 +55,14 @@ def friendly(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except OpenOrderError as error:
-            click.echo(f"Error: {error}", err=True)
-            sys.exit(error.exit_code)
+            fail(str(error), error.exit_code)
+        except TemplateError as error:  # a seller's template or templates_dir: fix the config
+            fail(str(error), USAGE_ERROR)
     return wrapper  # type: ignore[return-value]
 
 
-def parse_now(value: str | None, config: Config) -> dt.datetime:
-    """``--now`` as an aware instant in the shop's zone (naive values are shop time)."""
-    zone = config.shop.zone
+def parse_now(value: str | None, zone: ZoneInfo) -> dt.datetime:
+    """``--now`` as an aware instant in ``zone`` (naive values are shop time); default now."""
     if value is None:
         return dt.datetime.now(zone)
     try:
@@ -53,9 +73,21 @@ def parse_now(value: str | None, config: Config) -> dt.datetime:
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class SellerOrderGroup(click.Group):
+    """Lists the commands in the order a seller meets them, not alphabetically."""
+
+    order = ("demo", "init", "doctor", "sync", "status", "preview", "watch")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002 - click's API
+        known = [name for name in self.order if name in self.commands]
+        return known + [name for name in self.commands if name not in known]
+
+
+@click.group(cls=SellerOrderGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="openorder")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Run an open order (pre-order batch) from a spreadsheet.
 
     Buyers order through a Google Form; `openorder sync` decides every order against the
@@ -67,16 +99,20 @@ def main() -> None:
       openorder init            set up your own shop
       openorder doctor          check the set-up
       openorder sync            the job to run from cron every few minutes
+
+    Every command has its own help with an example: openorder sync --help
     """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
 
 
-@main.command()
+@main.command(short_help="Try a demo shop (no Google account needed).")
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False),
                 default=Path("openorder-demo"))
-@click.option("--now", "now_text", help="Pretend it is this time (ISO-8601).")
+@now_option("Pretend it is this time (ISO-8601, shop time), e.g. 2027-02-20T10:00.")
 @friendly
 def demo(folder: Path, now_text: str | None) -> None:
-    """Create a demo shop in FOLDER and run a sync on it.
+    """Create a demo shop in FOLDER (default ./openorder-demo) and run a sync on it.
 
     The demo is a home bakery's Lebaran pre-order: a workbook with products, a batch and
     realistic form responses (including a few bad rows), and a config that writes emails to
@@ -87,56 +123,41 @@ def demo(folder: Path, now_text: str | None) -> None:
       openorder demo
       openorder demo my-demo && libreoffice my-demo/shop.xlsx
     """
-    from openorder_sheets.service.demo import create_demo  # noqa: PLC0415 - only for demo
-    from openorder_sheets.service.sync import run_sync  # noqa: PLC0415
+    from openorder_sheets.service.demo import create_demo
+    from openorder_sheets.service.sync import run_sync
 
-    probe = dt.datetime.now(dt.UTC)
-    config = create_demo(folder, probe if now_text is None else parse_now(now_text, _id_zone()))
-    now = parse_now(now_text, config)
-    report = run_sync(open_shop(config), now)
-    click.echo(f"Created the demo shop in {folder}/ (workbook shop.xlsx, config openorder.toml).")
+    # The demo's config is not written yet: read --now in the zone every new shop starts with.
+    now = parse_now(now_text, ShopConfig().zone)
+    config = create_demo(folder, now)
+    report = run_sync(open_shop(config), now.astimezone(config.shop.zone))
+    click.echo(f"Created the demo shop in {shown_path(folder)}/ "
+               "(workbook shop.xlsx, config openorder.toml).")
     click.echo("")
-    click.echo(sync_summary(report, config.shop.name, config.tab("responses"),
-                            _rel(config.email.outbox), config.email.transport))
+    click.echo(sync_summary(report, config))
     click.echo("")
-    click.echo(f"Open {folder}/shop.xlsx to see the Orders and Summary tabs, read the emails "
-               f"in {folder}/outbox/, and run `openorder sync --config {folder}/openorder.toml` "
-               "again after editing the sheet.")
+    click.echo(demo_next_steps(folder, config))
 
 
-def _id_zone() -> Config:
-    from openorder_sheets.config import parse_config  # noqa: PLC0415
-
-    return parse_config({}, Path("openorder.toml").resolve())
-
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-@main.command()
+@main.command(short_help="Set up your own shop: config file and spreadsheet tabs.")
 @CONFIG_OPTION
 @click.option("--templates", "copy_templates", is_flag=True,
-              help="Also copy the email templates into ./templates for editing.")
+              help="Also copy the email templates (next to the config) for editing.")
 @click.option("--language", type=click.Choice(["id", "en"]), default="id", show_default=True,
-              help="Language of the new config's tabs and emails.")
+              help="Language of a new config's tabs and emails (id = Bahasa Indonesia).")
 @friendly
 def init(config_path: Path, copy_templates: bool, language: str) -> None:
     """Set up a shop: write openorder.toml and create the seller tabs.
 
-    Creates `Products`, `Materials`, `Batches` (and a responses tab for a local workbook) with
-    headers, frozen header rows, dropdowns, checkboxes and currency formats. Existing files
-    and tabs are never overwritten.
+    Creates the products, materials and batches tabs (and a responses tab for a local
+    workbook) with headers, frozen header rows, dropdowns, checkboxes and currency formats.
+    Existing files, tabs and templates are never overwritten.
 
     \b
     Example:
-      openorder init                 # then fill in Products and Batches
+      openorder init                 # then fill in your products and your batch
       openorder init --templates     # copy the email templates to edit them
     """
-    from openorder_sheets.service.setup import (  # noqa: PLC0415
+    from openorder_sheets.service.setup import (
         example_batch,
         form_questions,
         seller_tabs,
@@ -147,35 +168,44 @@ def init(config_path: Path, copy_templates: bool, language: str) -> None:
         write_config_file(config_path, language=language)
         click.echo(f"Wrote {config_path}: open it and set your shop's name and email.")
     else:
-        click.echo(f"{config_path} exists; keeping it.")
+        click.echo(f"{config_path} already exists; keeping it as it is.")
     config = load_config(config_path)
     shop = open_shop(config)
     now = dt.datetime.now(config.shop.zone)
-    tabs = seller_tabs(config, batches=[example_batch(now)])
-    created = shop.backend.create_tabs(tabs)
+    created = shop.backend.create_tabs(seller_tabs(config, batches=[example_batch(now)]))
     where = config.sheet.workbook or config.sheet.spreadsheet
     if created:
         click.echo(f"Created tabs in {where}: {', '.join(created)}.")
     else:
-        click.echo(f"All seller tabs already exist in {where}.")
+        click.echo(f"All seller tabs already exist in {where}; nothing changed there.")
     if copy_templates:
-        target = config.email.templates_dir or config.folder / "templates"
-        written = copy_default_templates(target)
-        click.echo(f"Copied {len(written)} template files to {target}; set templates_dir = "
-                   f"\"{_rel(target)}\" under [email] to use them.")
+        _copy_templates(config.email.templates_dir, config.folder / "templates")
     click.echo("")
-    click.echo("Next: add your products to the Products tab and your batch to the Batches tab.")
+    click.echo(f"Next: add your products to the '{config.tab('products')}' tab and your batch "
+               f"to the '{config.tab('batches')}' tab.")
     click.echo("Create these Google Form questions so openorder finds them:")
     for line in form_questions(config, ["<product name>"]):
         click.echo(f"  - {line}")
-    click.echo("Then run `openorder doctor`.")
+    click.echo(f"Then run `openorder doctor --config {config_path}`.")
 
 
-@main.command()
+def _copy_templates(configured: Path | None, default: Path) -> None:
+    target = configured or default
+    written = copy_default_templates(target)
+    if written:
+        click.echo(f"Copied {len(written)} template files to {target}.")
+    else:
+        click.echo(f"The templates are already in {target}; kept them (nothing overwritten).")
+    if configured is None:
+        click.echo(f'To use them, set templates_dir = "{shown_path(target)}" under [email].')
+
+
+@main.command(short_help="Decide every order, write the tabs, send the emails due.")
 @CONFIG_OPTION
 @click.option("--dry-run", is_flag=True, help="Decide and show what would change; change nothing.")
-@click.option("--now", "now_text", help="Decide as of this instant (ISO-8601), for what-if runs.")
-@click.option("--quiet", is_flag=True, help="Print only problems (for cron).")
+@now_option("Decide as of this time (ISO-8601, shop time), for what-if runs.")
+@click.option("--quiet", is_flag=True,
+              help="Print only the orders that are not confirmed, and email failures (for cron).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's report as JSON.")
 @friendly
 def sync(config_path: Path, dry_run: bool, now_text: str | None, quiet: bool,
@@ -183,126 +213,144 @@ def sync(config_path: Path, dry_run: bool, now_text: str | None, quiet: bool,
     """Read the sheet, decide every order, write the tabs, send the emails due.
 
     Running it twice in a row changes nothing and sends nothing the second time.
+    Exit codes: 0 done (orders needing attention are listed, not errors); 2 fix the config or
+    the sheet; 3 spreadsheet unreachable; 4 email could not be sent (the sheet is updated);
+    5 another sync is running.
 
     \b
     Example:
       openorder sync --dry-run
       */5 * * * * cd /home/sari/toko && openorder sync --quiet   (crontab)
     """
-    from openorder_sheets.service.sync import run_sync  # noqa: PLC0415
+    from openorder_sheets.service.sync import run_sync
 
     config = load_config(config_path)
-    now = parse_now(now_text, config)
+    now = parse_now(now_text, config.shop.zone)
     report = run_sync(open_shop(config), now, dry_run=dry_run)
     if as_json:
-        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2, default=str))
+        click.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2, default=str))
     elif quiet:
-        for item in report.problems:
-            click.echo(f"{item['order']} {item['status']}: " + "; ".join(item["problems"]))
+        for line in quiet_lines(report, config):
+            click.echo(line)
     else:
-        click.echo(sync_summary(report, config.shop.name, config.tab("responses"),
-                                _rel(config.email.outbox), config.email.transport))
+        click.echo(sync_summary(report, config))
 
 
-@main.command()
+@main.command(short_help="Run sync every few minutes until Ctrl-C.")
 @CONFIG_OPTION
-@click.option("--every", default="5m", show_default=True,
+@click.option("--every", default="5m", show_default=True, metavar="INTERVAL",
               help="How often: 30s, 5m, 1h.")
 @friendly
 def watch(config_path: Path, every: str) -> None:
     """Run sync on a schedule until interrupted (Ctrl-C stops cleanly).
 
-    A failing run is logged and the next one still runs.
+    A failing run is logged and the next one still runs. Use this instead of cron on a
+    machine that stays on.
 
     \b
     Example:
       openorder watch --every 5m
     """
-    from openorder_sheets.service.watch import parse_every, watch_forever  # noqa: PLC0415
+    config = load_config(config_path)  # a wrong config is reported before anything starts
+    from openorder_sheets.service.watch import (  # type: ignore[import-not-found,unused-ignore]
+        parse_every,
+        watch_forever,
+    )
 
-    config = load_config(config_path)
     seconds = parse_every(every)
     click.echo(f"Syncing {config.shop.name} every {every}; press Ctrl-C to stop.")
     watch_forever(config_path, seconds, click.echo)
     click.echo("Stopped.")
 
 
-@main.command()
+@main.command(short_help="The current batch at a glance.")
 @CONFIG_OPTION
-@click.option("--now", "now_text", help="As of this instant (ISO-8601).")
+@now_option("As of this time (ISO-8601, shop time).")
 @friendly
 def status(config_path: Path, now_text: str | None) -> None:
     """The current batch at a glance: time left, fill per product, orders, emails.
+
+    Reads the sheet and changes nothing.
 
     \b
     Example:
       openorder status
     """
-    from openorder_sheets.service.views import shop_status  # noqa: PLC0415
+    from openorder_sheets.service.views import shop_status
 
     config = load_config(config_path)
-    now = parse_now(now_text, config)
-    click.echo(status_text(shop_status(open_shop(config), now), config.shop.language))
+    now = parse_now(now_text, config.shop.zone)
+    click.echo(status_text(shop_status(open_shop(config), now), config))
 
 
-@main.command()
+@main.command(short_help="Show an order's email exactly as it would be sent.")
 @CONFIG_OPTION
 @click.argument("order")
-@click.option("--kind", type=click.Choice(KINDS), help="Which email (default: the one due).")
+@click.option("--kind", type=click.Choice(KINDS), metavar="KIND",
+              help="Which email (default: the one its status calls for): "
+                   + ", ".join(KINDS) + ".")
 @click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Also write the HTML body to this file.")
-@click.option("--now", "now_text", help="As of this instant (ISO-8601).")
+              help="Also write the HTML body to this file, to open in a browser.")
+@now_option("As of this time (ISO-8601, shop time).")
 @friendly
 def preview(config_path: Path, order: str, kind: str | None, html_file: Path | None,
             now_text: str | None) -> None:
-    """Render an email for ORDER exactly as it would be sent.
+    """Render an email for ORDER (e.g. PO-0001) exactly as it would be sent.
+
+    Reads the sheet and changes nothing; no email is sent.
 
     \b
     Example:
       openorder preview PO-0001
       openorder preview PO-0001 --kind order_waitlisted --html preview.html
     """
-    from openorder_sheets.service.views import preview_email  # noqa: PLC0415
+    from openorder_sheets.service.views import preview_email
 
     config = load_config(config_path)
-    now = parse_now(now_text, config)
+    now = parse_now(now_text, config.shop.zone)
     chosen, rendered = preview_email(open_shop(config), order, kind, now)
+    if html_file is not None:
+        try:
+            html_file.write_text(rendered.html, encoding="utf-8")
+        except OSError as error:
+            fail(f"Cannot write {html_file} ({error.strerror or error}): choose a file in a "
+                 "folder that exists and that you may write to.")
     click.echo(f"Kind: {chosen}")
     click.echo(f"Subject: {rendered.subject}")
     click.echo("")
     click.echo(rendered.text)
     if html_file is not None:
-        html_file.write_text(rendered.html, encoding="utf-8")
         click.echo(f"(HTML body written to {html_file})")
 
 
-@main.command()
+@main.command(short_help="Check the set-up: config, sheet, form, templates, email.")
 @CONFIG_OPTION
-@click.option("--now", "now_text", help="As of this instant (ISO-8601).")
+@now_option("As of this time (ISO-8601, shop time).")
 @friendly
 def doctor(config_path: Path, now_text: str | None) -> None:
     """Check the config, the spreadsheet, the form mapping, templates and email.
 
-    Prints one line per check with the fix; exits 2 when something must be fixed.
+    Prints one line per check (✓ fine, ! warning, ✗ must fix) with the fix, and exits 2 when
+    something must be fixed.
 
     \b
     Example:
       openorder doctor
     """
-    from openorder_sheets.service.doctor import run_doctor  # noqa: PLC0415
+    from openorder_sheets.service.doctor import run_doctor
 
-    now = dt.datetime.now(dt.UTC)
-    if now_text:
-        try:
-            now = dt.datetime.fromisoformat(now_text).astimezone(dt.UTC)
-        except ValueError:
-            raise ConfigError(f"--now '{now_text}' is not an ISO-8601 time.") from None
-    checks = run_doctor(config_path, now)
-    for check in checks:
-        mark = "!" if check.warning else ("✓" if check.ok else "✗")
-        click.echo(f"{mark} {check.text}")
-    failed = sum(1 for check in checks if not check.ok)
+    now = (dt.datetime.now(dt.UTC) if now_text is None
+           else parse_now(now_text, _zone_for_doctor(config_path)))
+    lines, failed = doctor_lines(run_doctor(config_path, now))
+    for line in lines:
+        click.echo(line)
     if failed:
-        click.echo(f"{failed} problem(s) to fix.")
-        sys.exit(2)
-    click.echo("All good.")
+        sys.exit(USAGE_ERROR)
+
+
+def _zone_for_doctor(config_path: Path) -> ZoneInfo:
+    """The shop's zone to read --now in; a broken config is doctor's to report, not ours."""
+    try:
+        return load_config(config_path).shop.zone
+    except OpenOrderError:
+        return ShopConfig().zone

@@ -1,11 +1,30 @@
-"""Plain terminal text for the CLI: the sync summary, status bars and doctor lines."""
+"""Plain terminal text for the CLI: the sync summary, status bars and doctor lines.
+
+Everything here only formats what the service already decided; the words inside the sheet
+(status words, problems, tab names) stay in the shop's language, the frame around them in English.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from openorder_sheets.service.sync import SyncReport
+from openorder_sheets.core.labels import COLUMN_LABELS, STATUS_LABELS, label
 from openorder_sheets.service.views import Status, time_left
+
+if TYPE_CHECKING:
+    from openorder_sheets.config import Config
+    from openorder_sheets.service.doctor import Check
+    from openorder_sheets.service.sync import SyncReport
+
+
+def shown_path(path: Path) -> str:
+    """``path`` relative to the current folder when it is inside it (shorter to read)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def bar(done: int, capacity: int | None, width: int = 20) -> str:
@@ -16,30 +35,77 @@ def bar(done: int, capacity: int | None, width: int = 20) -> str:
     return "█" * filled + "░" * (width - filled) + (" !" if done > capacity else "")
 
 
-def sync_summary(report: SyncReport, shop_name: str, responses_tab: str, outbox: str,
-                 transport: str) -> str:
+def ordered_counts(counts: Mapping[str, int], language: str) -> dict[str, int]:
+    """Status counts in the SPEC's order (Confirmed, Waitlisted, Rejected, Needs attention,
+    Duplicate, Cancelled, Expired), whatever order they were counted in."""
+    words = [label(STATUS_LABELS, key, language) for key in STATUS_LABELS]
+    ordered = {word: counts[word] for word in words if word in counts}
+    ordered.update({word: count for word, count in counts.items() if word not in ordered})
+    return ordered
+
+
+def _counts_text(counts: Mapping[str, int], language: str) -> str:
+    return " · ".join(f"{word} {count}"
+                      for word, count in ordered_counts(counts, language).items())
+
+
+def report_json(report: SyncReport) -> dict[str, Any]:
+    """The run's report for ``--json``, with the status counts in the usual order."""
+    data = report.as_json()
+    data["by_status"] = ordered_counts(report.by_status, report.language)
+    return data
+
+
+def sync_summary(report: SyncReport, config: Config) -> str:
+    """The human summary of one sync (or dry run)."""
     lines = []
     heading = "Dry run (nothing written or sent)" if report.dry_run else "Sync complete"
-    lines.append(f"{heading} — {shop_name}, as of {report.now:%Y-%m-%d %H:%M %Z}")
+    lines.append(f"{heading} — {config.shop.name}, as of {report.now:%Y-%m-%d %H:%M %Z}")
     total = sum(report.by_status.values())
-    counts = " · ".join(f"{word} {count}" for word, count in report.by_status.items())
+    counts = _counts_text(report.by_status, report.language)
     lines.append(f"Orders: {total}" + (f"  ({counts})" if counts else ""))
     lines.extend(_fill(report.fill))
     if report.problems:
         lines.append("")
-        lines.append(f"Problems ({len(report.problems)}) — fix the cell or set Seller action:")
-        for item in report.problems:
-            where = f"{responses_tab} row {item['row']}" if item["row"] else "no response row"
-            lines.append(f"  {item['order']}  {item['status']:<14} {where}: "
-                         + "; ".join(item["problems"]))
+        lines.append(f"Not confirmed ({len(report.problems)}):")
+        lines.extend(f"  {line}" for line in _problem_lines(report, config, aligned=True))
+        lines.append(_how_to_change(config))
     lines.append("")
-    lines.append(_emails(report, outbox, transport))
+    lines.append(_emails(report, config))
     written = ", ".join(report.tabs_written) or "nothing (no changes)"
     verb = "Would write" if report.dry_run else "Wrote"
     lines.append(f"{verb} tabs: {written}")
     if report.transport_error:
         lines.append(f"Email transport failed: {report.transport_error}")
     return "\n".join(lines)
+
+
+def quiet_lines(report: SyncReport, config: Config) -> list[str]:
+    """``sync --quiet``: one line per order that is not confirmed, and email failures."""
+    lines = _problem_lines(report, config, aligned=False)
+    if report.emails_failed:
+        lines.append(f"Emails: {report.emails_failed} failed — see the "
+                     f"'{config.tab('emails')}' tab.")
+    return lines
+
+
+def _problem_lines(report: SyncReport, config: Config, *, aligned: bool) -> list[str]:
+    responses = config.tab("responses")
+    lines = []
+    for item in report.problems:
+        where = f"{responses} row {item['row']}" if item["row"] else "no response row"
+        reasons = "; ".join(item["problems"])
+        if aligned:  # a column per field, for the summary
+            lines.append(f"{item['order']}  {item['status']:<14} {where}: {reasons}")
+        else:  # one self-contained line per order, for cron mail
+            lines.append(f"{item['order']} {item['status']} — {where}: {reasons}")
+    return lines
+
+
+def _how_to_change(config: Config) -> str:
+    action = label(COLUMN_LABELS, "seller_action", config.shop.language)
+    return (f"To change one: fix its cell in '{config.tab('responses')}' (the next sync checks "
+            f"it again), or choose a '{action}' for it in '{config.tab('orders')}'.")
 
 
 def _fill(fill: list[dict[str, Any]]) -> list[str]:
@@ -58,7 +124,7 @@ def _fill(fill: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _emails(report: SyncReport, outbox: str, transport: str) -> str:
+def _emails(report: SyncReport, config: Config) -> str:
     if report.dry_run:
         if not report.emails_new:
             return "Emails: none due."
@@ -67,21 +133,27 @@ def _emails(report: SyncReport, outbox: str, transport: str) -> str:
             kinds[item["kind"]] = kinds.get(item["kind"], 0) + 1
         listed = ", ".join(f"{count}× {kind}" for kind, count in kinds.items())
         return f"Emails: would queue {len(report.emails_new)} ({listed})."
-    where = f"written to {outbox}" if transport == "outbox" else "sent"
-    text = f"Emails: {report.emails_sent} {where}"
     extras = []
     if report.emails_deferred:
         extras.append(f"{report.emails_deferred} deferred (will retry)")
     if report.emails_failed:
-        extras.append(f"{report.emails_failed} failed (see the Emails tab)")
+        extras.append(f"{report.emails_failed} failed (see the '{config.tab('emails')}' tab)")
     if report.emails_waiting:
         extras.append(f"{report.emails_waiting} waiting")
+    if not report.emails_sent and not extras:
+        return "Emails: none due."
+    outbox = shown_path(config.email.outbox)
+    where = f"written to {outbox}" if config.email.transport == "outbox" else "sent"
+    text = f"Emails: {report.emails_sent} {where}"
     return text + (f"; {', '.join(extras)}" if extras else "") + "."
 
 
-def status_text(status: Status, language: str) -> str:
+def status_text(status: Status, config: Config) -> str:
+    """``openorder status``: the current batch, fill bars, counts and the email queue."""
+    language = config.shop.language
     if status.batch is None:
-        return "No batch yet: add one to the Batches tab (name, opens, closes)."
+        return (f"No batch yet: add one to the '{config.tab('batches')}' tab "
+                "(name, opens, closes), then run `openorder status` again.")
     batch = status.batch
     lines = [f"{batch.name}: {batch.opens:%Y-%m-%d %H:%M} → {batch.closes:%Y-%m-%d %H:%M} "
              f"({time_left(batch, status.now, language)})"]
@@ -90,8 +162,38 @@ def status_text(status: Status, language: str) -> str:
         waiting = f" +{fill.waitlisted} waitlisted" if fill.waitlisted else ""
         lines.append(f"  {fill.product[:24]:<24} {fill.confirmed:>4} / {capacity:<4} "
                      f"{bar(fill.confirmed, fill.capacity)}{waiting}")
-    counts = " · ".join(f"{word} {count}" for word, count in status.counts.items())
+    counts = _counts_text(status.counts, language)
     lines.append(f"Orders: {counts or 'none yet'}")
     lines.append(f"Emails: {status.queued} queued, {status.deferred} deferred, "
                  f"{status.failed} failed")
     return "\n".join(lines)
+
+
+def doctor_lines(checks: Iterable[Check]) -> tuple[list[str], int]:
+    """One line per check (✓ fine, ! warning, ✗ must fix), a closing line, and the ✗ count."""
+    checks = list(checks)
+    lines = [f"{'!' if c.warning else ('✓' if c.ok else '✗')} {c.text}" for c in checks]
+    failed = sum(1 for check in checks if not check.ok)
+    if failed == 1:
+        lines.append("1 thing to fix (the ✗ line above); then run `openorder doctor` again.")
+    elif failed:
+        lines.append(f"{failed} things to fix (the ✗ lines above); then run `openorder doctor` "
+                     "again.")
+    else:
+        lines.append("All good.")
+    return lines, failed
+
+
+def demo_next_steps(folder: Path, config: Config) -> str:
+    """What to look at and try after ``openorder demo``."""
+    where = shown_path(folder)
+    config_path = shown_path(config.path)
+    return "\n".join([
+        f"Open {where}/shop.xlsx to see the '{config.tab('orders')}' and "
+        f"'{config.tab('summary')}' tabs, and read the emails in "
+        f"{shown_path(config.email.outbox)}/.",
+        "Try next:",
+        f"  openorder status --config {config_path}",
+        f"  openorder preview PO-0002 --config {config_path}",
+        f"  openorder sync --config {config_path}      (after editing the sheet)",
+    ])

@@ -17,7 +17,7 @@ def test_orders_within_capacity_are_confirmed_and_the_rest_waitlisted(builder: S
     shop.sync(NOW)
     assert [shop.status_of(n) for n in ("PO-0001", "PO-0002", "PO-0003")] == [
         "Confirmed", "Waitlisted", "Confirmed"]
-    assert "Kastengel: 2 jar wanted, 1 left" in text(shop.order("PO-0002")["Problems"])
+    assert "Kastengel: 2 jar wanted, 0 left" in text(shop.order("PO-0002")["Problems"])
     assert shop.transport.kinds_to("b@example.com") == ["order_waitlisted"]
 
 
