@@ -64,7 +64,7 @@ class EmailConfig:
     smtp_host: str = ""
     smtp_port: int = 587
     username: str = ""
-    password_env: str = "OPENORDER_SMTP_PASSWORD"
+    password_env: str = "OPENORDER_SMTP_PASSWORD"  # noqa: S105 - a variable name, not a secret
     sender: str = ""  # `from` in the file
     daily_limit: int = 450
     templates_dir: Path | None = None
@@ -104,8 +104,8 @@ _SECTIONS: Mapping[str, Mapping[str, type | tuple[type, ...]]] = {
         "reply_to": str,
     },
     "sheet": {"workbook": str, "spreadsheet": str, "credentials": str, "api_url": str},
-    "tabs": {key: str for key in TAB_LABELS},
-    "form": {**{key: str for key in FORM_FIELDS}, "products": dict},
+    "tabs": dict.fromkeys(TAB_LABELS, str),
+    "form": {**dict.fromkeys(FORM_FIELDS, str), "products": dict},
     "rules": {
         "duplicate_window_minutes": int,
         "payment_due_hours": int,
@@ -126,7 +126,7 @@ _SECTIONS: Mapping[str, Mapping[str, type | tuple[type, ...]]] = {
     },
 }
 
-_TYPE_WORDS = {
+_TYPE_WORDS: dict[type, str] = {
     str: "text in quotes",
     int: "a whole number",
     bool: "true or false",
@@ -223,7 +223,11 @@ def _check_types(raw: Mapping[str, Any], path: Path) -> None:
                 )
             wrong_bool = expected is int and isinstance(item, bool)
             if not isinstance(item, expected) or wrong_bool:
-                word = _TYPE_WORDS.get(expected, str(expected))  # type: ignore[call-overload]
+                word = (
+                    _TYPE_WORDS.get(expected, str(expected))
+                    if isinstance(expected, type)
+                    else "a value of the right type"
+                )
                 raise ConfigError(f"{path} [{section}] {key} = {item!r} must be {word}.")
 
 

@@ -6,6 +6,7 @@ so `doctor` shows all of them at once, and a sync refuses to decide on a broken 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TypeVar
@@ -263,7 +264,7 @@ def _stage(cell: Cell, reader: _Reader, number: int) -> Stage:
 
 def _check_overlaps(tab: str, batches: list[Batch], problems: list[str]) -> None:
     ordered = sorted(batches, key=lambda batch: batch.opens)
-    for earlier, later in zip(ordered, ordered[1:], strict=False):
+    for earlier, later in itertools.pairwise(ordered):
         if later.opens < earlier.closes:
             problems.append(
                 f"{tab} rows {earlier.row} and {later.row}: batches '{earlier.name}' and "

@@ -7,7 +7,7 @@ a header containing the product's name or ``[SKU]``. Ambiguity is an error, neve
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from openorder_sheets.core.cells import text
@@ -219,8 +219,8 @@ def _map_products(
     folded: list[str],
     catalog: Catalog,
     configured: Mapping[str, str],
-    exact,
-    problems: list[str],  # type: ignore[no-untyped-def]
+    exact: Callable[[str, str], int | None],
+    problems: list[str],
     found_list: str,
     checkbox_mode: bool,
 ) -> dict[str, int]:

@@ -46,7 +46,8 @@ def moment(when: dt.datetime, language: str) -> str:
     """``Sabtu, 20 Februari 2027, 10.15 WIB`` / ``Saturday, February 20, 2027, 10:15 AM WIB``."""
     pattern = "HH.mm" if language == "id" else "h:mm a"
     zone = _ZONE_NAMES.get(str(when.tzinfo), when.strftime("%Z") if when.tzinfo else "")
-    text = f"{long_date(when.date(), language)}, {format_time(when, pattern, locale=locale_of(language))}"
+    clock = format_time(when, pattern, locale=locale_of(language))
+    text = f"{long_date(when.date(), language)}, {clock}"
     return f"{text} {zone}".rstrip()
 
 

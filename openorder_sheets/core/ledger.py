@@ -74,7 +74,8 @@ def add_due(entries: list[LedgerEntry], due: Iterable[EmailDue], domain: str) ->
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """Growing delays: 5 min, 10, 20, … up to 6 hours."""
-    return min(_FIRST_RETRY * (2 ** max(attempts - 1, 0)), _LONGEST_RETRY)
+    delay: dt.timedelta = _FIRST_RETRY * (2 ** min(max(attempts - 1, 0), 10))
+    return min(delay, _LONGEST_RETRY)
 
 
 def sent_in_last_day(entries: Iterable[LedgerEntry], now: dt.datetime) -> int:

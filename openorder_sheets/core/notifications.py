@@ -56,9 +56,11 @@ def decision_emails(orders: Iterable[Order], ledger: Iterable[LedgerEntry]) -> l
             version = int(entry.key.rsplit("/", 1)[1])
         except (IndexError, ValueError):
             continue
-        parts = tuple(subject_kind_to.split("/", 2))
-        if len(parts) == 3:
-            versions[parts] = max(versions.get(parts, 0), version)  # type: ignore[index]
+        subject, _, kind_to = subject_kind_to.partition("/")
+        known_kind, _, to = kind_to.partition("/")
+        if to:
+            place = (subject, known_kind, to)
+            versions[place] = max(versions.get(place, 0), version)
     due: list[EmailDue] = []
     for order in orders:
         kind = decision_kind(order)

@@ -40,7 +40,7 @@ def progress_key(order: Order) -> str | None:
 
 
 def last_email_text(entries: Iterable[LedgerEntry]) -> str:
-    """``order_confirmed · 2027-02-20 10:15`` for the newest message sent, else the newest queued."""
+    """``order_confirmed · 2027-02-20 10:15``: the newest message sent, else the newest queued."""
     sent = [e for e in entries if e.state is EmailState.SENT and e.last_attempt]
     if sent:
         newest = max(sent, key=lambda e: e.last_attempt or dt.datetime.min.replace(tzinfo=dt.UTC))

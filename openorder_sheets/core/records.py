@@ -6,6 +6,7 @@ previous decisions recorded here), so moving the cron job to another machine los
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from openorder_sheets.core import cells
 from openorder_sheets.core.labels import SELLER_ACTION_LABELS, STATUS_LABELS, reverse_lookup
 from openorder_sheets.core.model import Decision, EmailState, LedgerEntry, PriorOrder, SellerAction
 from openorder_sheets.core.tables import Columns, find_columns
-from openorder_sheets.ports import Grid
+from openorder_sheets.ports import Cell, Grid
 
 ORDER_TOOL_COLUMNS = (
     "order",
@@ -91,13 +92,13 @@ def read_prior_orders(
                 seller_action=_action(cells.text(columns.get(row, "seller_action"))),
                 tracking_no=cells.unescape(cells.text(columns.get(row, "tracking_no"))),
                 seller_note=cells.text(columns.get(row, "seller_note")),
-            problems=cells.unescape(cells.text(columns.get(row, "problems"))),
+                problems=cells.unescape(cells.text(columns.get(row, "problems"))),
             )
         )
     return priors, columns, []
 
 
-def _moment(cell: cells.Cell, zone: ZoneInfo):  # type: ignore[no-untyped-def]
+def _moment(cell: Cell, zone: ZoneInfo) -> dt.datetime | None:
     try:
         return cells.when(cell, zone)
     except cells.CellError:
@@ -114,14 +115,14 @@ def _action(word: str) -> SellerAction:
     return SellerAction(key) if key else SellerAction.NONE
 
 
-def _checked(cell: cells.Cell) -> bool:
+def _checked(cell: Cell) -> bool:
     try:
         return cells.boolean(cell)
     except cells.CellError:
         return False
 
 
-def _row_number(cell: cells.Cell) -> int | None:
+def _row_number(cell: Cell) -> int | None:
     try:
         return cells.whole_number(cell)
     except cells.CellError:

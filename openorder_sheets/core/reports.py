@@ -68,7 +68,8 @@ def summary_rows(
     spans: dict[str, tuple[int, int]] = {}
     for batch in sorted(catalog.batches, key=lambda b: b.opens):
         first = len(rows) + 1
-        totals = [0, 0, Decimal(0), Decimal(0)]
+        done_total, waiting_total = 0, 0
+        revenue_total, paid_total = Decimal(0), Decimal(0)
         for product in catalog.products:
             key = (batch.name, product.sku)
             done, waiting = confirmed[key], waitlisted[key]
@@ -90,10 +91,10 @@ def summary_rows(
                     _num(paid[key]),
                 ]
             )
-            totals[0] += done
-            totals[1] += waiting
-            totals[2] += revenue
-            totals[3] += paid[key]
+            done_total += done
+            waiting_total += waiting
+            revenue_total += revenue
+            paid_total += paid[key]
         spans[batch.name] = (first, len(rows))
         rows.append(
             [
@@ -101,12 +102,12 @@ def summary_rows(
                 "",
                 _word("total", language),
                 None,
-                totals[0],
-                totals[1],
+                done_total,
+                waiting_total,
                 None,
                 None,
-                _num(totals[2]),
-                _num(totals[3]),
+                _num(revenue_total),
+                _num(paid_total),
             ]
         )
         stage = (

@@ -6,6 +6,7 @@ problems is still read, so it becomes an order that `Needs attention` rather tha
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
@@ -58,10 +59,8 @@ def read_response(
         return mapping.header(mapping.fields.get(name, 0))
 
     timestamp = None
-    try:
+    with contextlib.suppress(cells.CellError):
         timestamp = cells.when(cell("timestamp"), zone)
-    except cells.CellError:
-        pass
     if timestamp is None:
         problems.append(
             say(

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 
 from openorder_sheets.core.identity import Identified
 from openorder_sheets.core.model import (
-    Batch,
     Catalog,
     Decision,
     Line,
@@ -80,8 +79,7 @@ def decide(identified: list[Identified], catalog: Catalog, settings: Settings) -
     return [_with_waitlist_reasons(order, used, settings.language) for order in decided]
 
 
-def _with_waitlist_reasons(order: Order, used: dict[tuple[str, str], int],
-                           language: str) -> Order:
+def _with_waitlist_reasons(order: Order, used: dict[tuple[str, str], int], language: str) -> Order:
     """Name the lines that do not fit what is left once every order is decided.
 
     Computed at the end, not when the order was decided, so a re-sync finds the same words.
@@ -95,8 +93,16 @@ def _with_waitlist_reasons(order: Order, used: dict[tuple[str, str], int],
             continue
         left = max(capacity - used[(order.batch.name, line.product.sku)], 0)
         if line.quantity > left:
-            short.append(say(language, "no_room", product=line.product.name,
-                             wanted=line.quantity, unit=line.product.unit, left=left))
+            short.append(
+                say(
+                    language,
+                    "no_room",
+                    product=line.product.name,
+                    wanted=line.quantity,
+                    unit=line.product.unit,
+                    left=left,
+                )
+            )
     return replace(order, problems=tuple(short))
 
 

@@ -24,22 +24,27 @@ class Check:
     warning: bool = False
 
 
-def run_doctor(config_path: Path, now: dt.datetime,
-               shop_factory: Callable[[Config], Shop] = open_shop) -> list[Check]:
+def run_doctor(
+    config_path: Path, now: dt.datetime, shop_factory: Callable[[Config], Shop] = open_shop
+) -> list[Check]:
     """Every check; stops early only when a later check cannot run at all."""
     return list(_checks(config_path, now, shop_factory))
 
 
-def _checks(config_path: Path, now: dt.datetime,
-            shop_factory: Callable[[Config], Shop]) -> Iterator[Check]:
+def _checks(
+    config_path: Path, now: dt.datetime, shop_factory: Callable[[Config], Shop]
+) -> Iterator[Check]:
     try:
         config = load_config(config_path)
     except OpenOrderError as error:
         yield Check(False, str(error))
         return
     yield Check(True, f"Config {config.path} is valid.")
-    yield Check(True, f"Time zone {config.shop.timezone}: now it is "
-                      f"{now.astimezone(config.shop.zone):%Y-%m-%d %H:%M} there.")
+    yield Check(
+        True,
+        f"Time zone {config.shop.timezone}: now it is "
+        f"{now.astimezone(config.shop.zone):%Y-%m-%d %H:%M} there.",
+    )
     yield from _credentials(config)
     try:
         shop = shop_factory(config)
@@ -53,11 +58,16 @@ def _checks(config_path: Path, now: dt.datetime,
         return
     where = config.sheet.workbook or config.sheet.spreadsheet
     yield Check(True, f"Spreadsheet {where}: every tab and header is in place.")
-    yield Check(True, f"Form mapping: {len(decided.catalog.products)} products and the buyer "
-                      "questions were found.")
+    yield Check(
+        True,
+        f"Form mapping: {len(decided.catalog.products)} products and the buyer "
+        "questions were found.",
+    )
     attention = sum(1 for o in decided.orders if o.status.value == "needs_attention")
-    yield Check(True, f"{len(decided.orders)} orders read; {attention} need attention "
-                      "(see the Problems column).")
+    yield Check(
+        True,
+        f"{len(decided.orders)} orders read; {attention} need attention (see the Problems column).",
+    )
     yield from _templates(shop)
     yield from _mail(config)
 
@@ -67,13 +77,17 @@ def _credentials(config: Config) -> Iterator[Check]:
     if not config.sheet.spreadsheet or path is None:
         return
     if not path.exists():
-        yield Check(False, f"The credentials file {path} does not exist: download the service "
-                           "account's JSON key and save it there.")
+        yield Check(
+            False,
+            f"The credentials file {path} does not exist: download the service "
+            "account's JSON key and save it there.",
+        )
         return
     mode = path.stat().st_mode
     if mode & (stat.S_IRGRP | stat.S_IROTH):
-        yield Check(True, f"{path} is readable by other users: run `chmod 600 {path}`.",
-                    warning=True)
+        yield Check(
+            True, f"{path} is readable by other users: run `chmod 600 {path}`.", warning=True
+        )
 
 
 def _templates(shop: Shop) -> Iterator[Check]:
@@ -89,12 +103,18 @@ def _templates(shop: Shop) -> Iterator[Check]:
 
 def _mail(config: Config) -> Iterator[Check]:
     if config.email.transport == "outbox":
-        yield Check(True, f"Emails are written to the folder {config.email.outbox} (outbox); set "
-                          "transport = \"smtp\" under [email] to send them for real.")
+        yield Check(
+            True,
+            f"Emails are written to the folder {config.email.outbox} (outbox); set "
+            'transport = "smtp" under [email] to send them for real.',
+        )
         return
     if not os.environ.get(config.email.password_env):
-        yield Check(False, f"The SMTP password is not set: export {config.email.password_env}="
-                           "<app password> before running openorder.")
+        yield Check(
+            False,
+            f"The SMTP password is not set: export {config.email.password_env}="
+            "<app password> before running openorder.",
+        )
         return
     try:
         transport = make_transport(config)

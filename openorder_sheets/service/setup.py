@@ -10,7 +10,7 @@ from openorder_sheets.config import Config
 from openorder_sheets.core.layouts import tab_layout
 from openorder_sheets.ports import ColumnSpec, Grid, TabLayout
 
-_CONFIG_TEMPLATE = '''\
+_CONFIG_TEMPLATE = """\
 # openorder-sheets — the settings of one shop.
 # Lines starting with # are comments. Text goes in "quotes"; numbers and true/false do not.
 # After editing, run `openorder doctor` to check everything.
@@ -62,45 +62,81 @@ daily_limit = 450               # Gmail allows about 500 a day; Google Workspace
 # username = "{sender}"
 # password_env = "OPENORDER_SMTP_PASSWORD"   # the app password lives in this variable
 # templates_dir = "templates"   # after `openorder init --templates`
-'''
+"""
 
 
-def write_config_file(path: Path, *, shop_name: str = "Toko Saya", language: str = "id",
-                      workbook: str = "shop.xlsx", spreadsheet: str = "",
-                      sender: str = "toko.saya@example.com", form_url: str = "",
-                      demo: bool = False) -> None:
+def write_config_file(
+    path: Path,
+    *,
+    shop_name: str = "Toko Saya",
+    language: str = "id",
+    workbook: str = "shop.xlsx",
+    spreadsheet: str = "",
+    sender: str = "toko.saya@example.com",
+    form_url: str = "",
+) -> None:
     """Write a commented `openorder.toml`."""
     if spreadsheet:
-        sheet_lines = (f'spreadsheet = "{spreadsheet}"\ncredentials = "credentials.json"   '
-                       "# the service account's key file")
+        sheet_lines = (
+            f'spreadsheet = "{spreadsheet}"\ncredentials = "credentials.json"   '
+            "# the service account's key file"
+        )
     else:
-        sheet_lines = (f'workbook = "{workbook}"         # a local Excel file; or use a Google '
-                       'spreadsheet:\n# spreadsheet = "https://docs.google.com/spreadsheets/d/…"'
-                       '\n# credentials = "credentials.json"')
-    text = _CONFIG_TEMPLATE.format(shop_name=shop_name, language=language, form_url=form_url,
-                                   sender=sender, sheet_lines=sheet_lines,
-                                   transport="outbox" if demo or not spreadsheet else "outbox")
+        sheet_lines = (
+            f'workbook = "{workbook}"         # a local Excel file; or use a Google '
+            'spreadsheet:\n# spreadsheet = "https://docs.google.com/spreadsheets/d/…"'
+            '\n# credentials = "credentials.json"'
+        )
+    text = _CONFIG_TEMPLATE.format(
+        shop_name=shop_name,
+        language=language,
+        form_url=form_url,
+        sender=sender,
+        sheet_lines=sheet_lines,
+        transport="outbox",
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
 
 
 def _layout_with(layout: TabLayout, extra: list[str]) -> TabLayout:
-    return TabLayout(layout.columns + tuple(ColumnSpec(h, width=24) for h in extra),
-                     layout.currency_format)
+    return TabLayout(
+        layout.columns + tuple(ColumnSpec(h, width=24) for h in extra), layout.currency_format
+    )
 
 
 def responses_headers(language: str) -> list[str]:
     """Headers for a local responses tab, as a linked Google Form would name them."""
     if language == "id":
-        return ["Stempel waktu", "Alamat email", "Nama", "No. WhatsApp", "Alamat pengiriman",
-                "Metode pengiriman", "Catatan", "Kabari saya untuk batch berikutnya?"]
-    return ["Timestamp", "Email Address", "Name", "WhatsApp number", "Delivery address",
-            "Delivery method", "Notes", "Tell me about future batches?"]
+        return [
+            "Stempel waktu",
+            "Alamat email",
+            "Nama",
+            "No. WhatsApp",
+            "Alamat pengiriman",
+            "Metode pengiriman",
+            "Catatan",
+            "Kabari saya untuk batch berikutnya?",
+        ]
+    return [
+        "Timestamp",
+        "Email Address",
+        "Name",
+        "WhatsApp number",
+        "Delivery address",
+        "Delivery method",
+        "Notes",
+        "Tell me about future batches?",
+    ]
 
 
-def seller_tabs(config: Config, *, products: list[list[Any]] | None = None,
-                materials: list[list[Any]] | None = None,
-                batches: list[list[Any]] | None = None) -> dict[str, tuple[TabLayout, Grid]]:
+def seller_tabs(
+    config: Config,
+    *,
+    products: list[list[Any]] | None = None,
+    materials: list[list[Any]] | None = None,
+    batches: list[list[Any]] | None = None,
+) -> dict[str, tuple[TabLayout, Grid]]:
     """The seller-owned tabs with headers (and example rows when given)."""
     language, currency = config.shop.language, config.shop.currency
     tabs: dict[str, tuple[TabLayout, Grid]] = {}

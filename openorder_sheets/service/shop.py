@@ -43,7 +43,7 @@ def open_shop(config: Config) -> Shop:
 def make_backend(config: Config) -> SheetBackend:
     if config.sheet.workbook is not None:
         return WorkbookBackend(config.sheet.workbook)
-    from openorder_sheets.adapters.gsheet import GoogleSheetBackend  # noqa: PLC0415 - optional
+    from openorder_sheets.adapters.gsheet import GoogleSheetBackend
 
     return GoogleSheetBackend.from_config(config)  # type: ignore[no-any-return]
 
@@ -52,7 +52,7 @@ def make_transport(config: Config) -> Transport:
     email = config.email
     if email.transport == "outbox":
         return OutboxTransport(email.outbox)
-    from openorder_sheets.adapters.smtp import SmtpTransport  # noqa: PLC0415 - optional
+    from openorder_sheets.adapters.smtp import SmtpTransport
 
     password = os.environ.get(email.password_env, "")
     if not password:
@@ -60,5 +60,10 @@ def make_transport(config: Config) -> Transport:
             f"The SMTP password is not set: put it in the environment variable "
             f"{email.password_env} (named by `password_env` under [email])."
         )
-    return SmtpTransport(email.smtp_host, email.smtp_port, email.username or None, password,
-                         password_env=email.password_env)
+    return SmtpTransport(
+        email.smtp_host,
+        email.smtp_port,
+        email.username or None,
+        password,
+        password_env=email.password_env,
+    )

@@ -39,8 +39,17 @@ from openorder_sheets.ports import ChartSpec, DeliveryOutcome, Grid, TabLayout, 
 from openorder_sheets.service.context import message_context, sender_email
 from openorder_sheets.service.shop import Shop
 
-READ_TABS = ("products", "materials", "batches", "responses", "orders", "summary",
-             "materials_needed", "packing", "emails")
+READ_TABS = (
+    "products",
+    "materials",
+    "batches",
+    "responses",
+    "orders",
+    "summary",
+    "materials_needed",
+    "packing",
+    "emails",
+)
 
 
 @dataclass
@@ -95,12 +104,16 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
             "the Google Form to this spreadsheet, or set `tab` under [form] to its name."
         )
         responses_grid = []
-    mapping, form_problems = map_form(names["responses"], responses_grid[0] if responses_grid
-                                      else [], catalog, config.form.fields, config.form.products)
+    mapping, form_problems = map_form(
+        names["responses"],
+        responses_grid[0] if responses_grid else [],
+        catalog,
+        config.form.fields,
+        config.form.products,
+    )
     if responses_grid:
         problems.extend(form_problems)
-    priors, _, order_problems = read_prior_orders(names["orders"], tabs["orders"], zone,
-                                                  language)
+    priors, _, order_problems = read_prior_orders(names["orders"], tabs["orders"], zone, language)
     sheet_ledger, ledger_problems = read_ledger(names["emails"], tabs["emails"], zone, language)
     problems.extend(order_problems + ledger_problems)
     if problems:
@@ -108,10 +121,12 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     responses = read_responses(responses_grid, mapping, catalog, zone, language)
     journal = Journal(shop.state_dir).load()
     entries = ledger.merge(sheet_ledger, journal)
-    identified = identify(responses, priors, config.shop.order_prefix,
-                          (entry.order for entry in entries))
-    settings = Settings(language, names["responses"],
-                        dt.timedelta(minutes=config.rules.duplicate_window_minutes))
+    identified = identify(
+        responses, priors, config.shop.order_prefix, (entry.order for entry in entries)
+    )
+    settings = Settings(
+        language, names["responses"], dt.timedelta(minutes=config.rules.duplicate_window_minutes)
+    )
     orders = decide(identified, catalog, settings)
     due = decision_emails(orders, entries)
     domain = sender_email(config).partition("@")[2]
@@ -130,11 +145,18 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         if entry.order:
             by_order[entry.order].append(entry)
     orders_grid = decided.snapshot["orders"]
-    _, columns, _ = read_prior_orders(config.tab("orders"), orders_grid, config.shop.zone,
-                                      language)
-    updates = orders_updates(config.tab("orders"), decided.orders, orders_grid, columns,
-                             by_order, tab_layout("orders", language, currency),
-                             config.shop.name, currency, language)
+    _, columns, _ = read_prior_orders(config.tab("orders"), orders_grid, config.shop.zone, language)
+    updates = orders_updates(
+        config.tab("orders"),
+        decided.orders,
+        orders_grid,
+        columns,
+        by_order,
+        tab_layout("orders", language, currency),
+        config.shop.name,
+        currency,
+        language,
+    )
     summary, spans = summary_rows(decided.catalog, decided.orders, language)
     summary_layout = tab_layout("summary", language, currency)
     focus = current_batch(decided.catalog, now)
@@ -143,21 +165,41 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         title = ("Terisi % — " if language == "id" else "Filled % — ") + focus.name
         summary_layout = replace(summary_layout, chart=ChartSpec(title, 2, 7, first, last, 11))
     updates.append(_whole("summary", config, summary, summary_layout))
-    updates.append(_whole("materials_needed", config, materials_rows(decided.catalog,
-                                                                       decided.orders),
-                          tab_layout("materials_needed", language, currency)))
-    updates.append(_whole("packing", config, packing_rows(decided.catalog, decided.orders),
-                          tab_layout("packing", language, currency)))
-    updates.append(_whole("emails", config, ledger.ledger_rows(decided.entries),
-                          tab_layout("emails", language, currency), clear=False))
+    updates.append(
+        _whole(
+            "materials_needed",
+            config,
+            materials_rows(decided.catalog, decided.orders),
+            tab_layout("materials_needed", language, currency),
+        )
+    )
+    updates.append(
+        _whole(
+            "packing",
+            config,
+            packing_rows(decided.catalog, decided.orders),
+            tab_layout("packing", language, currency),
+        )
+    )
+    updates.append(
+        _whole(
+            "emails",
+            config,
+            ledger.ledger_rows(decided.entries),
+            tab_layout("emails", language, currency),
+            clear=False,
+        )
+    )
     return updates
 
 
-def _whole(key: str, config: Config, rows: list[list[Any]], layout: TabLayout,
-           clear: bool = True) -> TabUpdate:
+def _whole(
+    key: str, config: Config, rows: list[list[Any]], layout: TabLayout, clear: bool = True
+) -> TabUpdate:
     header = [spec.header for spec in layout.columns]
-    return TabUpdate(config.tab(key), tuple(range(len(header))), [header, *rows], layout, 0,
-                     clear_below=clear)
+    return TabUpdate(
+        config.tab(key), tuple(range(len(header))), [header, *rows], layout, 0, clear_below=clear
+    )
 
 
 def _changes(updates: list[TabUpdate], current: dict[str, Grid | None]) -> list[TabUpdate]:
@@ -193,8 +235,9 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
     second = _changes(plan_updates(decided, now), current)
     shop.backend.write(second)
     report.tabs_written = sorted(set(report.tabs_written) | {u.tab for u in second})
-    report.emails_waiting = sum(1 for e in entries if e.state in (EmailState.QUEUED,
-                                                                   EmailState.DEFERRED))
+    report.emails_waiting = sum(
+        1 for e in entries if e.state in (EmailState.QUEUED, EmailState.DEFERRED)
+    )
     _finish(report, shop)
     if report.transport_error:
         raise TransportFailed(report.transport_error)
@@ -208,8 +251,9 @@ def _finish(report: SyncReport, shop: Shop) -> SyncReport:
     return report
 
 
-def _deliver(shop: Shop, decided: Decided, now: dt.datetime,
-             report: SyncReport) -> list[LedgerEntry]:
+def _deliver(
+    shop: Shop, decided: Decided, now: dt.datetime, report: SyncReport
+) -> list[LedgerEntry]:
     config = decided.config
     entries = list(decided.entries)
     sending = ledger.to_send(entries, now, config.email.daily_limit)
@@ -223,13 +267,26 @@ def _deliver(shop: Shop, decided: Decided, now: dt.datetime,
         if order is None:
             continue
         try:
-            rendered = shop.renderer.render(entry.kind, message_context(
-                entry.kind, order, decided.catalog, config, now))
+            rendered = shop.renderer.render(
+                entry.kind, message_context(entry.kind, order, decided.catalog, config, now)
+            )
         except TemplateError as error:
             raise ConfigError(f"{error} Nothing was sent; the sheet is updated.") from None
-        messages.append((entry, build_message(
-            rendered, to=entry.to, sender=sender, reply_to=config.shop.reply_to,
-            message_id=entry.message_id, kind=entry.kind, order=entry.order, now=now)))
+        messages.append(
+            (
+                entry,
+                build_message(
+                    rendered,
+                    to=entry.to,
+                    sender=sender,
+                    reply_to=config.shop.reply_to,
+                    message_id=entry.message_id,
+                    kind=entry.kind,
+                    order=entry.order,
+                    now=now,
+                ),
+            )
+        )
     position = {entry.key: index for index, entry in enumerate(entries)}
     journal = Journal(shop.state_dir)
     transport = shop.make_transport()
@@ -249,11 +306,14 @@ def _deliver(shop: Shop, decided: Decided, now: dt.datetime,
                 entries[position[entry.key]] = replace(started, state=EmailState.QUEUED)
                 report.transport_error = str(error)
                 break
-            state = {DeliveryOutcome.SENT: EmailState.SENT,
-                     DeliveryOutcome.DEFERRED: EmailState.DEFERRED,
-                     DeliveryOutcome.FAILED: EmailState.FAILED}[result.outcome]
-            done = ledger.record(started, state, now,
-                                 "" if state is EmailState.SENT else result.detail)
+            state = {
+                DeliveryOutcome.SENT: EmailState.SENT,
+                DeliveryOutcome.DEFERRED: EmailState.DEFERRED,
+                DeliveryOutcome.FAILED: EmailState.FAILED,
+            }[result.outcome]
+            done = ledger.record(
+                started, state, now, "" if state is EmailState.SENT else result.detail
+            )
             journal.append(done)
             entries[position[entry.key]] = done
             report.emails_sent += state is EmailState.SENT
@@ -269,23 +329,41 @@ def _report(decided: Decided, now: dt.datetime, dry_run: bool) -> SyncReport:
     language = decided.config.shop.language
     report = SyncReport(now=now, dry_run=dry_run, language=language)
     counts = Counter(order.status for order in decided.orders)
-    report.by_status = {label(STATUS_LABELS, status.value, language): count
-                        for status, count in sorted(counts.items(), key=lambda i: i[0].value)}
+    report.by_status = {
+        label(STATUS_LABELS, status.value, language): count
+        for status, count in sorted(counts.items(), key=lambda i: i[0].value)
+    }
     summary, _ = summary_rows(decided.catalog, decided.orders, language)
     for row in summary:
         if row[1]:  # product rows have a SKU
-            report.fill.append({"batch": row[0], "sku": row[1], "product": row[2],
-                                "capacity": row[3], "confirmed": row[4], "waitlisted": row[5]})
+            report.fill.append(
+                {
+                    "batch": row[0],
+                    "sku": row[1],
+                    "product": row[2],
+                    "capacity": row[3],
+                    "confirmed": row[4],
+                    "waitlisted": row[5],
+                }
+            )
     for order in decided.orders:
-        if order.problems and order.status.value in ("needs_attention", "waitlisted",
-                                                     "rejected", "duplicate"):
-            report.problems.append({
-                "order": order.number,
-                "status": label(STATUS_LABELS, order.status.value, language),
-                "row": order.response.row if order.response else None,
-                "problems": list(order.problems),
-            })
+        if order.problems and order.status.value in (
+            "needs_attention",
+            "waitlisted",
+            "rejected",
+            "duplicate",
+        ):
+            report.problems.append(
+                {
+                    "order": order.number,
+                    "status": label(STATUS_LABELS, order.status.value, language),
+                    "row": order.response.row if order.response else None,
+                    "problems": list(order.problems),
+                }
+            )
     by_key = {entry.key: entry for entry in decided.entries}
-    report.emails_new = [{"kind": by_key[key].kind, "to": by_key[key].to,
-                          "order": by_key[key].order} for key in decided.new_keys]
+    report.emails_new = [
+        {"kind": by_key[key].kind, "to": by_key[key].to, "order": by_key[key].order}
+        for key in decided.new_keys
+    ]
     return report

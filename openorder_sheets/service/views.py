@@ -45,10 +45,20 @@ def shop_status(shop: Shop, now: dt.datetime) -> Status:
     if batch is not None:
         mine = [o for o in decided.orders if o.batch is not None and o.batch.name == batch.name]
         for product in decided.catalog.products:
-            confirmed = sum(line.quantity for o in mine if o.status is Decision.CONFIRMED
-                            for line in o.lines if line.product.sku == product.sku)
-            waiting = sum(line.quantity for o in mine if o.status is Decision.WAITLISTED
-                          for line in o.lines if line.product.sku == product.sku)
+            confirmed = sum(
+                line.quantity
+                for o in mine
+                if o.status is Decision.CONFIRMED
+                for line in o.lines
+                if line.product.sku == product.sku
+            )
+            waiting = sum(
+                line.quantity
+                for o in mine
+                if o.status is Decision.WAITLISTED
+                for line in o.lines
+                if line.product.sku == product.sku
+            )
             if product.active or confirmed or waiting:
                 status.fills.append(Fill(product.name, confirmed, waiting, product.capacity))
         for order in mine:
@@ -61,16 +71,19 @@ def shop_status(shop: Shop, now: dt.datetime) -> Status:
     return status
 
 
-def preview_email(shop: Shop, number: str, kind: str | None,
-                  now: dt.datetime) -> tuple[str, RenderedEmail]:
+def preview_email(
+    shop: Shop, number: str, kind: str | None, now: dt.datetime
+) -> tuple[str, RenderedEmail]:
     """Render the email ``kind`` (default: the one its status calls for) for order ``number``."""
     decided = decide_shop(shop, now)
     wanted = number.strip().upper()
     order = next((o for o in decided.orders if o.number.upper() == wanted), None)
     if order is None:
         known = ", ".join(o.number for o in decided.orders[:5])
-        raise ConfigError(f"There is no order {number}: use an order number from the Orders "
-                          f"tab (for example {known or 'PO-0001'}).")
+        raise ConfigError(
+            f"There is no order {number}: use an order number from the Orders "
+            f"tab (for example {known or 'PO-0001'})."
+        )
     if kind is None:
         kind = decision_kind(order) or _kind_for(order.status)
     if kind not in KINDS:
@@ -80,18 +93,24 @@ def preview_email(shop: Shop, number: str, kind: str | None,
 
 
 def _kind_for(status: Decision) -> str:
-    return {Decision.CONFIRMED: "order_confirmed", Decision.WAITLISTED: "order_waitlisted",
-            Decision.REJECTED: "order_rejected", Decision.CANCELLED: "order_cancelled",
-            Decision.EXPIRED: "order_expired"}.get(status, "order_confirmed")
+    return {
+        Decision.CONFIRMED: "order_confirmed",
+        Decision.WAITLISTED: "order_waitlisted",
+        Decision.REJECTED: "order_rejected",
+        Decision.CANCELLED: "order_cancelled",
+        Decision.EXPIRED: "order_expired",
+    }.get(status, "order_confirmed")
 
 
 def time_left(batch: Batch, now: dt.datetime, language: str) -> str:
     if now < batch.opens:
-        return ("buka " if language == "id" else "opens ") + formatting.moment(batch.opens,
-                                                                               language)
+        return ("buka " if language == "id" else "opens ") + formatting.moment(
+            batch.opens, language
+        )
     if now >= batch.closes:
         return ("sudah tutup " if language == "id" else "closed ") + formatting.moment(
-            batch.closes, language)
+            batch.closes, language
+        )
     left = batch.closes - now
     days, hours = left.days, left.seconds // 3600
     minutes = (left.seconds % 3600) // 60

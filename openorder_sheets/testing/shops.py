@@ -78,7 +78,7 @@ class BuiltShop:
         return text(self.order(number)[self._header("status")])
 
     def _header(self, key: str) -> str:
-        from openorder_sheets.core.labels import COLUMN_LABELS, label  # noqa: PLC0415
+        from openorder_sheets.core.labels import COLUMN_LABELS, label
 
         return label(COLUMN_LABELS, key, self.config.shop.language)
 
@@ -212,7 +212,7 @@ class ShopBuilder:
         config = self.config()
         tabs = seller_tabs(config, products=self.products, batches=self.batches)
         layout, _ = tabs[config.tab("responses")]
-        tabs[config.tab("responses")] = (layout, [self.headers(), *self.responses])
+        tabs[config.tab("responses")] = (layout, [list[Cell](self.headers()), *self.responses])
         backend: SheetBackend
         if self.backend == "workbook":
             backend = WorkbookBackend(config.sheet.workbook or self.folder / "shop.xlsx")

@@ -46,12 +46,17 @@ def test_hostile_buyer_text_is_stored_as_values_and_rendered_as_data(tmp_path: P
     builder = ShopBuilder(tmp_path, backend="workbook")
     builder.product("NASTAR", "Nastar", 85000)
     builder.batch("PO 1", "2027-02-01 09:00", "2027-02-15 21:00")
-    builder.response("2027-02-02 10:00", "a@example.com", '=HYPERLINK("http://x","y")', Nastar=1,
-                     notes="<script>alert(1)</script>")
-    builder.response("2027-02-02 10:01", "b@example.com", "Kak {{ 7*7 }} Ani", Nastar=1,
-                     phone="+6281234567890")
-    builder.response("2027-02-02 10:02", "c@example.com", "Putu\r\nBcc: evil@example.com",
-                     Nastar=1)
+    builder.response(
+        "2027-02-02 10:00",
+        "a@example.com",
+        '=HYPERLINK("http://x","y")',
+        Nastar=1,
+        notes="<script>alert(1)</script>",
+    )
+    builder.response(
+        "2027-02-02 10:01", "b@example.com", "Kak {{ 7*7 }} Ani", Nastar=1, phone="+6281234567890"
+    )
+    builder.response("2027-02-02 10:02", "c@example.com", "Putu\r\nBcc: evil@example.com", Nastar=1)
     shop = builder.build()
     shop.sync(NOW)
     book = load_workbook(tmp_path / "shop.xlsx")
@@ -59,7 +64,7 @@ def test_hostile_buyer_text_is_stored_as_values_and_rendered_as_data(tmp_path: P
         for row in book[name].iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{name}!{cell.coordinate} is a formula"
-    assert book["Orders"]["D2"].value == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert book["Orders"]["D2"].value == '\'=HYPERLINK("http://x","y")'
     by_to = {str(m["To"]): m for m in shop.transport.sent}
     html = by_to["a@example.com"].get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "<script>" not in html
@@ -74,14 +79,20 @@ def test_hostile_buyer_text_is_stored_as_values_and_rendered_as_data(tmp_path: P
 @pytest.mark.parametrize(
     ("tab", "row", "header", "value", "words"),
     [
-        ("products", 1, "Capacity", "sepuluh", "Products row 2, column 'Capacity': 'sepuluh' is "
-                                               "not a whole number"),
+        (
+            "products",
+            1,
+            "Capacity",
+            "sepuluh",
+            "Products row 2, column 'Capacity': 'sepuluh' is not a whole number",
+        ),
         ("batches", 1, "Closes", "2027-01-01 09:00", "closes (2027-01-01 09:00) before it opens"),
         ("products", 0, "Price", "Harga jual", "has no column 'Price'"),
     ],
 )
 def test_seller_mistakes_are_one_sentence_with_the_place_and_fix(
-        builder: ShopBuilder, tab: str, row: int, header: str, value: str, words: str) -> None:
+    builder: ShopBuilder, tab: str, row: int, header: str, value: str, words: str
+) -> None:
     """SPEC §6: errors a seller can make name the tab, row, column, value and the fix."""
     shop = builder.build()
     shop.set_cell(tab, row, header, value)

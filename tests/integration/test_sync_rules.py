@@ -16,7 +16,10 @@ def test_orders_within_capacity_are_confirmed_and_the_rest_waitlisted(builder: S
     shop = builder.build()
     shop.sync(NOW)
     assert [shop.status_of(n) for n in ("PO-0001", "PO-0002", "PO-0003")] == [
-        "Confirmed", "Waitlisted", "Confirmed"]
+        "Confirmed",
+        "Waitlisted",
+        "Confirmed",
+    ]
     assert "Kastengel: 2 jar wanted, 0 left" in text(shop.order("PO-0002")["Problems"])
     assert shop.transport.kinds_to("b@example.com") == ["order_waitlisted"]
 
@@ -49,7 +52,8 @@ def test_confirmed_orders_stay_confirmed_when_capacity_is_lowered(builder: ShopB
 
 
 def test_a_row_arriving_later_with_an_earlier_time_cannot_take_a_confirmed_place(
-        builder: ShopBuilder) -> None:
+    builder: ShopBuilder,
+) -> None:
     """Rule 8: confirmed orders consume capacity before anything else is decided."""
     builder.response("2027-02-02 10:00", "a@example.com", "Ani", Kastengel=4)
     shop = builder.build()
@@ -82,7 +86,8 @@ def test_cancelling_a_confirmed_order_promotes_the_waitlist(builder: ShopBuilder
 
 
 def test_a_buyer_edit_keeps_the_number_and_place_and_sends_order_updated(
-        builder: ShopBuilder) -> None:
+    builder: ShopBuilder,
+) -> None:
     """Rule 1: Google overwrites the row and refreshes Timestamp; the order keeps its number."""
     builder.response("2027-02-02 10:00", "a@example.com", "Ani", Nastar=2)
     builder.response("2027-02-02 11:00", "b@example.com", "Budi", Nastar=1)
@@ -141,8 +146,7 @@ def test_the_seller_sorting_orders_and_their_columns_survive(builder: ShopBuilde
     assert text(shop.order("PO-0002")["Progress"]) == "Paid"
 
 
-def test_orders_outside_the_window_are_rejected_naming_the_next_batch(
-        builder: ShopBuilder) -> None:
+def test_orders_outside_the_window_are_rejected_naming_the_next_batch(builder: ShopBuilder) -> None:
     """Rule 3: outside every window → Rejected; the email names the next batch's opening."""
     builder.batch("PO 2", "2027-03-01 09:00", "2027-03-05 21:00")
     builder.response("2027-02-16 08:00", "a@example.com", "Ani", Nastar=1)
@@ -152,7 +156,8 @@ def test_orders_outside_the_window_are_rejected_naming_the_next_batch(
     assert "outside the open-order window" in text(shop.order("PO-0001")["Problems"])
     message = shop.transport.sent[0]
     body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "PO 2" in body and "March 1, 2027" in body
+    assert "PO 2" in body
+    assert "March 1, 2027" in body
 
 
 def test_a_double_submission_is_a_duplicate_with_no_email(builder: ShopBuilder) -> None:
@@ -163,7 +168,10 @@ def test_a_double_submission_is_a_duplicate_with_no_email(builder: ShopBuilder) 
     shop = builder.build()
     shop.sync(NOW)
     assert [shop.status_of(n) for n in ("PO-0001", "PO-0002", "PO-0003")] == [
-        "Confirmed", "Duplicate", "Confirmed"]
+        "Confirmed",
+        "Duplicate",
+        "Confirmed",
+    ]
     assert shop.transport.kinds_to("a@example.com") == ["order_confirmed", "order_confirmed"]
 
 
@@ -175,7 +183,8 @@ def test_the_per_buyer_limit_counts_earlier_orders(builder: ShopBuilder) -> None
     shop.sync(NOW)
     assert shop.status_of("PO-0002") == "Rejected"
     assert "Nastar: at most 5 jar per buyer in this batch (6 ordered)" in text(
-        shop.order("PO-0002")["Problems"])
+        shop.order("PO-0002")["Problems"]
+    )
 
 
 def test_a_seller_fixing_a_bad_cell_gets_the_order_re_evaluated(builder: ShopBuilder) -> None:

@@ -17,10 +17,17 @@ def product(sku: str, name: str, *, active: bool = True) -> Product:
     return Product(sku, name, Decimal(85000), "jar", 10, None, active, "", 2)
 
 
-CATALOG = Catalog((product("NASTAR", "Nastar Premium"), product("SAGU", "Sagu Keju",
-                                                                active=False)), (), ())
-HEADERS = ["Timestamp", "Email Address", "Nama", "No. WhatsApp", "Nastar Premium (jar)",
-           "Sagu Keju (jar)"]
+CATALOG = Catalog(
+    (product("NASTAR", "Nastar Premium"), product("SAGU", "Sagu Keju", active=False)), (), ()
+)
+HEADERS = [
+    "Timestamp",
+    "Email Address",
+    "Nama",
+    "No. WhatsApp",
+    "Nastar Premium (jar)",
+    "Sagu Keju (jar)",
+]
 
 
 def response(*cells: object):  # type: ignore[no-untyped-def]
