@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from email.message import EmailMessage
 from typing import Any
 
 from openorder_sheets.adapters.journal import Journal, SyncLock
@@ -35,8 +37,9 @@ from openorder_sheets.core.reports import (
 from openorder_sheets.core.responses import read_responses
 from openorder_sheets.core.rules import Settings, decide
 from openorder_sheets.errors import ConfigError, SheetSetupError, TransportFailed
-from openorder_sheets.ports import ChartSpec, DeliveryOutcome, Grid, TabLayout, TabUpdate
+from openorder_sheets.ports import ChartSpec, Grid, TabLayout, TabUpdate
 from openorder_sheets.service.context import message_context, sender_email
+from openorder_sheets.service.delivery import deliver
 from openorder_sheets.service.shop import Shop
 
 READ_TABS = (
@@ -230,7 +233,16 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
     if dry_run:
         return _finish(report, shop)
     shop.backend.write(first)
-    entries = _deliver(shop, decided, now, report)
+    entries, tally = deliver(
+        decided.entries,
+        now,
+        config.email.daily_limit,
+        _message_builder(shop, decided, now),
+        shop.state_dir,
+        shop.make_transport,
+    )
+    report.emails_sent, report.emails_deferred = tally.sent, tally.deferred
+    report.emails_failed, report.transport_error = tally.failed, tally.transport_error
     decided.entries = entries
     second = _changes(plan_updates(decided, now), current)
     shop.backend.write(second)
@@ -251,78 +263,36 @@ def _finish(report: SyncReport, shop: Shop) -> SyncReport:
     return report
 
 
-def _deliver(
-    shop: Shop, decided: Decided, now: dt.datetime, report: SyncReport
-) -> list[LedgerEntry]:
+def _message_builder(
+    shop: Shop, decided: Decided, now: dt.datetime
+) -> Callable[[LedgerEntry], EmailMessage | None]:
+    """Renders one ledger entry into the message a buyer receives (None if it cannot be)."""
     config = decided.config
-    entries = list(decided.entries)
-    sending = ledger.to_send(entries, now, config.email.daily_limit)
-    if not sending:
-        return entries
     orders = {order.number: order for order in decided.orders}
     sender = sender_address(config.shop.name, sender_email(config))
-    messages = []
-    for entry in sending:
+
+    def build(entry: LedgerEntry) -> EmailMessage | None:
         order = orders.get(entry.order)
         if order is None:
-            continue
+            return None
         try:
             rendered = shop.renderer.render(
                 entry.kind, message_context(entry.kind, order, decided.catalog, config, now)
             )
         except TemplateError as error:
             raise ConfigError(f"{error} Nothing was sent; the sheet is updated.") from None
-        messages.append(
-            (
-                entry,
-                build_message(
-                    rendered,
-                    to=entry.to,
-                    sender=sender,
-                    reply_to=config.shop.reply_to,
-                    message_id=entry.message_id,
-                    kind=entry.kind,
-                    order=entry.order,
-                    now=now,
-                ),
-            )
+        return build_message(
+            rendered,
+            to=entry.to,
+            sender=sender,
+            reply_to=config.shop.reply_to,
+            message_id=entry.message_id,
+            kind=entry.kind,
+            order=entry.order,
+            now=now,
         )
-    position = {entry.key: index for index, entry in enumerate(entries)}
-    journal = Journal(shop.state_dir)
-    transport = shop.make_transport()
-    try:
-        transport.open()
-    except TransportFailed as error:
-        report.transport_error = str(error)
-        return entries
-    try:
-        for entry, message in messages:
-            started = ledger.record(entry, EmailState.SENDING, now)
-            journal.append(started)
-            try:
-                result = transport.send(message)
-            except TransportFailed as error:  # reconnecting failed: nothing left this machine
-                journal.append(replace(started, state=EmailState.QUEUED))
-                entries[position[entry.key]] = replace(started, state=EmailState.QUEUED)
-                report.transport_error = str(error)
-                break
-            state = {
-                DeliveryOutcome.SENT: EmailState.SENT,
-                DeliveryOutcome.DEFERRED: EmailState.DEFERRED,
-                DeliveryOutcome.FAILED: EmailState.FAILED,
-            }[result.outcome]
-            done = ledger.record(
-                started, state, now, "" if state is EmailState.SENT else result.detail
-            )
-            journal.append(done)
-            entries[position[entry.key]] = done
-            report.emails_sent += state is EmailState.SENT
-            report.emails_deferred += state is EmailState.DEFERRED
-            report.emails_failed += state is EmailState.FAILED
-    finally:
-        transport.close()
-        journal.close()
-    return entries
+
+    return build
 
 
 def _report(decided: Decided, now: dt.datetime, dry_run: bool) -> SyncReport:

@@ -1,0 +1,85 @@
+"""Delivering the queued messages: journal, send, classify, record (SPEC §5).
+
+Every message due this run is rendered before the first byte is sent, so a broken seller
+template stops the run with nothing sent. For each message, `sending` is journalled (durably)
+before the transport is touched and the outcome after, so a run killed at any instant knows
+what was in flight: at most that one message is sent again, with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from email.message import EmailMessage
+from pathlib import Path
+
+from openorder_sheets.adapters.journal import Journal
+from openorder_sheets.core import ledger
+from openorder_sheets.core.model import EmailState, LedgerEntry
+from openorder_sheets.errors import TransportFailed
+from openorder_sheets.ports import DeliveryOutcome, Transport
+
+_STATE = {
+    DeliveryOutcome.SENT: EmailState.SENT,
+    DeliveryOutcome.DEFERRED: EmailState.DEFERRED,
+    DeliveryOutcome.FAILED: EmailState.FAILED,
+}
+
+
+@dataclass
+class DeliveryTally:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    transport_error: str = ""
+
+
+def deliver(
+    entries: list[LedgerEntry],
+    now: dt.datetime,
+    daily_limit: int,
+    build: Callable[[LedgerEntry], EmailMessage | None],
+    state_dir: Path,
+    make_transport: Callable[[], Transport],
+) -> tuple[list[LedgerEntry], DeliveryTally]:
+    """Send what is due now; return the ledger after the attempts and what happened."""
+    tally = DeliveryTally()
+    entries = list(entries)
+    due = ledger.to_send(entries, now, daily_limit)
+    messages = [(entry, message) for entry in due if (message := build(entry)) is not None]
+    if not messages:
+        return entries, tally
+    position = {entry.key: index for index, entry in enumerate(entries)}
+    try:
+        transport = make_transport()
+        transport.open()
+    except TransportFailed as error:
+        tally.transport_error = str(error)
+        return entries, tally
+    journal = Journal(state_dir)
+    try:
+        for entry, message in messages:
+            started = ledger.record(entry, EmailState.SENDING, now)
+            journal.append(started)
+            try:
+                result = transport.send(message)
+            except TransportFailed as error:  # reconnecting failed: nothing left this machine
+                back = replace(started, state=EmailState.QUEUED)
+                journal.append(back)
+                entries[position[entry.key]] = back
+                tally.transport_error = str(error)
+                break
+            state = _STATE[result.outcome]
+            done = ledger.record(
+                started, state, now, "" if state is EmailState.SENT else result.detail
+            )
+            journal.append(done)
+            entries[position[entry.key]] = done
+            tally.sent += state is EmailState.SENT
+            tally.deferred += state is EmailState.DEFERRED
+            tally.failed += state is EmailState.FAILED
+    finally:
+        transport.close()
+        journal.close()
+    return entries, tally
