@@ -146,6 +146,8 @@ class PriorOrder:
     tracking_no: str
     seller_note: str
     problems: str = ""  # the Problems cell as the last sync wrote it
+    total: Decimal | None = None  # Total and Amount to pay as last written (unique codes)
+    amount_to_pay: Decimal | None = None
 
 
 @dataclass(frozen=True)

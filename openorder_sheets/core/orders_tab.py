@@ -50,29 +50,63 @@ def last_email_text(entries: Iterable[LedgerEntry]) -> str:
     return f"{waiting[-1].kind} · {waiting[-1].state.value}" if waiting else ""
 
 
-def whatsapp_link(order: Order, shop_name: str, currency: str, language: str) -> str:
+_NEWS = {
+    "awaiting_payment": {
+        "id": "sudah dikonfirmasi. Mohon transfer {amount}{code} ya",
+        "en": "is confirmed. Please transfer {amount}{code}",
+    },
+    "paid": {"id": "pembayarannya sudah kami terima", "en": "is paid, thank you"},
+    "in_production": {"id": "sedang kami buat", "en": "is being made"},
+    "ready": {"id": "sudah siap", "en": "is ready"},
+    "shipped": {"id": "sudah dikirim{tracking}", "en": "has shipped{tracking}"},
+}
+_CODE = {"id": " (termasuk kode unik {code})", "en": " (including the unique code {code})"}
+_TRACKING = {"id": ", no. resi {tracking}", "en": ", tracking no. {tracking}"}
+
+
+def whatsapp_text(
+    order: Order, shop_name: str, currency: str, language: str, code: int | None
+) -> str:
+    """The current update for this buyer, as a seller would type it into WhatsApp."""
+    lang = "id" if language == "id" else "en"
+    response = order.response
+    name = response.name if response else ""
+    items = items_text(order.lines)
+    progress = progress_key(order)
+    if progress is not None:
+        tracking = order.prior.tracking_no if order.prior else ""
+        news = _NEWS[progress][lang].format(
+            amount=formatting.money(order.total + (code or 0), currency, language),
+            code=_CODE[lang].format(code=code) if code else "",
+            tracking=_TRACKING[lang].format(tracking=tracking) if tracking else "",
+        )
+    else:
+        status = label(STATUS_LABELS, order.status.value, language)
+        reasons = "; ".join(order.problems)
+        news = f"status: {status}" + (f" ({reasons})" if reasons else "")
+    if lang == "id":
+        return f"Halo Kak {name}, ini {shop_name}. Pesanan {order.number} ({items}) {news}."
+    return f"Hi {name}, this is {shop_name}. Your order {order.number} ({items}) {news}."
+
+
+def whatsapp_link(
+    order: Order, shop_name: str, currency: str, language: str, code: int | None = None
+) -> str:
     """A ``https://wa.me/<number>?text=…`` link with this order's current news prefilled."""
     response = order.response
     if response is None or not response.phone.startswith("+"):
         return ""
-    status = label(STATUS_LABELS, order.status.value, language)
-    total = formatting.money(order.total, currency, language)
-    items = items_text(order.lines)
-    if language == "id":
-        message = (
-            f"Halo Kak {response.name}, ini {shop_name}. Pesanan {order.number} "
-            f"({items}) status: {status}. Total {total}."
-        )
-    else:
-        message = (
-            f"Hi {response.name}, this is {shop_name}. Order {order.number} ({items}) "
-            f"status: {status}. Total {total}."
-        )
+    message = whatsapp_text(order, shop_name, currency, language, code)
     return f"https://wa.me/{response.phone.lstrip('+')}?text={quote(message, safe='')}"
 
 
 def order_values(
-    order: Order, ledger: Iterable[LedgerEntry], shop_name: str, currency: str, language: str
+    order: Order,
+    ledger: Iterable[LedgerEntry],
+    shop_name: str,
+    currency: str,
+    language: str,
+    code: int | None = None,
 ) -> dict[str, Cell]:
     """The tool columns of one order, by key; buyer text made formula-safe."""
     response = order.response
@@ -84,12 +118,12 @@ def order_values(
         "submitted": order.submitted.replace(tzinfo=None) if order.submitted else None,
         "items": cells.safe_text(items_text(order.lines)),
         "total": total,
-        "amount_to_pay": total,
+        "amount_to_pay": _number(order.total + (code or 0)),
         "status": label(STATUS_LABELS, order.status.value, language),
         "progress": label(PROGRESS_LABELS, progress, language) if progress else "",
         "problems": cells.safe_text("; ".join(order.problems)),
         "last_email": last_email_text(ledger),
-        "whatsapp_link": whatsapp_link(order, shop_name, currency, language),
+        "whatsapp_link": whatsapp_link(order, shop_name, currency, language, code),
     }
     if response is not None:
         values.update(
@@ -118,6 +152,7 @@ def orders_updates(
     shop_name: str,
     currency: str,
     language: str,
+    codes: Mapping[str, int] | None = None,
 ) -> list[TabUpdate]:
     """The writes for the `Orders` tab: header cells that are missing, existing rows, new rows."""
     keys = TAB_COLUMNS["orders"]
@@ -155,7 +190,12 @@ def orders_updates(
     current = grid or []
     for order in orders:
         values = order_values(
-            order, ledger_by_order.get(order.number, ()), shop_name, currency, language
+            order,
+            ledger_by_order.get(order.number, ()),
+            shop_name,
+            currency,
+            language,
+            (codes or {}).get(order.number),
         )
         if order.prior is not None:
             row = current[order.prior.sheet_row] if order.prior.sheet_row < len(current) else []

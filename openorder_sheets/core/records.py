@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from openorder_sheets.core import cells
@@ -93,6 +94,8 @@ def read_prior_orders(
                 tracking_no=cells.unescape(cells.text(columns.get(row, "tracking_no"))),
                 seller_note=cells.text(columns.get(row, "seller_note")),
                 problems=cells.unescape(cells.text(columns.get(row, "problems"))),
+                total=_amount(columns.get(row, "total")),
+                amount_to_pay=_amount(columns.get(row, "amount_to_pay")),
             )
         )
     return priors, columns, []
@@ -101,6 +104,13 @@ def read_prior_orders(
 def _moment(cell: Cell, zone: ZoneInfo) -> dt.datetime | None:
     try:
         return cells.when(cell, zone)
+    except cells.CellError:
+        return None
+
+
+def _amount(cell: Cell) -> Decimal | None:
+    try:
+        return cells.money(cell)
     except cells.CellError:
         return None
 

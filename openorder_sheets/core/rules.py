@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from openorder_sheets.core.identity import Identified
 from openorder_sheets.core.model import (
@@ -36,6 +37,9 @@ class Settings:
     language: str
     responses_tab: str = "Form Responses 1"
     duplicate_window: dt.timedelta = dt.timedelta(minutes=30)
+    now: dt.datetime | None = None
+    #: order number → payment deadline (rule 11), from when its confirmation was sent
+    deadlines: Mapping[str, dt.datetime] = field(default_factory=dict)
 
 
 def items_text(lines: tuple[Line, ...]) -> str:
@@ -159,6 +163,18 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
         )
         status = prior.status if prior and prior.status else Decision.NEEDS_ATTENTION
         return make(status, (gone,))
+    deadline = settings.deadlines.get(item.number)
+    if (
+        prior is not None
+        and prior.status is Decision.CONFIRMED
+        and not edited
+        and not prior.paid
+        and deadline is not None
+        and settings.now is not None
+        and settings.now >= deadline
+    ):
+        when = deadline.strftime("%Y-%m-%d %H:%M")
+        return make(Decision.EXPIRED, (say(language, "expired", deadline=when),))
     if prior is not None and prior.status in STICKY and not edited:
         return make(prior.status, _kept_problems(prior.status, prior.problems, response.problems))
     if (

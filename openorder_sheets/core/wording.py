@@ -71,6 +71,10 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "rejected by the seller",
         "id": "ditolak oleh penjual",
     },
+    "expired": {
+        "en": "not paid by the deadline ({deadline})",
+        "id": "belum dibayar sampai batas waktu ({deadline})",
+    },
     "over_capacity": {
         "en": "{product}: {over} {unit} over capacity (confirmed by the seller)",
         "id": "{product}: lebih {over} {unit} dari kapasitas (dikonfirmasi penjual)",

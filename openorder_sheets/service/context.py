@@ -7,6 +7,7 @@ template never needs a filter; buyer text arrives as plain data and is escaped b
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from openorder_sheets.config import Config
@@ -31,7 +32,9 @@ def sender_email(config: Config) -> str:
     return config.email.sender or config.shop.reply_to or "shop@example.com"
 
 
-def batch_context(batch: Batch | None, language: str) -> dict[str, Any] | None:
+def batch_context(
+    batch: Batch | None, language: str, previous_ships_on: dt.date | None = None
+) -> dict[str, Any] | None:
     if batch is None:
         return None
     stage = "" if batch.stage is Stage.NONE else label(STAGE_LABELS, batch.stage.value, language)
@@ -40,13 +43,17 @@ def batch_context(batch: Batch | None, language: str) -> dict[str, Any] | None:
         "opens": formatting.moment(batch.opens, language),
         "closes": formatting.moment(batch.closes, language),
         "ships_on": formatting.long_date(batch.ships_on, language) if batch.ships_on else "",
-        "previous_ships_on": None,
+        "previous_ships_on": (
+            formatting.long_date(previous_ships_on, language) if previous_ships_on else None
+        ),
         "note": batch.note,
         "stage": stage,
     }
 
 
-def order_context(order: Order, config: Config) -> dict[str, Any]:
+def order_context(
+    order: Order, config: Config, code: int | None = None, deadline: dt.datetime | None = None
+) -> dict[str, Any]:
     language, currency = config.shop.language, config.shop.currency
     response = order.response
 
@@ -70,27 +77,52 @@ def order_context(order: Order, config: Config) -> dict[str, Any]:
         ],
         "items_text": items_text(order.lines),
         "total": money(order.total),
-        "amount_to_pay": money(order.total),
-        "unique_code": None,
+        "amount_to_pay": money(order.total + (code or 0)),
+        "unique_code": code,
         "status": label(STATUS_LABELS, order.status.value, language),
         "reasons": list(order.problems),
         "address": response.address if response else "",
         "delivery": response.delivery if response else "",
         "notes": response.notes if response else "",
         "tracking_no": order.prior.tracking_no if order.prior else "",
-        "payment_due": None,
+        "payment_due": formatting.moment(deadline, language) if deadline else None,
         "previous_items_text": order.prior.items_text if order.prior and order.edited else None,
     }
 
 
+def _next_batch(catalog: Catalog, after: dt.datetime, language: str) -> dict[str, Any] | None:
+    upcoming = catalog.next_batch_after(after)
+    if upcoming is None:
+        return None
+    return {
+        "name": upcoming.name,
+        "opens": formatting.moment(upcoming.opens, language),
+        "closes": formatting.moment(upcoming.closes, language),
+    }
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What an order's message needs beyond the order: payment code, deadline, ship date told."""
+
+    code: int | None = None
+    deadline: dt.datetime | None = None
+    previous_ships_on: dt.date | None = None
+
+
 def message_context(
-    kind: str, order: Order, catalog: Catalog, config: Config, now: dt.datetime
+    kind: str,
+    order: Order,
+    catalog: Catalog,
+    config: Config,
+    now: dt.datetime,
+    extras: Extras | None = None,
 ) -> dict[str, Any]:
     """The full render context for an order's email of ``kind``."""
+    extras = extras or Extras()
     language = config.shop.language
     response = order.response
     moment = order.submitted or now
-    next_batch = catalog.next_batch_after(max(moment, now))
     return {
         "kind": kind,
         "language": language,
@@ -100,15 +132,23 @@ def message_context(
             "email": order.email,
             "whatsapp": response.phone if response else "",
         },
-        "order": order_context(order, config),
-        "batch": batch_context(order.batch, language),
-        "next_batch": (
-            {
-                "name": next_batch.name,
-                "opens": formatting.moment(next_batch.opens, language),
-                "closes": formatting.moment(next_batch.closes, language),
-            }
-            if next_batch
-            else None
-        ),
+        "order": order_context(order, config, extras.code, extras.deadline),
+        "batch": batch_context(order.batch, language, extras.previous_ships_on),
+        "next_batch": _next_batch(catalog, max(moment, now), language),
+    }
+
+
+def batch_message_context(
+    kind: str, batch: Batch, name: str, email: str, catalog: Catalog, config: Config
+) -> dict[str, Any]:
+    """The render context for a batch announcement to one buyer (no order)."""
+    language = config.shop.language
+    return {
+        "kind": kind,
+        "language": language,
+        "shop": shop_context(config),
+        "buyer": {"name": name, "email": email, "whatsapp": ""},
+        "order": None,
+        "batch": batch_context(batch, language),
+        "next_batch": _next_batch(catalog, batch.closes, language),
     }

@@ -18,7 +18,8 @@ from openorder_sheets.adapters.journal import Journal, SyncLock
 from openorder_sheets.adapters.message import build_message, sender_address
 from openorder_sheets.adapters.templates import TemplateError
 from openorder_sheets.config import Config
-from openorder_sheets.core import grids, ledger
+from openorder_sheets.core import grids, ledger, payments, stages
+from openorder_sheets.core.announcements import announcement_emails
 from openorder_sheets.core.catalog import read_catalog
 from openorder_sheets.core.form import map_form
 from openorder_sheets.core.identity import identify
@@ -38,7 +39,12 @@ from openorder_sheets.core.responses import read_responses
 from openorder_sheets.core.rules import Settings, decide
 from openorder_sheets.errors import ConfigError, SheetSetupError, TransportFailed
 from openorder_sheets.ports import ChartSpec, Grid, TabLayout, TabUpdate
-from openorder_sheets.service.context import message_context, sender_email
+from openorder_sheets.service.context import (
+    Extras,
+    batch_message_context,
+    message_context,
+    sender_email,
+)
 from openorder_sheets.service.delivery import deliver
 from openorder_sheets.service.shop import Shop
 
@@ -65,6 +71,9 @@ class Decided:
     orders: list[Order]
     entries: list[LedgerEntry]
     new_keys: list[str]
+    deadlines: dict[str, dt.datetime] = field(default_factory=dict)
+    codes: dict[str, int] = field(default_factory=dict)
+    ships_told: dict[str, dt.date] = field(default_factory=dict)
 
 
 @dataclass
@@ -127,16 +136,39 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     identified = identify(
         responses, priors, config.shop.order_prefix, (entry.order for entry in entries)
     )
+    rules = config.rules
+    due_at = payments.deadlines(entries, rules.payment_due_hours)
     settings = Settings(
-        language, names["responses"], dt.timedelta(minutes=config.rules.duplicate_window_minutes)
+        language,
+        names["responses"],
+        dt.timedelta(minutes=rules.duplicate_window_minutes),
+        now=now,
+        deadlines=due_at,
     )
     orders = decide(identified, catalog, settings)
-    due = decision_emails(orders, entries)
+    known = {entry.key for entry in entries}
+    told = stages.ship_dates_told(tabs["summary"], catalog.batches, known)
+    due = [
+        *decision_emails(orders, entries),
+        *payments.payment_emails(orders, known, due_at, now, rules.payment_reminder_hours),
+        *stages.stage_emails(orders, known),
+        *stages.delay_emails(orders, told, known),
+        *announcement_emails(orders, catalog, now, rules.closing_reminder_hours, known),
+    ]
     domain = sender_email(config).partition("@")[2]
-    before = {entry.key for entry in entries}
     entries = ledger.add_due(entries, due, domain)
-    new_keys = [entry.key for entry in entries if entry.key not in before]
-    return Decided(config, {k: tabs[k] for k in READ_TABS}, catalog, orders, entries, new_keys)
+    new_keys = [entry.key for entry in entries if entry.key not in known]
+    return Decided(
+        config,
+        {k: tabs[k] for k in READ_TABS},
+        catalog,
+        orders,
+        entries,
+        new_keys,
+        due_at,
+        payments.unique_codes(orders, rules.unique_code),
+        told,
+    )
 
 
 def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
@@ -159,6 +191,7 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         config.shop.name,
         currency,
         language,
+        decided.codes,
     )
     summary, spans = summary_rows(decided.catalog, decided.orders, language)
     summary_layout = tab_layout("summary", language, currency)
@@ -271,14 +304,30 @@ def _message_builder(
     orders = {order.number: order for order in decided.orders}
     sender = sender_address(config.shop.name, sender_email(config))
 
-    def build(entry: LedgerEntry) -> EmailMessage | None:
+    names = {order.email: order.response.name for order in decided.orders if order.response}
+
+    def context(entry: LedgerEntry) -> dict[str, Any] | None:
         order = orders.get(entry.order)
-        if order is None:
+        if order is not None:
+            extras = Extras(
+                decided.codes.get(order.number),
+                decided.deadlines.get(order.number),
+                decided.ships_told.get(order.batch.name) if order.batch else None,
+            )
+            return message_context(entry.kind, order, decided.catalog, config, now, extras)
+        batch = decided.catalog.batch_named(entry.key.rsplit("/", 3)[0])
+        if entry.order or batch is None:
+            return None
+        return batch_message_context(
+            entry.kind, batch, names.get(entry.to, ""), entry.to, decided.catalog, config
+        )
+
+    def build(entry: LedgerEntry) -> EmailMessage | None:
+        data = context(entry)
+        if data is None:
             return None
         try:
-            rendered = shop.renderer.render(
-                entry.kind, message_context(entry.kind, order, decided.catalog, config, now)
-            )
+            rendered = shop.renderer.render(entry.kind, data)
         except TemplateError as error:
             raise ConfigError(f"{error} Nothing was sent; the sheet is updated.") from None
         return build_message(
