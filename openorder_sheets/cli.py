@@ -12,6 +12,7 @@ from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
+from click.core import ParameterSource
 
 from openorder_sheets import __version__
 from openorder_sheets.adapters.templates import KINDS, TemplateError, copy_default_templates
@@ -34,8 +35,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 USAGE_ERROR = 2
 
 CONFIG_OPTION = click.option(
-    "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("openorder.toml"), show_default=True, help="The shop's config file.")
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("openorder.toml"),
+    show_default=True,
+    help="The shop's config file.",
+)
 
 
 def now_option(help_text: str) -> Callable[[F], F]:
@@ -50,6 +56,7 @@ def fail(message: str, exit_code: int = USAGE_ERROR) -> NoReturn:
 
 def friendly(command: F) -> F:
     """Turn the errors a user can cause into one sentence and the SPEC's exit code."""
+
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -58,6 +65,7 @@ def friendly(command: F) -> F:
             fail(str(error), error.exit_code)
         except TemplateError as error:  # a seller's template or templates_dir: fix the config
             fail(str(error), USAGE_ERROR)
+
     return wrapper  # type: ignore[return-value]
 
 
@@ -68,8 +76,10 @@ def parse_now(value: str | None, zone: ZoneInfo) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ConfigError(f"--now '{value}' is not an ISO-8601 time: write it like "
-                          "2027-02-20T10:00 or 2027-02-20T10:00+07:00.") from None
+        raise ConfigError(
+            f"--now '{value}' is not an ISO-8601 time: write it like "
+            "2027-02-20T10:00 or 2027-02-20T10:00+07:00."
+        ) from None
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
 
@@ -83,8 +93,11 @@ class SellerOrderGroup(click.Group):
         return known + [name for name in self.commands if name not in known]
 
 
-@click.group(cls=SellerOrderGroup, invoke_without_command=True,
-             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=SellerOrderGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="openorder")
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -107,8 +120,9 @@ def main(ctx: click.Context) -> None:
 
 
 @main.command(short_help="Try a demo shop (no Google account needed).")
-@click.argument("folder", type=click.Path(path_type=Path, file_okay=False),
-                default=Path("openorder-demo"))
+@click.argument(
+    "folder", type=click.Path(path_type=Path, file_okay=False), default=Path("openorder-demo")
+)
 @now_option("Pretend it is this time (ISO-8601, shop time), e.g. 2027-02-20T10:00.")
 @friendly
 def demo(folder: Path, now_text: str | None) -> None:
@@ -128,10 +142,18 @@ def demo(folder: Path, now_text: str | None) -> None:
 
     # The demo's config is not written yet: read --now in the zone every new shop starts with.
     now = parse_now(now_text, ShopConfig().zone)
-    config = create_demo(folder, now)
+    try:
+        config = create_demo(folder, now)
+    except OSError as error:
+        fail(
+            f"Cannot create the demo in {folder} ({error.strerror or error}): choose a folder "
+            "you may write to, e.g. `openorder demo ~/openorder-demo`."
+        )
     report = run_sync(open_shop(config), now.astimezone(config.shop.zone))
-    click.echo(f"Created the demo shop in {shown_path(folder)}/ "
-               "(workbook shop.xlsx, config openorder.toml).")
+    click.echo(
+        f"Created the demo shop in {shown_path(folder)}/ "
+        "(workbook shop.xlsx, config openorder.toml)."
+    )
     click.echo("")
     click.echo(sync_summary(report, config))
     click.echo("")
@@ -140,12 +162,22 @@ def demo(folder: Path, now_text: str | None) -> None:
 
 @main.command(short_help="Set up your own shop: config file and spreadsheet tabs.")
 @CONFIG_OPTION
-@click.option("--templates", "copy_templates", is_flag=True,
-              help="Also copy the email templates (next to the config) for editing.")
-@click.option("--language", type=click.Choice(["id", "en"]), default="id", show_default=True,
-              help="Language of a new config's tabs and emails (id = Bahasa Indonesia).")
+@click.option(
+    "--templates",
+    "copy_templates",
+    is_flag=True,
+    help="Also copy the email templates (next to the config) for editing.",
+)
+@click.option(
+    "--language",
+    type=click.Choice(["id", "en"]),
+    default="id",
+    show_default=True,
+    help="Language of a new config's tabs and emails (id = Bahasa Indonesia).",
+)
+@click.pass_context
 @friendly
-def init(config_path: Path, copy_templates: bool, language: str) -> None:
+def init(ctx: click.Context, config_path: Path, copy_templates: bool, language: str) -> None:
     """Set up a shop: write openorder.toml and create the seller tabs.
 
     Creates the products, materials and batches tabs (and a responses tab for a local
@@ -164,12 +196,18 @@ def init(config_path: Path, copy_templates: bool, language: str) -> None:
         write_config_file,
     )
 
-    if not config_path.exists():
+    new_config = not config_path.exists()
+    if new_config:
         write_config_file(config_path, language=language)
         click.echo(f"Wrote {config_path}: open it and set your shop's name and email.")
     else:
         click.echo(f"{config_path} already exists; keeping it as it is.")
     config = load_config(config_path)
+    if not new_config and _given(ctx, "language") and language != config.shop.language:
+        click.echo(
+            f"(--language applies to a new config only; yours says language = "
+            f'"{config.shop.language}" under [shop].)'
+        )
     shop = open_shop(config)
     now = dt.datetime.now(config.shop.zone)
     created = shop.backend.create_tabs(seller_tabs(config, batches=[example_batch(now)]))
@@ -180,13 +218,29 @@ def init(config_path: Path, copy_templates: bool, language: str) -> None:
         click.echo(f"All seller tabs already exist in {where}; nothing changed there.")
     if copy_templates:
         _copy_templates(config.email.templates_dir, config.folder / "templates")
+    if not (new_config or created):
+        return
     click.echo("")
-    click.echo(f"Next: add your products to the '{config.tab('products')}' tab and your batch "
-               f"to the '{config.tab('batches')}' tab.")
+    example = " (edit the example batch there)" if config.tab("batches") in created else ""
+    click.echo(
+        f"Next: add your products to the '{config.tab('products')}' tab and your batch "
+        f"to the '{config.tab('batches')}' tab{example}."
+    )
     click.echo("Create these Google Form questions so openorder finds them:")
     for line in form_questions(config, ["<product name>"]):
         click.echo(f"  - {line}")
-    click.echo(f"Then run `openorder doctor --config {config_path}`.")
+    click.echo(f"Then run `{_command('doctor', config_path)}`.")
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    """Whether the user typed option ``name`` (rather than getting its default)."""
+    return ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
+
+
+def _command(name: str, config_path: Path) -> str:
+    """``openorder NAME``, with ``--config`` only when it is not the default file."""
+    default = config_path == Path("openorder.toml")
+    return f"openorder {name}" + ("" if default else f" --config {config_path}")
 
 
 def _copy_templates(configured: Path | None, default: Path) -> None:
@@ -204,18 +258,27 @@ def _copy_templates(configured: Path | None, default: Path) -> None:
 @CONFIG_OPTION
 @click.option("--dry-run", is_flag=True, help="Decide and show what would change; change nothing.")
 @now_option("Decide as of this time (ISO-8601, shop time), for what-if runs.")
-@click.option("--quiet", is_flag=True,
-              help="Print only the orders that are not confirmed, and email failures (for cron).")
+@click.option(
+    "--quiet",
+    is_flag=True,
+    help="Print only the orders that are not confirmed, and email failures (for cron).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run's report as JSON.")
 @friendly
-def sync(config_path: Path, dry_run: bool, now_text: str | None, quiet: bool,
-         as_json: bool) -> None:
+def sync(
+    config_path: Path, dry_run: bool, now_text: str | None, quiet: bool, as_json: bool
+) -> None:
     """Read the sheet, decide every order, write the tabs, send the emails due.
 
     Running it twice in a row changes nothing and sends nothing the second time.
-    Exit codes: 0 done (orders needing attention are listed, not errors); 2 fix the config or
-    the sheet; 3 spreadsheet unreachable; 4 email could not be sent (the sheet is updated);
-    5 another sync is running.
+
+    \b
+    Exit codes:
+      0  done (orders that need attention are listed, they are not errors)
+      2  fix the config or the sheet: the message says what and where
+      3  the spreadsheet cannot be reached, even after retries
+      4  email could not be sent (the sheet is updated; emails stay queued)
+      5  another sync for this shop is still running
 
     \b
     Example:
@@ -238,8 +301,9 @@ def sync(config_path: Path, dry_run: bool, now_text: str | None, quiet: bool,
 
 @main.command(short_help="Run sync every few minutes until Ctrl-C.")
 @CONFIG_OPTION
-@click.option("--every", default="5m", show_default=True, metavar="INTERVAL",
-              help="How often: 30s, 5m, 1h.")
+@click.option(
+    "--every", default="5m", show_default=True, metavar="INTERVAL", help="How often: 30s, 5m, 1h."
+)
 @friendly
 def watch(config_path: Path, every: str) -> None:
     """Run sync on a schedule until interrupted (Ctrl-C stops cleanly).
@@ -259,7 +323,7 @@ def watch(config_path: Path, every: str) -> None:
 
     seconds = parse_every(every)
     click.echo(f"Syncing {config.shop.name} every {every}; press Ctrl-C to stop.")
-    watch_forever(config_path, seconds, click.echo)
+    watch_forever(config_path, seconds, click.echo, lambda: dt.datetime.now(dt.UTC))
     click.echo("Stopped.")
 
 
@@ -286,15 +350,23 @@ def status(config_path: Path, now_text: str | None) -> None:
 @main.command(short_help="Show an order's email exactly as it would be sent.")
 @CONFIG_OPTION
 @click.argument("order")
-@click.option("--kind", type=click.Choice(KINDS), metavar="KIND",
-              help="Which email (default: the one its status calls for): "
-                   + ", ".join(KINDS) + ".")
-@click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Also write the HTML body to this file, to open in a browser.")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    metavar="KIND",
+    help="Which email (default: the one its status calls for): " + ", ".join(KINDS) + ".",
+)
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the HTML body to this file, to open in a browser.",
+)
 @now_option("As of this time (ISO-8601, shop time).")
 @friendly
-def preview(config_path: Path, order: str, kind: str | None, html_file: Path | None,
-            now_text: str | None) -> None:
+def preview(
+    config_path: Path, order: str, kind: str | None, html_file: Path | None, now_text: str | None
+) -> None:
     """Render an email for ORDER (e.g. PO-0001) exactly as it would be sent.
 
     Reads the sheet and changes nothing; no email is sent.
@@ -313,8 +385,10 @@ def preview(config_path: Path, order: str, kind: str | None, html_file: Path | N
         try:
             html_file.write_text(rendered.html, encoding="utf-8")
         except OSError as error:
-            fail(f"Cannot write {html_file} ({error.strerror or error}): choose a file in a "
-                 "folder that exists and that you may write to.")
+            fail(
+                f"Cannot write {html_file} ({error.strerror or error}): choose a file in a "
+                "folder that exists and that you may write to."
+            )
     click.echo(f"Kind: {chosen}")
     click.echo(f"Subject: {rendered.subject}")
     click.echo("")
@@ -339,8 +413,11 @@ def doctor(config_path: Path, now_text: str | None) -> None:
     """
     from openorder_sheets.service.doctor import run_doctor
 
-    now = (dt.datetime.now(dt.UTC) if now_text is None
-           else parse_now(now_text, _zone_for_doctor(config_path)))
+    now = (
+        dt.datetime.now(dt.UTC)
+        if now_text is None
+        else parse_now(now_text, _zone_for_doctor(config_path))
+    )
     lines, failed = doctor_lines(run_doctor(config_path, now))
     for line in lines:
         click.echo(line)

@@ -45,8 +45,7 @@ def ordered_counts(counts: Mapping[str, int], language: str) -> dict[str, int]:
 
 
 def _counts_text(counts: Mapping[str, int], language: str) -> str:
-    return " · ".join(f"{word} {count}"
-                      for word, count in ordered_counts(counts, language).items())
+    return " · ".join(f"{word} {count}" for word, count in ordered_counts(counts, language).items())
 
 
 def report_json(report: SyncReport) -> dict[str, Any]:
@@ -84,8 +83,9 @@ def quiet_lines(report: SyncReport, config: Config) -> list[str]:
     """``sync --quiet``: one line per order that is not confirmed, and email failures."""
     lines = _problem_lines(report, config, aligned=False)
     if report.emails_failed:
-        lines.append(f"Emails: {report.emails_failed} failed — see the "
-                     f"'{config.tab('emails')}' tab.")
+        lines.append(
+            f"Emails: {report.emails_failed} failed — see the '{config.tab('emails')}' tab."
+        )
     return lines
 
 
@@ -104,8 +104,10 @@ def _problem_lines(report: SyncReport, config: Config, *, aligned: bool) -> list
 
 def _how_to_change(config: Config) -> str:
     action = label(COLUMN_LABELS, "seller_action", config.shop.language)
-    return (f"To change one: fix its cell in '{config.tab('responses')}' (the next sync checks "
-            f"it again), or choose a '{action}' for it in '{config.tab('orders')}'.")
+    return (
+        f"To change one: fix its cell in '{config.tab('responses')}' (the next sync checks "
+        f"it again), or choose a '{action}' for it in '{config.tab('orders')}'."
+    )
 
 
 def _fill(fill: list[dict[str, Any]]) -> list[str]:
@@ -119,8 +121,9 @@ def _fill(fill: list[dict[str, Any]]) -> list[str]:
         capacity = item["capacity"]
         shown = f"{item['confirmed']:>4} / {capacity if capacity is not None else '∞':<4}"
         waiting = f" (+{item['waitlisted']})" if item["waitlisted"] else ""
-        lines.append(f"  {item['product'][:24]:<24} {shown} {bar(item['confirmed'], capacity)}"
-                     f"{waiting}")
+        lines.append(
+            f"  {item['product'][:24]:<24} {shown} {bar(item['confirmed'], capacity)}{waiting}"
+        )
     return lines
 
 
@@ -152,20 +155,29 @@ def status_text(status: Status, config: Config) -> str:
     """``openorder status``: the current batch, fill bars, counts and the email queue."""
     language = config.shop.language
     if status.batch is None:
-        return (f"No batch yet: add one to the '{config.tab('batches')}' tab "
-                "(name, opens, closes), then run `openorder status` again.")
+        return (
+            f"No batch yet: add one to the '{config.tab('batches')}' tab "
+            "(name, opens, closes), then run `openorder status` again."
+        )
     batch = status.batch
-    lines = [f"{batch.name}: {batch.opens:%Y-%m-%d %H:%M} → {batch.closes:%Y-%m-%d %H:%M} "
-             f"({time_left(batch, status.now, language)})"]
+    lines = [
+        f"{batch.name}: {batch.opens:%Y-%m-%d %H:%M} → {batch.closes:%Y-%m-%d %H:%M} "
+        f"({time_left(batch, status.now, language)})"
+    ]
+    if not status.fills:
+        lines.append(f"  No products yet: add them to the '{config.tab('products')}' tab.")
     for fill in status.fills:
         capacity = fill.capacity if fill.capacity is not None else "∞"
         waiting = f" +{fill.waitlisted} waitlisted" if fill.waitlisted else ""
-        lines.append(f"  {fill.product[:24]:<24} {fill.confirmed:>4} / {capacity:<4} "
-                     f"{bar(fill.confirmed, fill.capacity)}{waiting}")
+        lines.append(
+            f"  {fill.product[:24]:<24} {fill.confirmed:>4} / {capacity:<4} "
+            f"{bar(fill.confirmed, fill.capacity)}{waiting}"
+        )
     counts = _counts_text(status.counts, language)
     lines.append(f"Orders: {counts or 'none yet'}")
-    lines.append(f"Emails: {status.queued} queued, {status.deferred} deferred, "
-                 f"{status.failed} failed")
+    lines.append(
+        f"Emails: {status.queued} queued, {status.deferred} deferred, {status.failed} failed"
+    )
     return "\n".join(lines)
 
 
@@ -177,8 +189,9 @@ def doctor_lines(checks: Iterable[Check]) -> tuple[list[str], int]:
     if failed == 1:
         lines.append("1 thing to fix (the ✗ line above); then run `openorder doctor` again.")
     elif failed:
-        lines.append(f"{failed} things to fix (the ✗ lines above); then run `openorder doctor` "
-                     "again.")
+        lines.append(
+            f"{failed} things to fix (the ✗ lines above); then run `openorder doctor` again."
+        )
     else:
         lines.append("All good.")
     return lines, failed
@@ -188,12 +201,14 @@ def demo_next_steps(folder: Path, config: Config) -> str:
     """What to look at and try after ``openorder demo``."""
     where = shown_path(folder)
     config_path = shown_path(config.path)
-    return "\n".join([
-        f"Open {where}/shop.xlsx to see the '{config.tab('orders')}' and "
-        f"'{config.tab('summary')}' tabs, and read the emails in "
-        f"{shown_path(config.email.outbox)}/.",
-        "Try next:",
-        f"  openorder status --config {config_path}",
-        f"  openorder preview PO-0002 --config {config_path}",
-        f"  openorder sync --config {config_path}      (after editing the sheet)",
-    ])
+    return "\n".join(
+        [
+            f"Open {where}/shop.xlsx to see the '{config.tab('orders')}' and "
+            f"'{config.tab('summary')}' tabs, and read the emails in "
+            f"{shown_path(config.email.outbox)}/.",
+            "Try next:",
+            f"  openorder status --config {config_path}",
+            f"  openorder preview PO-0002 --config {config_path}",
+            f"  openorder sync --config {config_path}      (after editing the sheet)",
+        ]
+    )

@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterable, Mapping
 
 from openorder_sheets.core.cells import text
-from openorder_sheets.ports import Cell
 from openorder_sheets.core.model import Batch, Decision, EmailDue, Order, Stage
 from openorder_sheets.core.notifications import email_key
+from openorder_sheets.ports import Cell
 
 STAGE_KINDS: Mapping[Stage, str] = {
     Stage.IN_PRODUCTION: "production_started",
