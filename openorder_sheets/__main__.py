@@ -2,4 +2,4 @@
 
 from openorder_sheets.cli import main
 
-main()
+main(prog_name="openorder")

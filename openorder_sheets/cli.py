@@ -26,7 +26,7 @@ from openorder_sheets.cli_text import (
     sync_summary,
 )
 from openorder_sheets.config import ShopConfig, load_config
-from openorder_sheets.errors import ConfigError, OpenOrderError
+from openorder_sheets.errors import ConfigError, OpenOrderError, TransportFailed
 from openorder_sheets.service.shop import open_shop
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -285,11 +285,17 @@ def sync(
       openorder sync --dry-run
       */5 * * * * cd /home/sari/toko && openorder sync --quiet   (crontab)
     """
-    from openorder_sheets.service.sync import run_sync
+    from openorder_sheets.service.sync import SyncReport, run_sync
 
     config = load_config(config_path)
     now = parse_now(now_text, config.shop.zone)
-    report = run_sync(open_shop(config), now, dry_run=dry_run)
+    failure: TransportFailed | None = None
+    try:
+        report = run_sync(open_shop(config), now, dry_run=dry_run)
+    except TransportFailed as error:
+        if not isinstance(error.report, SyncReport):
+            raise
+        report, failure = error.report, error
     if as_json:
         click.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2, default=str))
     elif quiet:
@@ -297,6 +303,8 @@ def sync(
             click.echo(line)
     else:
         click.echo(sync_summary(report, config))
+    if failure is not None:
+        raise failure
 
 
 @main.command(short_help="Run sync every few minutes until Ctrl-C.")
@@ -316,14 +324,12 @@ def watch(config_path: Path, every: str) -> None:
       openorder watch --every 5m
     """
     config = load_config(config_path)  # a wrong config is reported before anything starts
-    from openorder_sheets.service.watch import (  # type: ignore[import-not-found,unused-ignore]
-        parse_every,
-        watch_forever,
-    )
+    from openorder_sheets.service.watch import parse_every, watch_forever
 
     seconds = parse_every(every)
     click.echo(f"Syncing {config.shop.name} every {every}; press Ctrl-C to stop.")
-    watch_forever(config_path, seconds, click.echo, lambda: dt.datetime.now(dt.UTC))
+    zone = config.shop.zone  # run times are printed in shop time, like everything else
+    watch_forever(config_path, seconds, click.echo, lambda: dt.datetime.now(zone))
     click.echo("Stopped.")
 
 

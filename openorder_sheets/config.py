@@ -138,7 +138,7 @@ def load_config(path: Path) -> Config:
     """Read and check the config file at ``path``."""
     if not path.exists():
         raise ConfigError(
-            f"No config file at {path}: run `openorder init` to write one, "
+            f"No config file at {path.resolve()}: run `openorder init` to write one, "
             "or `openorder demo` to try a demo shop, or pass --config PATH."
         )
     try:

@@ -39,9 +39,13 @@ class SheetUnreachable(OpenOrderError):
 
 
 class TransportFailed(OpenOrderError):
-    """Email could not be sent at all this run; the sheet is updated, messages stay queued."""
+    """Email could not be sent at all this run; the sheet is updated, messages stay queued.
+
+    ``report`` carries the sync's report when the failure happened after the sheet was written.
+    """
 
     exit_code = 4
+    report: object = None
 
 
 class LockHeld(OpenOrderError):

@@ -28,6 +28,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 import openorder_sheets
+from openorder_sheets.errors import ConfigError
 
 __all__ = [
     "KINDS",
@@ -81,7 +82,7 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
 )
 
 
-class TemplateError(Exception):
+class TemplateError(ConfigError):
     """A template cannot be found, parsed or rendered; the message says which file and the fix."""
 
     def __init__(self, message: str) -> None:

@@ -28,7 +28,9 @@ PRODUCT_COLUMNS = (
     "active",
     "form_question",
 )
-PRODUCT_REQUIRED = ("sku", "product_name", "price")
+# Capacity, limit and Active are required columns (their cells may be blank): a renamed
+# `Capacity` header must never silently make every product unlimited.
+PRODUCT_REQUIRED = ("sku", "product_name", "price", "capacity", "max_per_buyer", "active")
 MATERIAL_COLUMNS = ("sku", "material", "quantity_per_unit", "unit")
 BATCH_COLUMNS = ("batch", "opens", "closes", "ships_on", "stage", "note_to_buyers")
 BATCH_REQUIRED = ("batch", "opens", "closes")

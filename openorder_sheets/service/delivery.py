@@ -4,11 +4,16 @@ Every message due this run is rendered before the first byte is sent, so a broke
 template stops the run with nothing sent. For each message, `sending` is journalled (durably)
 before the transport is touched and the outcome after, so a run killed at any instant knows
 what was in flight: at most that one message is sent again, with the same Message-ID.
+
+When the server says the account's daily sending quota is used up (`550 5.4.5`, Gmail), that
+message is deferred and the run stops: every later message would be refused the same way, so
+they stay `queued` (no attempt counted) for a later run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
@@ -26,6 +31,9 @@ _STATE = {
     DeliveryOutcome.FAILED: EmailState.FAILED,
 }
 
+#: The enhanced status code of a used-up sending quota, anywhere in the server's reply.
+_QUOTA = re.compile(r"(?<![\d.])5\.4\.5(?![\d.])")
+
 
 @dataclass
 class DeliveryTally:
@@ -33,6 +41,7 @@ class DeliveryTally:
     deferred: int = 0
     failed: int = 0
     transport_error: str = ""
+    quota_reached: bool = False
 
 
 def deliver(
@@ -79,6 +88,9 @@ def deliver(
             tally.sent += state is EmailState.SENT
             tally.deferred += state is EmailState.DEFERRED
             tally.failed += state is EmailState.FAILED
+            if state is EmailState.DEFERRED and _QUOTA.search(result.detail):
+                tally.quota_reached = True
+                break
     finally:
         transport.close()
         journal.close()

@@ -57,6 +57,19 @@ def _checks(
         yield Check(False, str(error))
         return
     where = config.sheet.workbook or config.sheet.spreadsheet
+    if not decided.catalog.products:
+        yield Check(
+            True,
+            f"The {config.tab('products')} tab has no products yet: add one row "
+            "per product (SKU, name, price, capacity).",
+            warning=True,
+        )
+    if not decided.catalog.batches:
+        yield Check(
+            True,
+            f"The {config.tab('batches')} tab has no batch yet: add one row (name, opens, closes).",
+            warning=True,
+        )
     yield Check(True, f"Spreadsheet {where}: every tab and header is in place.")
     yield Check(
         True,

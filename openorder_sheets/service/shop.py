@@ -45,7 +45,7 @@ def make_backend(config: Config) -> SheetBackend:
         return WorkbookBackend(config.sheet.workbook)
     from openorder_sheets.adapters.gsheet import GoogleSheetBackend
 
-    return GoogleSheetBackend.from_config(config)  # type: ignore[no-any-return]
+    return GoogleSheetBackend.from_config(config)
 
 
 def make_transport(config: Config) -> Transport:

@@ -25,7 +25,7 @@ from openorder_sheets.core.form import map_form
 from openorder_sheets.core.identity import identify
 from openorder_sheets.core.labels import STATUS_LABELS, label
 from openorder_sheets.core.layouts import tab_layout
-from openorder_sheets.core.model import Catalog, EmailState, LedgerEntry, Order
+from openorder_sheets.core.model import Catalog, Decision, EmailState, LedgerEntry, Order
 from openorder_sheets.core.notifications import decision_emails
 from openorder_sheets.core.orders_tab import orders_updates
 from openorder_sheets.core.records import read_ledger, read_prior_orders
@@ -248,11 +248,17 @@ def _changes(updates: list[TabUpdate], current: dict[str, Grid | None]) -> list[
     return changed
 
 
-def run_sync(shop: Shop, now: dt.datetime, *, dry_run: bool = False) -> SyncReport:
-    """The main job: decide, write, deliver, record. ``now`` is the instant to decide as of."""
+def run_sync(
+    shop: Shop, now: dt.datetime, *, dry_run: bool = False, lock_wait: float = 5.0
+) -> SyncReport:
+    """The main job: decide, write, deliver, record. ``now`` is the instant to decide as of.
+
+    A dry run changes nothing and takes no lock; a real run waits up to ``lock_wait`` seconds
+    for another sync of the same shop on this machine, then gives up (exit 5).
+    """
     if dry_run:
         return _run(shop, now, dry_run=True)
-    with SyncLock(shop.state_dir):
+    with SyncLock(shop.state_dir, lock_wait):
         return _run(shop, now, dry_run=False)
 
 
@@ -285,7 +291,9 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
     )
     _finish(report, shop)
     if report.transport_error:
-        raise TransportFailed(report.transport_error)
+        failure = TransportFailed(report.transport_error)
+        failure.report = report
+        raise failure
     return report
 
 
@@ -349,8 +357,9 @@ def _report(decided: Decided, now: dt.datetime, dry_run: bool) -> SyncReport:
     report = SyncReport(now=now, dry_run=dry_run, language=language)
     counts = Counter(order.status for order in decided.orders)
     report.by_status = {
-        label(STATUS_LABELS, status.value, language): count
-        for status, count in sorted(counts.items(), key=lambda i: i[0].value)
+        label(STATUS_LABELS, status.value, language): counts[status]
+        for status in Decision
+        if counts[status]
     }
     summary, _ = summary_rows(decided.catalog, decided.orders, language)
     for row in summary:

@@ -15,17 +15,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gspread.http_client import HTTPClient
 from openpyxl import load_workbook
 
+from openorder_sheets.adapters.google_requests import api_value, quote_tab
+from openorder_sheets.adapters.gsheet import GoogleSheetBackend, RetryPolicy
 from openorder_sheets.adapters.templates import TemplateRenderer
 from openorder_sheets.adapters.workbook import WorkbookBackend
 from openorder_sheets.config import Config, parse_config
-from openorder_sheets.core.cells import text
+from openorder_sheets.core.cells import SERIAL_EPOCH, text
+from openorder_sheets.core.tables import column_letter
 from openorder_sheets.ports import Cell, Grid, SheetBackend
 from openorder_sheets.service.setup import seller_tabs
 from openorder_sheets.service.shop import Shop
 from openorder_sheets.service.sync import SyncReport, run_sync
 from openorder_sheets.testing.fakes import MemorySheet, RecordingTransport
+from openorder_sheets.testing.sheets_server import local_session
 
 ZONE_NAME = "Asia/Jakarta"
 
@@ -42,6 +47,7 @@ class BuiltShop:
     shop: Shop
     transport: RecordingTransport
     config: Config
+    sheets_server: Any = None  # the local Sheets API server, for the Google backend
 
     @property
     def backend(self) -> SheetBackend:
@@ -52,8 +58,16 @@ class BuiltShop:
         return run_sync(self.shop, moment, dry_run=dry_run)
 
     def grid(self, key: str) -> Grid:
+        """A tab's cells; the responses tab's timestamps come back as datetimes on every backend."""
         name = self.config.tab(key)
-        return self.backend.read([name]).tabs[name] or []
+        grid = self.backend.read([name]).tabs[name] or []
+        if key == "responses":
+            for row in grid[1:]:
+                stamp = row[0] if row else None
+                if isinstance(stamp, int | float) and not isinstance(stamp, bool):
+                    moment = SERIAL_EPOCH + dt.timedelta(days=stamp)
+                    row[0] = moment.replace(microsecond=0)
+        return grid
 
     def table(self, key: str) -> list[dict[str, Cell]]:
         """A tab's rows as dicts keyed by header (empty rows skipped)."""
@@ -94,6 +108,12 @@ class BuiltShop:
                 grid[row].extend([None] * (column + 1 - len(grid[row])))
             grid[row][column] = value
             return
+        if isinstance(self.backend, GoogleSheetBackend):
+            assert self.sheets_server is not None
+            headers = [text(c) for c in self.grid(key)[0]]
+            cell = f"{quote_tab(name)}!{column_letter(headers.index(header))}{row + 1}"
+            self.sheets_server.set_values(self.backend.key, cell, [[api_value(value)]])
+            return
         assert isinstance(self.backend, WorkbookBackend)
         book = load_workbook(self.backend.path)
         sheet = book[name]
@@ -112,6 +132,18 @@ class BuiltShop:
         if isinstance(self.backend, MemorySheet):
             self.backend.tabs[name] = [self.backend.tabs[name][0], *rows]
             return
+        if isinstance(self.backend, GoogleSheetBackend):
+            assert self.sheets_server is not None
+            old = len(self.grid(key))
+            width = max([len(r) for r in [*rows, *self.grid(key)]] or [1])
+            padded = [[api_value(v) for v in r] + [""] * (width - len(r)) for r in rows]
+            padded += [[""] * width for _ in range(max(old - 1 - len(rows), 0))]
+            if padded:
+                end = f"{column_letter(width - 1)}{len(padded) + 1}"
+                self.sheets_server.set_values(
+                    self.backend.key, f"{quote_tab(name)}!A2:{end}", padded
+                )
+            return
         assert isinstance(self.backend, WorkbookBackend)
         book = load_workbook(self.backend.path)
         sheet = book[name]
@@ -127,7 +159,8 @@ class ShopBuilder:
 
     folder: Path
     language: str = "en"
-    backend: str = "memory"
+    backend: str = "memory"  # "memory", "workbook" or "google" (needs sheets_server)
+    sheets_server: Any = None
     rules: dict[str, Any] = field(default_factory=dict)
     products: list[list[Cell]] = field(default_factory=list)
     batches: list[list[Cell]] = field(default_factory=list)
@@ -216,6 +249,13 @@ class ShopBuilder:
         backend: SheetBackend
         if self.backend == "workbook":
             backend = WorkbookBackend(config.sheet.workbook or self.folder / "shop.xlsx")
+        elif self.backend == "google":
+            assert self.sheets_server is not None, "the google backend needs a SheetsServer"
+            key = self.sheets_server.create_spreadsheet("Test Bakery", time_zone=ZONE_NAME)
+            http = HTTPClient(auth=None, session=local_session(self.sheets_server.base_url))  # type: ignore[arg-type]
+            backend = GoogleSheetBackend(
+                http, key, retry=RetryPolicy(budget_seconds=5, first_delay=0.05)
+            )
         else:
             backend = MemorySheet()
         backend.create_tabs(tabs)
@@ -227,4 +267,4 @@ class ShopBuilder:
             TemplateRenderer(config.shop.language),
             config.state_dir,
         )
-        return BuiltShop(shop, transport, config)
+        return BuiltShop(shop, transport, config, self.sheets_server)

@@ -1,0 +1,285 @@
+"""Turning our tab updates and layouts into Sheets API v4 request bodies.
+
+Pure functions: A1 ranges, cell values as the API wants them (dates as serial numbers, RAW
+input), and the `spreadsheets:batchUpdate` requests that create a tab with its header, frozen
+row, formats, dropdowns, checkboxes and column widths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from openorder_sheets.core.cells import to_serial
+from openorder_sheets.core.tables import column_letter
+from openorder_sheets.ports import Cell, ColumnKind, TabLayout, TabUpdate
+
+#: Split a values:batchUpdate once its body passes about this many bytes (SPEC §8).
+CHUNK_BYTES = 2_000_000
+
+_PATTERNS: dict[ColumnKind, tuple[str, str]] = {
+    ColumnKind.INTEGER: ("NUMBER", "0"),
+    ColumnKind.NUMBER: ("NUMBER", "0.###"),
+    ColumnKind.PERCENT: ("PERCENT", "0%"),
+    ColumnKind.DATETIME: ("DATE_TIME", "yyyy-mm-dd hh:mm"),
+    ColumnKind.DATE: ("DATE", "yyyy-mm-dd"),
+}
+
+
+def quote_tab(tab: str) -> str:
+    return "'" + tab.replace("'", "''") + "'"
+
+
+def a1(tab: str, row: int, column: int, last_row: int, last_column: int) -> str:
+    """``'Tab'!B2:D9`` from 0-based inclusive bounds."""
+    return (
+        f"{quote_tab(tab)}!{column_letter(column)}{row + 1}:"
+        f"{column_letter(last_column)}{last_row + 1}"
+    )
+
+
+def api_value(value: Cell | Decimal) -> Any:
+    """A cell value as JSON for RAW input: dates become serial numbers, blanks clear."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | str | int):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else str(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return round(to_serial(value), 8)
+    if isinstance(value, dt.date):
+        return round(to_serial(dt.datetime.combine(value, dt.time())), 8)
+    return str(value)
+
+
+def _runs(columns: Sequence[int]) -> list[tuple[int, int]]:
+    """Index ranges ``[start, end)`` into ``columns`` where the sheet columns are consecutive."""
+    runs: list[tuple[int, int]] = []
+    start = 0
+    for index in range(1, len(columns) + 1):
+        if index == len(columns) or columns[index] != columns[index - 1] + 1:
+            runs.append((start, index))
+            start = index
+    return runs
+
+
+def value_ranges(update: TabUpdate, height: int) -> Iterator[dict[str, Any]]:
+    """The ``data`` entries of a values:batchUpdate for one update.
+
+    ``height`` is the tab's current number of used rows, for ``clear_below``.
+    """
+    rows = list(update.rows)
+    if update.clear_below:
+        end = update.start_row + len(rows)
+        rows.extend([[None] * len(update.columns)] * max(height - end, 0))
+    block_start: int | None = None
+    for index in range(len(rows) + 1):
+        present = index < len(rows) and rows[index] is not None
+        if present and block_start is None:
+            block_start = index
+        if not present and block_start is not None:
+            block = [r for r in rows[block_start:index] if r is not None]
+            for first, last in _runs(update.columns):
+                yield {
+                    "range": a1(
+                        update.tab,
+                        update.start_row + block_start,
+                        update.columns[first],
+                        update.start_row + index - 1,
+                        update.columns[last - 1],
+                    ),
+                    "majorDimension": "ROWS",
+                    "values": [[api_value(v) for v in row[first:last]] for row in block],
+                }
+            block_start = None
+
+
+def chunked(data: list[dict[str, Any]], limit: int = CHUNK_BYTES) -> Iterator[list[dict[str, Any]]]:
+    """Split value ranges into bodies of at most about ``limit`` bytes each."""
+    chunk: list[dict[str, Any]] = []
+    size = 0
+    for item in data:
+        item_size = len(json.dumps(item, ensure_ascii=False))
+        if chunk and size + item_size > limit:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(item)
+        size += item_size
+    if chunk:
+        yield chunk
+
+
+def add_sheet_requests(
+    sheet_id: int, tab: str, layout: TabLayout, rows: int, header: Sequence[Cell] | None = None
+) -> list[dict[str, Any]]:
+    """Create a tab laid out for the seller: frozen header, formats, dropdowns, widths."""
+    columns = max(len(layout.columns), 1)
+    requests: list[dict[str, Any]] = [
+        {
+            "addSheet": {
+                "properties": {
+                    "sheetId": sheet_id,
+                    "title": tab,
+                    "gridProperties": {
+                        "rowCount": max(rows, 1000),
+                        "columnCount": max(columns, 26),
+                        "frozenRowCount": 1,
+                    },
+                }
+            }
+        }
+    ]
+    header_format = {
+        "textFormat": {"bold": True, "foregroundColor": {"red": 1, "green": 1, "blue": 1}},
+        "backgroundColor": {"red": 0.48, "green": 0.25, "blue": 0.0},
+        "wrapStrategy": "WRAP",
+        "verticalAlignment": "MIDDLE",
+    }
+    requests.append(
+        {
+            "repeatCell": {
+                "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
+                "cell": {"userEnteredFormat": header_format},
+                "fields": (
+                    "userEnteredFormat(textFormat,backgroundColor,wrapStrategy,verticalAlignment)"
+                ),
+            }
+        }
+    )
+    if header is not None:
+        requests.append(
+            {
+                "updateCells": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "startRowIndex": 0,
+                        "endRowIndex": 1,
+                        "startColumnIndex": 0,
+                        "endColumnIndex": len(header),
+                    },
+                    "rows": [
+                        {
+                            "values": [
+                                {"userEnteredValue": {"stringValue": str(h or "")}} for h in header
+                            ]
+                        }
+                    ],
+                    "fields": "userEnteredValue",
+                }
+            }
+        )
+    for index, spec in enumerate(layout.columns):
+        body = {
+            "sheetId": sheet_id,
+            "startRowIndex": 1,
+            "startColumnIndex": index,
+            "endColumnIndex": index + 1,
+        }
+        requests.append(
+            {
+                "updateDimensionProperties": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "dimension": "COLUMNS",
+                        "startIndex": index,
+                        "endIndex": index + 1,
+                    },
+                    "properties": {"pixelSize": spec.width * 7 + 10},
+                    "fields": "pixelSize",
+                }
+            }
+        )
+        number_format = None
+        if spec.kind is ColumnKind.MONEY:
+            number_format = {"type": "CURRENCY", "pattern": layout.currency_format}
+        elif spec.kind in _PATTERNS:
+            kind, pattern = _PATTERNS[spec.kind]
+            number_format = {"type": kind, "pattern": pattern}
+        if number_format is not None:
+            requests.append(
+                {
+                    "repeatCell": {
+                        "range": body,
+                        "cell": {"userEnteredFormat": {"numberFormat": number_format}},
+                        "fields": "userEnteredFormat.numberFormat",
+                    }
+                }
+            )
+        if spec.kind is ColumnKind.CHECKBOX:
+            requests.append(
+                {"setDataValidation": {"range": body, "rule": {"condition": {"type": "BOOLEAN"}}}}
+            )
+        elif spec.kind is ColumnKind.DROPDOWN and spec.options:
+            requests.append(
+                {
+                    "setDataValidation": {
+                        "range": body,
+                        "rule": {
+                            "condition": {
+                                "type": "ONE_OF_LIST",
+                                "values": [{"userEnteredValue": o} for o in spec.options],
+                            },
+                            "strict": False,
+                            "showCustomUi": True,
+                        },
+                    }
+                }
+            )
+    if layout.chart is not None:
+        requests.append(chart_request(sheet_id, layout))
+    return requests
+
+
+def chart_request(sheet_id: int, layout: TabLayout) -> dict[str, Any]:
+    """A bar chart of `Filled %` per product for the current batch."""
+    spec = layout.chart
+    assert spec is not None
+
+    def source(column: int) -> dict[str, Any]:
+        return {
+            "sourceRange": {
+                "sources": [
+                    {
+                        "sheetId": sheet_id,
+                        "startRowIndex": spec.first_row,
+                        "endRowIndex": spec.last_row + 1,
+                        "startColumnIndex": column,
+                        "endColumnIndex": column + 1,
+                    }
+                ]
+            }
+        }
+
+    return {
+        "addChart": {
+            "chart": {
+                "spec": {
+                    "title": spec.title,
+                    "basicChart": {
+                        "chartType": "BAR",
+                        "legendPosition": "NO_LEGEND",
+                        "axis": [{"position": "BOTTOM_AXIS", "title": "%"}],
+                        "domains": [{"domain": source(spec.category_column)}],
+                        "series": [
+                            {"series": source(spec.value_column), "targetAxis": "BOTTOM_AXIS"}
+                        ],
+                    },
+                },
+                "position": {
+                    "overlayPosition": {
+                        "anchorCell": {
+                            "sheetId": sheet_id,
+                            "rowIndex": 1,
+                            "columnIndex": spec.anchor_column,
+                        }
+                    }
+                },
+            }
+        }
+    }

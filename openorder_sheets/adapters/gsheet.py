@@ -1,0 +1,391 @@
+"""The Google Sheets backend: the seller's spreadsheet through gspread and google-auth.
+
+Per sync: one metadata read and one `values:batchGet` (unformatted values, dates as serial
+numbers); one `values:batchUpdate` with RAW input per write (split at about 2 MB), plus one
+`spreadsheets:batchUpdate` only when a tab must be created or a grid must grow.
+
+Retries are our own and bounded (exponential backoff with jitter, about two minutes in all):
+gspread's `BackOffHTTPClient` can retry for hours against a persistent 429.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import gspread
+import requests
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
+
+from openorder_sheets.adapters import google_requests as build
+from openorder_sheets.config import Config
+from openorder_sheets.errors import ConfigError, SheetUnreachable
+from openorder_sheets.ports import Grid, RecordedRequests, SheetSnapshot, TabLayout, TabUpdate
+
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+_KEY = re.compile(r"/spreadsheets/d/([a-zA-Z0-9_-]+)")
+_RETRYABLE = {429, 500, 502, 503, 504}
+T = TypeVar("T")
+
+
+def spreadsheet_key(value: str) -> str:
+    """The key from a spreadsheet URL, or the value itself when it already is a key."""
+    match = _KEY.search(value)
+    return match.group(1) if match else value.strip()
+
+
+@dataclass
+class RetryPolicy:
+    """Bounded exponential backoff with jitter for 429, 5xx, timeouts and dropped connections."""
+
+    budget_seconds: float = 120.0
+    first_delay: float = 1.0
+    max_delay: float = 30.0
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    def run(self, what: str, call: Callable[[], T], *, retry_dropped: bool = True) -> T:
+        started = self.clock()
+        attempt = 0
+        while True:
+            try:
+                return call()
+            except APIError as error:
+                if error.response.status_code not in _RETRYABLE:
+                    raise
+                reason = f"{error.response.status_code} {_message(error)}"
+            except (requests.ConnectionError, requests.Timeout) as error:
+                if not retry_dropped:
+                    raise SheetUnreachable(
+                        f"The connection to Google dropped during {what}: run the sync again; "
+                        "it repairs what was half-written."
+                    ) from None
+                reason = error.__class__.__name__
+            delay = min(self.max_delay, self.first_delay * 2**attempt) * random.uniform(0.5, 1.0)
+            attempt += 1
+            if self.clock() - started + delay > self.budget_seconds:
+                raise SheetUnreachable(
+                    f"Google Sheets kept failing during {what} ({reason}) for "
+                    f"{self.clock() - started:.0f} s: try again in a few minutes; if it "
+                    "persists, check https://www.google.com/appsstatus."
+                )
+            self.sleep(delay)
+
+
+def _message(error: APIError) -> str:
+    try:
+        return str(error.response.json()["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        return error.response.reason or ""
+
+
+@dataclass
+class _Sheet:
+    sheet_id: int
+    title: str
+    rows: int
+    columns: int
+    used_rows: int = 0
+
+
+@dataclass
+class GoogleSheetBackend:
+    """A :class:`~openorder_sheets.ports.SheetBackend` on a Google spreadsheet."""
+
+    http: HTTPClient
+    key: str
+    client_email: str = ""
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    requests: RecordedRequests = field(default_factory=RecordedRequests)
+    bytes_sent: int = 0
+    _sheets: dict[str, _Sheet] = field(default_factory=dict)
+    timezone: str = ""
+
+    def __repr__(self) -> str:
+        return f"GoogleSheetBackend(key={self.key!r})"
+
+    @classmethod
+    def from_config(cls, config: Config) -> GoogleSheetBackend:
+        key = spreadsheet_key(config.sheet.spreadsheet)
+        if config.sheet.api_url:
+            from openorder_sheets.testing.sheets_server import local_session
+
+            session = local_session(config.sheet.api_url)
+            http = HTTPClient(auth=None, session=session)  # type: ignore[arg-type]
+            return cls(http, key, client_email="openorder@local-sheets-server")
+        credentials, email = load_credentials(config.sheet.credentials)
+        http = HTTPClient(auth=credentials)
+        http.set_timeout((10, 120))
+        return cls(http, key, client_email=email)
+
+    # -- errors ----------------------------------------------------------------------------
+    def _call(
+        self, kind: str, what: str, call: Callable[[], T], *, retry_dropped: bool = True
+    ) -> T:
+        def counted() -> T:
+            self.requests.add(kind)
+            return call()
+
+        try:
+            return self.retry.run(what, counted, retry_dropped=retry_dropped)
+        except APIError as error:
+            raise self._explain(error) from None
+
+    def _explain(self, error: APIError) -> Exception:
+        status = error.response.status_code
+        if status == 403:
+            who = f" ({self.client_email})" if self.client_email else ""
+            return SheetUnreachable(
+                f"Google refused access to spreadsheet {self.key}: open it, click Share, and "
+                f"add the service account{who} as an Editor."
+            )
+        if status == 404:
+            return ConfigError(
+                f"There is no spreadsheet with key {self.key}: copy the spreadsheet's URL into "
+                "`spreadsheet` under [sheet] in openorder.toml."
+            )
+        if status == 401:
+            return ConfigError(
+                "Google did not accept the credentials: download a new key for the service "
+                "account and point `credentials` under [sheet] at it."
+            )
+        return SheetUnreachable(
+            f"Google Sheets answered {status} {_message(error)}: check the sheet and try again."
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+    def _metadata(self) -> None:
+        params: dict[str, Any] = {"fields": "properties.timeZone,sheets.properties"}
+        meta = self._call(
+            "metadata_get",
+            "reading the spreadsheet's tabs",
+            lambda: self.http.fetch_sheet_metadata(self.key, params=params),
+        )
+        self.timezone = str(meta.get("properties", {}).get("timeZone", ""))
+        self._sheets = {}
+        for sheet in meta.get("sheets", []):
+            props = sheet["properties"]
+            grid = props.get("gridProperties", {})
+            self._sheets[_fold(props["title"])] = _Sheet(
+                int(props["sheetId"]),
+                props["title"],
+                int(grid.get("rowCount", 1000)),
+                int(grid.get("columnCount", 26)),
+            )
+
+    def read(self, tabs: Sequence[str]) -> SheetSnapshot:
+        self._metadata()
+        found: dict[str, Grid | None] = dict.fromkeys(tabs)
+        present = [tab for tab in tabs if _fold(tab) in self._sheets]
+        if present:
+            ranges = [build.quote_tab(self._sheets[_fold(tab)].title) for tab in present]
+            params: dict[str, Any] = {
+                "valueRenderOption": "UNFORMATTED_VALUE",
+                "dateTimeRenderOption": "SERIAL_NUMBER",
+                "majorDimension": "ROWS",
+            }
+            reply = self._call(
+                "values_batch_get",
+                "reading the tabs",
+                lambda: self.http.values_batch_get(self.key, ranges, params),
+            )
+            for tab, value_range in zip(present, reply.get("valueRanges", []), strict=False):
+                rows: Grid = [list(row) for row in value_range.get("values", [])]
+                found[tab] = rows
+                self._sheets[_fold(tab)].used_rows = len(rows)
+        return SheetSnapshot(found, self.timezone or None)
+
+    # -- writing ---------------------------------------------------------------------------
+    def write(self, updates: Sequence[TabUpdate]) -> None:
+        if not updates:
+            return
+        if not self._sheets:
+            self._metadata()
+        structure = self._structure(updates)
+        if structure:
+            self._call(
+                "batch_update",
+                "creating tabs",
+                lambda: self.http.batch_update(self.key, {"requests": structure}),
+                retry_dropped=False,
+            )
+        data: list[dict[str, Any]] = []
+        for update in updates:
+            height = self._sheets[_fold(update.tab)].used_rows
+            data.extend(build.value_ranges(update, height))
+        for update in updates:
+            sheet = self._sheets[_fold(update.tab)]
+            sheet.used_rows = max(sheet.used_rows, update.start_row + len(update.rows))
+        for chunk in build.chunked(data):
+            self._send_values({"valueInputOption": "RAW", "data": chunk})
+
+    def _send_values(self, body: dict[str, Any]) -> None:
+        self.bytes_sent += len(json.dumps(body, ensure_ascii=False).encode())
+        self._call(
+            "values_batch_update",
+            "writing the tabs",
+            lambda: self.http.values_batch_update(self.key, body),
+        )
+
+    def _structure(self, updates: Sequence[TabUpdate]) -> list[dict[str, Any]]:
+        """Requests creating missing tabs and growing grids too small for the write."""
+        requests_: list[dict[str, Any]] = []
+        needed: dict[str, tuple[int, int, TabUpdate]] = {}
+        for update in updates:
+            rows = update.start_row + len(update.rows)
+            columns = max(update.columns, default=0) + 1
+            old = needed.get(_fold(update.tab))
+            if old is not None:
+                rows, columns = max(rows, old[0]), max(columns, old[1])
+                update = old[2] if old[2].start_row == 0 else update
+            needed[_fold(update.tab)] = (rows, columns, update)
+        used = {sheet.sheet_id for sheet in self._sheets.values()}
+        for folded, (rows, columns, update) in needed.items():
+            sheet = self._sheets.get(folded)
+            if sheet is None:
+                sheet_id = _new_id(used)
+                requests_.extend(
+                    build.add_sheet_requests(sheet_id, update.tab, update.layout, rows + 500)
+                )
+                self._sheets[folded] = _Sheet(
+                    sheet_id, update.tab, max(rows + 500, 1000), max(columns, 26)
+                )
+                continue
+            if rows > sheet.rows:
+                grow = rows - sheet.rows + max(500, rows // 2)
+                requests_.append(
+                    {
+                        "appendDimension": {
+                            "sheetId": sheet.sheet_id,
+                            "dimension": "ROWS",
+                            "length": grow,
+                        }
+                    }
+                )
+                sheet.rows += grow
+            if columns > sheet.columns:
+                grow = columns - sheet.columns
+                requests_.append(
+                    {
+                        "appendDimension": {
+                            "sheetId": sheet.sheet_id,
+                            "dimension": "COLUMNS",
+                            "length": grow,
+                        }
+                    }
+                )
+                sheet.columns += grow
+        return requests_
+
+    def create_tabs(self, layouts: Mapping[str, tuple[TabLayout, Grid]]) -> list[str]:
+        self._metadata()
+        used = {sheet.sheet_id for sheet in self._sheets.values()}
+        requests_: list[dict[str, Any]] = []
+        created = []
+        for tab, (layout, rows) in layouts.items():
+            if _fold(tab) in self._sheets:
+                continue
+            sheet_id = _new_id(used)
+            requests_.extend(
+                build.add_sheet_requests(
+                    sheet_id, tab, layout, 1000, header=rows[0] if rows else None
+                )
+            )
+            for offset, row in enumerate(rows[1:], start=1):
+                requests_.append(
+                    {
+                        "updateCells": {
+                            "range": {
+                                "sheetId": sheet_id,
+                                "startRowIndex": offset,
+                                "endRowIndex": offset + 1,
+                                "startColumnIndex": 0,
+                                "endColumnIndex": len(row),
+                            },
+                            "rows": [{"values": [_cell_data(v) for v in row]}],
+                            "fields": "userEnteredValue",
+                        }
+                    }
+                )
+            created.append(tab)
+        if requests_:
+            self._call(
+                "batch_update",
+                "creating tabs",
+                lambda: self.http.batch_update(self.key, {"requests": requests_}),
+                retry_dropped=False,
+            )
+        return created
+
+
+def _cell_data(value: object) -> dict[str, Any]:
+    converted = build.api_value(value)  # type: ignore[arg-type]
+    if isinstance(converted, bool):
+        return {"userEnteredValue": {"boolValue": converted}}
+    if isinstance(converted, int | float):
+        return {"userEnteredValue": {"numberValue": converted}}
+    return {"userEnteredValue": {"stringValue": str(converted)}}
+
+
+def _new_id(used: set[int]) -> int:
+    while True:
+        candidate = random.randint(1, 2_000_000_000)
+        if candidate not in used:
+            used.add(candidate)
+            return candidate
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def load_credentials(path: Path | None) -> tuple[Any, str]:
+    """Service-account or OAuth user credentials from a JSON file; and the account's email."""
+    if path is None:
+        raise ConfigError(
+            "No credentials for the Google spreadsheet: set `credentials` under "
+            "[sheet] to the service account's JSON key file."
+        )
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"The credentials file {path} does not exist: download the service "
+            "account's JSON key and save it there."
+        ) from None
+    except (OSError, ValueError):
+        raise ConfigError(
+            f"{path} is not a JSON key file: download the key again from the "
+            "Google Cloud console (Service accounts → Keys → Add key → JSON)."
+        ) from None
+    kind = info.get("type") if isinstance(info, dict) else None
+    if kind == "service_account":
+        from google.oauth2.service_account import Credentials
+
+        try:
+            credentials = Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+                info, scopes=SCOPES
+            )
+        except (ValueError, KeyError) as error:
+            raise ConfigError(
+                f"{path} is not a usable service-account key ({error}): download a new key."
+            ) from None
+        return credentials, str(info.get("client_email", ""))
+    if kind == "authorized_user" or (isinstance(info, dict) and "installed" in info):
+        client = (
+            gspread.oauth(credentials_filename=str(path), scopes=SCOPES)
+            if "installed" in info
+            else gspread.oauth(authorized_user_filename=str(path), scopes=SCOPES)
+        )
+        return client.http_client.auth, ""
+    raise ConfigError(
+        f"{path} is neither a service-account key nor OAuth client credentials: "
+        "use the JSON key of a service account."
+    )

@@ -1,0 +1,136 @@
+"""`openorder sync`: idempotent, honest dry runs, machine-readable and cron-quiet output."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import TYPE_CHECKING
+
+import pytest
+from openpyxl.workbook import Workbook
+
+from openorder_sheets.adapters.journal import SyncLock
+from openorder_sheets.service import sync as sync_service
+
+if TYPE_CHECKING:
+    from conftest import Cli, DemoShop
+
+LATER = "2027-02-20T10:05"
+
+
+def _fix_dewi_quantity(book: Workbook) -> None:
+    """The seller corrects PO-0004's quantity 'dua' (row 5) to 2."""
+    sheet = book["Respons Formulir 1"]
+    assert sheet["G5"].value == "dua"
+    sheet["G5"] = 2
+
+
+def test_second_sync_writes_and_sends_nothing(demo: DemoShop) -> None:
+    """Re-running sync right after the demo's sync leaves the workbook and outbox unchanged."""
+    before = demo.workbook.read_bytes()
+    result = demo.run("sync", "--now", LATER)
+    assert result.exit_code == 0, result.output
+    assert "Wrote tabs: nothing (no changes)" in result.stdout
+    assert "Emails: none due." in result.stdout
+    assert demo.workbook.read_bytes() == before
+    assert len(demo.emails()) == 15
+
+
+def test_dry_run_changes_nothing_but_says_what_it_would_do(demo: DemoShop) -> None:
+    """With a fixed cell pending, --dry-run lists the writes and email but changes no file."""
+    demo.edit_sheet(_fix_dewi_quantity)
+    stat, data = demo.workbook.stat(), demo.workbook.read_bytes()
+    journal = (demo.folder / ".openorder" / "deliveries.jsonl").read_bytes()
+
+    result = demo.run("sync", "--dry-run", "--now", LATER)
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Dry run (nothing written or sent)")
+    assert "Would write tabs:" in result.stdout
+    assert "Pesanan" in result.stdout.split("Would write tabs:")[1]
+    assert "Emails: would queue 1 (1× order_confirmed)." in result.stdout
+    assert demo.workbook.read_bytes() == data
+    assert demo.workbook.stat().st_mtime_ns == stat.st_mtime_ns
+    assert (demo.folder / ".openorder" / "deliveries.jsonl").read_bytes() == journal
+    assert len(demo.emails()) == 15
+
+
+def test_sync_after_a_fix_confirms_the_order_and_emails_once(demo: DemoShop) -> None:
+    """After the seller fixes a bad quantity, sync confirms that order and writes one email."""
+    demo.edit_sheet(_fix_dewi_quantity)
+    result = demo.run("sync", "--now", LATER)
+    assert result.exit_code == 0, result.output
+    assert "PO-0004" not in result.stdout
+    assert "Emails: 1 written to" in result.stdout
+    sent = [path.name for path in demo.emails() if path.name.startswith("PO-0004-")]
+    assert len(sent) == 1
+    assert sent[0].startswith("PO-0004-order_confirmed-")
+    again = demo.run("sync", "--now", LATER)
+    assert "Wrote tabs: nothing (no changes)" in again.stdout
+    assert len(demo.emails()) == 16
+
+
+def test_json_output_is_valid_and_counts_by_status(demo: DemoShop) -> None:
+    """--json prints one JSON document with by_status in the SPEC's order and nothing else."""
+    result = demo.run("sync", "--json", "--now", LATER)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert list(report["by_status"].items()) == [
+        ("Dikonfirmasi", 10),
+        ("Daftar tunggu", 2),
+        ("Ditolak", 3),
+        ("Perlu dicek", 4),
+        ("Duplikat", 1),
+    ]
+    assert report["dry_run"] is False
+    assert report["now"] == "2027-02-20T10:05:00+07:00"
+    assert len(report["problems"]) == 10
+    assert report["tabs_written"] == []
+
+
+def test_quiet_prints_only_problem_lines(demo: DemoShop) -> None:
+    """--quiet prints one line per order that is not confirmed, and no summary around them."""
+    result = demo.run("sync", "--quiet", "--now", LATER)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 10
+    assert all(line.startswith("PO-") for line in lines), lines
+    assert "PO-0004 Perlu dicek — Respons Formulir 1 row 5:" in result.stdout
+    assert "Sync complete" not in result.stdout
+    assert "Emails" not in result.stdout
+
+
+def test_bad_now_is_one_sentence(cli: Cli, demo: DemoShop) -> None:
+    """`sync --now yesterday` exits 2 with one sentence showing the expected format."""
+    result = demo.run("sync", "--now", "yesterday")
+    cli.one_sentence_error(result, "--now 'yesterday'", "ISO-8601", "2027-02-20T10:00")
+
+
+def test_another_sync_holding_the_lock_exits_5(
+    cli: Cli, demo: DemoShop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While another sync holds the shop's lock, sync waits briefly, exits 5 and writes nothing;
+    once the lock is free the next sync does the work."""
+    # Shorten the 5 s wait at the service's own seam (the CLI uses the default).
+    monkeypatch.setattr(sync_service, "SyncLock", lambda folder, _wait: SyncLock(folder, 0.2))
+    demo.edit_sheet(_fix_dewi_quantity)
+    before = demo.workbook.read_bytes()
+    with SyncLock(demo.folder / ".openorder", wait_seconds=0):
+        result = demo.run("sync", "--now", LATER)
+    cli.one_sentence_error(result, "Another sync", "wait for it to finish", exit_code=5)
+    assert demo.workbook.read_bytes() == before
+    assert len(demo.emails()) == 15
+    after = demo.run("sync", "--now", LATER)
+    assert after.exit_code == 0, after.output
+    assert len(demo.emails()) == 16
+
+
+def test_dry_run_does_not_need_the_lock(
+    cli: Cli, demo: DemoShop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dry run while another sync runs still reports (it writes nothing, so takes no lock)."""
+    monkeypatch.setattr(sync_service, "SyncLock", partial(SyncLock, wait_seconds=0.2))
+    with SyncLock(demo.folder / ".openorder", wait_seconds=0):
+        result = demo.run("sync", "--dry-run", "--now", LATER)
+    cli.no_traceback(result)
+    assert result.exit_code == 0, result.output
