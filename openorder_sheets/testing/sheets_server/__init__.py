@@ -1,0 +1,66 @@
+"""A local Google Sheets API server, for trying the Google flow offline and for tests.
+
+What it is
+    A small HTTP server that speaks the part of the Google Sheets API v4 (and of Drive v3:
+    create / get / delete / copy / list of spreadsheets) that gspread 6 and openorder-sheets use.
+    State lives in memory. It answers like Google: trailing empty cells and rows are omitted,
+    empty rows in the middle come back as ``[]``, ``values`` is absent for an empty range,
+    ``range`` echoes the request normalised and clipped to the grid (``'Sheet1'`` →
+    ``Sheet1!A1:Z1000``), errors are ``{"error": {"code", "message", "status"}}`` (400
+    ``Unable to parse range: ...``, 403 ``The caller does not have permission``, 404
+    ``Requested entity was not found.``, 401 without a bearer token). Real Google answers
+    recorded by gspread's test suite are replayed against it (``python -m
+    openorder_sheets.testing.sheets_server.replay``).
+
+Starting it
+    From a shell (prints the URL and how to point a client at it)::
+
+        python -m openorder_sheets.testing.sheets_server --port 8765
+
+    From Python::
+
+        from openorder_sheets.testing.sheets_server import SheetsServer, local_client
+
+        with SheetsServer() as server:              # 127.0.0.1, a free port
+            book_id = server.create_spreadsheet("Shop", {"Orders": [["Name", "Qty"], ["Ani", 2]]})
+            gc = local_client(server.base_url)      # a gspread.Client
+            print(gc.open_by_key(book_id).worksheet("Orders").get_all_values())
+
+    gspread has no base-URL option, so :func:`local_session` returns a ``requests.Session``
+    whose adapter rewrites ``https://sheets.googleapis.com`` and ``https://www.googleapis.com``
+    to the local server and adds a fake ``Authorization: Bearer`` header (any token is accepted).
+
+Faults and counting
+    ``server.fail_next(429 | 500 | 503, count, kind)``, ``delay_next``, ``set_latency``,
+    ``drop_next(after_apply=...)``, ``seller_edit``, ``seller_sort``, ``before_next``; request
+    counts by kind and bytes in/out via ``server.stats()``. The same is reachable over HTTP under
+    ``/_control/...`` (see :mod:`.control`) for a sync running in another process.
+
+What it does not implement
+    Formulas beyond arithmetic, comparisons, ``&``, cell/range references and a handful of
+    functions (SUM, AVERAGE, MIN, MAX, COUNT, COUNTA, IF, IFERROR, AND, OR, NOT, ABS, ROUND,
+    LEN, UPPER, LOWER, TRIM, CONCATENATE) — any other formula reads back as its own text;
+    recalculation of volatile functions; number formats beyond common patterns and a few
+    locales' separators; pivot tables, filter views, banding, slicers, developer metadata,
+    data-filter queries other than ``a1Range``/``gridRange``; enforcement of protected ranges
+    and data validation; the 10-million-cell limit; permissions/sharing (Drive
+    ``permissions``), revisions, export and CSV import; quotas (429s only when injected).
+"""
+
+from .client import (
+    LocalRedirectAdapter,
+    LocalSheetsSession,
+    local_client,
+    local_session,
+    mount_local,
+)
+from .server import SheetsServer
+
+__all__ = [
+    "LocalRedirectAdapter",
+    "LocalSheetsSession",
+    "SheetsServer",
+    "local_client",
+    "local_session",
+    "mount_local",
+]

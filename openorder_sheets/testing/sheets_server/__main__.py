@@ -1,0 +1,67 @@
+"""``python -m openorder_sheets.testing.sheets_server --port 8765``: run the local Sheets server."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+
+from .server import SheetsServer
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, print how to connect, serve until Ctrl-C."""
+    parser = argparse.ArgumentParser(
+        prog="python -m openorder_sheets.testing.sheets_server",
+        description="A local Google Sheets API v4 server (state in memory) for offline use.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8765, help="port (0 picks a free one; default 8765)"
+    )
+    parser.add_argument("--demo", action="store_true", help="create a demo spreadsheet at start")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = parser.parse_args(argv)
+    try:
+        server = SheetsServer(args.host, args.port, verbose=args.verbose)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.demo:
+        book_id = server.create_spreadsheet(
+            "Demo shop", {"Sheet1": [["Hello", "from"], ["the local", "server"]]}
+        )
+    server.start()
+    signal.signal(signal.SIGTERM, _interrupt)
+    url = server.base_url
+    lines = [
+        f"Local Google Sheets API server listening on {url}",
+        "Point gspread at it with:",
+        "    from openorder_sheets.testing.sheets_server import local_client",
+        f"    gc = local_client({url!r})",
+        "    sh = gc.create('My shop')  # or gc.open_by_key(...)",
+        f"Control endpoints: {url}/_control/stats, {url}/_control/faults (see the module docs).",
+        "State is in memory and is lost when the server stops. Press Ctrl-C to stop.",
+    ]
+    if args.demo:
+        lines.insert(1, f"Demo spreadsheet id: {book_id}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+    try:
+        while server.running:
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

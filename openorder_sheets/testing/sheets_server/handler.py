@@ -1,0 +1,150 @@
+"""The HTTP layer: a threading server on loopback and the request pipeline.
+
+Pipeline for an API request: route → count → auth (401) → fault plan (delay, seller edits,
+injected error, drop before) → run under the store lock → drop after → answer.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from .control import control
+from .errors import UNAUTHENTICATED_MESSAGE, ApiError, quota_error, server_error
+from .faults import is_read
+from .routes import route
+
+if TYPE_CHECKING:
+    from .server import SheetsServer
+
+
+def _encode(body: Any, pretty: bool) -> bytes:
+    """Google pretty-prints JSON with two-space indents unless ``prettyPrint=false``."""
+    return json.dumps(body, ensure_ascii=False, indent=2 if pretty else None).encode()
+
+
+class HTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server that knows its :class:`SheetsServer` (``app``)."""
+
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: SheetsServer) -> None:
+        self.app = app
+        super().__init__(address, Handler)
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One connection; HTTP/1.1 keep-alive like Google's front ends."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 120
+    wbufsize = 1 << 16  # buffered: headers and body leave in one segment (no Nagle stalls)
+    server: HTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.app.verbose:
+            sys.stderr.write("sheets-server: " + (format % args) + "\n")
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    def _send(self, status: int, body: Any, pretty: bool = True) -> int:
+        data = b"" if body is None else _encode(body, pretty)
+        self.send_response(status)
+        if body is not None:
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+        return len(data)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+
+    def _handle(self, method: str) -> None:
+        app = self.server.app
+        parts = urlsplit(self.path)
+        params = parse_qs(parts.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length > 0 else b""
+        if parts.path.startswith("/_control/"):
+            status, body = control(app, method, parts.path, params, raw)
+            self._send(status, body)
+            return
+        pretty = (params.get("prettyPrint") or ["true"])[0].lower() != "false"
+        matched = route(app.store, method, parts.path, params, raw)
+        kind = matched.kind if matched else "unknown"
+        sent, status, plan = 0, 0, None
+        try:
+            if matched is None:
+                status = 404
+                sent = self._send(404, ApiError(404, "Method not found.").body(), pretty)
+                return
+            token = self.headers.get("Authorization", "")
+            if app.require_auth and not (token.startswith("Bearer ") and token[7:].strip()):
+                status = 401
+                sent = self._send(401, ApiError(401, UNAUTHENTICATED_MESSAGE).body(), pretty)
+                return
+            plan = app.faults.plan(kind)
+            if plan.delay:
+                time.sleep(plan.delay)
+            for action in plan.actions:
+                try:
+                    action()
+                except Exception:  # a broken test callback must not kill the server
+                    traceback.print_exc()
+            if plan.error:
+                error = (
+                    quota_error(not is_read(kind))
+                    if plan.error == 429
+                    else server_error(plan.error)
+                )
+                status = plan.error
+                sent = self._send(status, error.body(), pretty)
+                return
+            if plan.drop_before:
+                self._drop()
+                return
+            with app.store.lock:
+                try:
+                    status, body = matched.run()
+                except ApiError as exc:
+                    status, body = exc.code, exc.body()
+                except Exception as exc:  # answer 500 like Google rather than hang the client
+                    traceback.print_exc()
+                    status, body = (
+                        500,
+                        ApiError(500, f"Internal error encountered. ({exc!r})").body(),
+                    )
+            if plan.drop_after:
+                self._drop()
+                return
+            sent = self._send(status, body, pretty)
+        finally:
+            faulted = plan is not None and plan.faulted
+            app.counters.record(kind, method, parts.path, len(raw), sent, status, faulted)
