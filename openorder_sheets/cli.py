@@ -189,12 +189,7 @@ def init(ctx: click.Context, config_path: Path, copy_templates: bool, language: 
       openorder init                 # then fill in your products and your batch
       openorder init --templates     # copy the email templates to edit them
     """
-    from openorder_sheets.service.setup import (
-        example_batch,
-        form_questions,
-        seller_tabs,
-        write_config_file,
-    )
+    from openorder_sheets.service.setup import form_questions, init_tabs, write_config_file
 
     new_config = not config_path.exists()
     if new_config:
@@ -210,12 +205,13 @@ def init(ctx: click.Context, config_path: Path, copy_templates: bool, language: 
         )
     shop = open_shop(config)
     now = dt.datetime.now(config.shop.zone)
-    created = shop.backend.create_tabs(seller_tabs(config, batches=[example_batch(now)]))
+    tabs = init_tabs(config, now, with_responses=config.sheet.workbook is not None)
+    created = shop.backend.create_tabs(tabs)
     where = config.sheet.workbook or config.sheet.spreadsheet
     if created:
         click.echo(f"Created tabs in {where}: {', '.join(created)}.")
     else:
-        click.echo(f"All seller tabs already exist in {where}; nothing changed there.")
+        click.echo(f"All tabs already exist in {where}; nothing changed there.")
     if copy_templates:
         _copy_templates(config.email.templates_dir, config.folder / "templates")
     if not (new_config or created):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from openorder_sheets.config import Config
 from openorder_sheets.core.layouts import tab_layout
-from openorder_sheets.ports import ColumnSpec, Grid, TabLayout
+from openorder_sheets.ports import ChartSpec, ColumnSpec, Grid, TabLayout
 
 _CONFIG_TEMPLATE = """\
 # openorder-sheets — the settings of one shop.
@@ -147,6 +148,36 @@ def seller_tabs(
     headers = responses_headers(language)
     response_layout = TabLayout(tuple(ColumnSpec(h, width=20) for h in headers))
     tabs[config.tab("responses")] = (response_layout, [list(headers)])
+    return tabs
+
+
+TOOL_TABS = ("orders", "summary", "materials_needed", "packing", "emails")
+
+
+def tool_tabs(config: Config) -> dict[str, tuple[TabLayout, Grid]]:
+    """The tabs the sync writes, with headers only: dropdowns and checkboxes ready to use."""
+    language, currency = config.shop.language, config.shop.currency
+    tabs: dict[str, tuple[TabLayout, Grid]] = {}
+    for key in TOOL_TABS:
+        layout = tab_layout(key, language, currency)
+        if key == "summary":
+            title = "Terisi %" if language == "id" else "Filled %"
+            layout = replace(layout, chart=ChartSpec(title, 2, 7, 1, 30, 11))
+        tabs[config.tab(key)] = (layout, [[spec.header for spec in layout.columns]])
+    return tabs
+
+
+def init_tabs(
+    config: Config, now: dt.datetime, *, with_responses: bool
+) -> dict[str, tuple[TabLayout, Grid]]:
+    """Every tab `init` creates: the seller's (with an example batch) and the tool's.
+
+    A Google spreadsheet gets no responses tab: linking the Google Form creates it.
+    """
+    tabs = seller_tabs(config, batches=[example_batch(now)])
+    if not with_responses:
+        del tabs[config.tab("responses")]
+    tabs.update(tool_tabs(config))
     return tabs
 
 

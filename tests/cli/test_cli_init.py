@@ -73,7 +73,7 @@ def test_init_again_overwrites_nothing(cli: Cli, folder: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert "already exists; keeping it" in result.stdout
-    assert "All seller tabs already exist" in result.stdout
+    assert "All tabs already exist" in result.stdout
     assert "Dapur Bu Sari" in config.read_text(encoding="utf-8")
     rows = list(load_workbook(folder / "shop.xlsx")["Produk"].values)
     assert rows[1][:3] == ("NASTAR", "Nastar", 85000)
