@@ -100,17 +100,40 @@ def value_ranges(update: TabUpdate, height: int) -> Iterator[dict[str, Any]]:
             block_start = None
 
 
+def _split(item: dict[str, Any], size: int, limit: int) -> Iterator[dict[str, Any]]:
+    """A range too big for one request, cut into row slices of about ``limit`` bytes."""
+    rows = item["values"]
+    if size <= limit or len(rows) < 2:
+        yield item
+        return
+    per = max(1, len(rows) * limit // size)
+    sheet, _, cells = item["range"].rpartition("!")
+    first, _, last = cells.partition(":")
+    first_col = first.rstrip("0123456789")
+    last_col = last.rstrip("0123456789")
+    top = int(first[len(first_col) :])
+    for start in range(0, len(rows), per):
+        part = rows[start : start + per]
+        yield {
+            "range": f"{sheet}!{first_col}{top + start}:{last_col}{top + start + len(part) - 1}",
+            "majorDimension": "ROWS",
+            "values": part,
+        }
+
+
 def chunked(data: list[dict[str, Any]], limit: int = CHUNK_BYTES) -> Iterator[list[dict[str, Any]]]:
-    """Split value ranges into bodies of at most about ``limit`` bytes each."""
+    """Pack value ranges into request bodies of at most about ``limit`` bytes each."""
     chunk: list[dict[str, Any]] = []
     size = 0
-    for item in data:
-        item_size = len(json.dumps(item, ensure_ascii=False))
-        if chunk and size + item_size > limit:
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(item)
-        size += item_size
+    for whole in data:
+        whole_size = len(json.dumps(whole, ensure_ascii=False))
+        for item in _split(whole, whole_size, limit):
+            item_size = whole_size if item is whole else len(json.dumps(item, ensure_ascii=False))
+            if chunk and size + item_size > limit:
+                yield chunk
+                chunk, size = [], 0
+            chunk.append(item)
+            size += item_size
     if chunk:
         yield chunk
 
@@ -119,7 +142,7 @@ def add_sheet_requests(
     sheet_id: int, tab: str, layout: TabLayout, rows: int, header: Sequence[Cell] | None = None
 ) -> list[dict[str, Any]]:
     """Create a tab laid out for the seller: frozen header, formats, dropdowns, widths."""
-    columns = max(len(layout.columns), 1)
+    columns = max(len(layout.columns), len(header or ()), 1)
     requests: list[dict[str, Any]] = [
         {
             "addSheet": {

@@ -115,11 +115,13 @@ class GoogleSheetBackend:
     def from_config(cls, config: Config) -> GoogleSheetBackend:
         key = spreadsheet_key(config.sheet.spreadsheet)
         if config.sheet.api_url:
+            # A local Sheets API server (offline trials and tests): no token to sign, but the
+            # key file's client_email still names who the seller must share the sheet with.
             from openorder_sheets.testing.sheets_server import local_session
 
             session = local_session(config.sheet.api_url)
             http = HTTPClient(auth=None, session=session)  # type: ignore[arg-type]
-            return cls(http, key, client_email="openorder@local-sheets-server")
+            return cls(http, key, client_email=_client_email(config.sheet.credentials))
         credentials, email = load_credentials(config.sheet.credentials)
         http = HTTPClient(auth=credentials)
         http.set_timeout((10, 120))
@@ -295,21 +297,26 @@ class GoogleSheetBackend:
             sheet_id = _new_id(used)
             requests_.extend(
                 build.add_sheet_requests(
-                    sheet_id, tab, layout, 1000, header=rows[0] if rows else None
+                    sheet_id,
+                    tab,
+                    layout,
+                    max(1000, len(rows) + 500),
+                    header=rows[0] if rows else None,
                 )
             )
-            for offset, row in enumerate(rows[1:], start=1):
+            if len(rows) > 1:
+                width = max(len(row) for row in rows[1:])
                 requests_.append(
                     {
                         "updateCells": {
                             "range": {
                                 "sheetId": sheet_id,
-                                "startRowIndex": offset,
-                                "endRowIndex": offset + 1,
+                                "startRowIndex": 1,
+                                "endRowIndex": len(rows),
                                 "startColumnIndex": 0,
-                                "endColumnIndex": len(row),
+                                "endColumnIndex": max(width, 1),
                             },
-                            "rows": [{"values": [_cell_data(v) for v in row]}],
+                            "rows": [{"values": [_cell_data(v) for v in row]} for row in rows[1:]],
                             "fields": "userEnteredValue",
                         }
                     }
@@ -323,6 +330,14 @@ class GoogleSheetBackend:
                 retry_dropped=False,
             )
         return created
+
+
+def _client_email(path: Path | None) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8")) if path else {}
+    except (OSError, ValueError):
+        return ""
+    return str(info.get("client_email", "")) if isinstance(info, dict) else ""
 
 
 def _cell_data(value: object) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 `sending` is appended (and flushed to disk) before any byte goes to the mail server and `sent`
 after the server's 250, so a sync killed at any instant knows what was in flight. The journal
-is append-only JSON lines: a torn last line from a crash is simply skipped.
+is append-only JSON lines: a torn last line from a crash is simply skipped, and the next run
+starts its first record on a fresh line so that torn tail cannot swallow it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ class Journal:
         entries: dict[str, LedgerEntry] = {}
         if not self.path.exists():
             return entries
-        with self.path.open(encoding="utf-8") as lines:
+        # errors="replace": a torn multi-byte character must not stop the whole journal loading.
+        with self.path.open(encoding="utf-8", errors="replace") as lines:
             for line in lines:
                 try:
                     raw = json.loads(line)
@@ -54,8 +56,7 @@ class Journal:
     def append(self, entry: LedgerEntry) -> None:
         """Record ``entry`` durably before returning."""
         if self._handle is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = self.path.open("a", encoding="utf-8")
+            self._handle = self._open()
         record = {
             "key": entry.key,
             "order": entry.order,
@@ -70,6 +71,20 @@ class Journal:
         self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         self._handle.flush()
         os.fsync(self._handle.fileno())
+
+    def _open(self) -> IO[str]:
+        """The journal, opened for appending, ending with a complete line."""
+        folder = self.path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        created = not self.path.exists()
+        handle = self.path.open("a", encoding="utf-8")
+        if created:
+            _fsync_folder(folder)  # the new file's name must survive a power cut too
+        elif not _ends_with_newline(self.path):
+            # A crash tore the last record: end it here, or this run's first record would be
+            # glued to it and skipped as unreadable (a `sent` lost → a duplicate later).
+            handle.write("\n")
+        return handle
 
     def close(self) -> None:
         if self._handle is not None:
@@ -90,10 +105,31 @@ class SyncLock:
             self._lock.acquire(timeout=self._wait)
         except Timeout:
             raise LockHeld(
-                f"Another sync for this shop is still running (lock {self._lock.lock_file}): "
-                "wait for it to finish; if none is running, delete that file."
+                f"Another sync for this shop is still running (waited {self._wait:g} s for its "
+                f"lock {self._lock.lock_file}): wait for it to finish, then run sync again."
             ) from None
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._lock.release()
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as raw:
+        if raw.seek(0, os.SEEK_END) == 0:
+            return True
+        raw.seek(-1, os.SEEK_END)
+        return raw.read(1) == b"\n"
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:  # e.g. Windows cannot open a folder; the file itself is still fsynced
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)

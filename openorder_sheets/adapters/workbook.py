@@ -134,8 +134,10 @@ class WorkbookBackend:
             if fold_name(tab) in existing:
                 continue
             width = max([len(layout.columns), *(len(row) for row in rows)])
-            padding = tuple(ColumnSpec(str(rows[0][i]) if rows and i < len(rows[0]) else "")
-                            for i in range(len(layout.columns), width))
+            padding = tuple(
+                ColumnSpec(str(rows[0][i]) if rows and i < len(rows[0]) else "")
+                for i in range(len(layout.columns), width)
+            )
             layout = TabLayout(layout.columns + padding, layout.currency_format, layout.chart)
             sheet = self._sheet(book, tab, tuple(range(width)), layout)
             _write(sheet, TabUpdate(tab, tuple(range(width)), rows, layout))
@@ -435,8 +437,12 @@ def _chart(sheet: Worksheet, layout: TabLayout) -> None:
     chart.add_data(data, titles_from_data=False)
     chart.set_categories(labels)
     chart.dataLabels = DataLabelList(
-        showVal=True, showCatName=False, showSerName=False, showLegendKey=False,
-        showPercent=False, numFmt="0%",
+        showVal=True,
+        showCatName=False,
+        showSerName=False,
+        showLegendKey=False,
+        showPercent=False,
+        numFmt="0%",
     )
     series = chart.series[0]
     series.graphicalProperties.solidFill = "7B3F00"

@@ -203,9 +203,8 @@ def when(cell: Cell, zone: ZoneInfo) -> dt.datetime | None:
     if isinstance(cell, int | float):
         if not math.isfinite(cell) or not 0 < cell < 2958466:
             raise CellError(f"'{text(cell)}' is not a date and time")
-        moment = SERIAL_EPOCH + dt.timedelta(days=float(cell))
-        # Serials carry float noise; round to the nearest millisecond.
-        moment = moment.replace(microsecond=round(moment.microsecond, -3) % 1_000_000)
+        # Serials carry float noise (10:04 can read back as 10:03:59.99997): round to the ms.
+        moment = SERIAL_EPOCH + dt.timedelta(milliseconds=round(float(cell) * 86_400_000))
         return moment.replace(tzinfo=zone)
     if isinstance(cell, str):
         value = cell.strip()
