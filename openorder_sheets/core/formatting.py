@@ -39,7 +39,9 @@ def money(amount: Decimal | int | float, currency: str, language: str) -> str:
 
 def long_date(day: dt.date, language: str) -> str:
     """``Sabtu, 20 Februari 2027`` / ``Saturday, February 20, 2027``."""
-    return format_date(day, format="full", locale=locale_of(language))
+    # Babel's "full" Indonesian pattern pads the day ("Senin, 01 Maret 2027"); sellers write 1.
+    pattern = "EEEE, d MMMM y" if language == "id" else "full"
+    return format_date(day, format=pattern, locale=locale_of(language))
 
 
 def moment(when: dt.datetime, language: str) -> str:

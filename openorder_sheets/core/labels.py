@@ -60,6 +60,7 @@ COLUMN_LABELS: Mapping[str, Mapping[str, str]] = {
     "response_row": {"en": "Response row", "id": "Baris respons"},
     # Orders (seller columns)
     "paid": {"en": "Paid", "id": "Lunas"},
+    "paid_word": {"en": "Paid", "id": "Lunas"},  # Packing list: a word, not a checkbox
     "seller_action": {"en": "Seller action", "id": "Tindakan penjual"},
     "tracking_no": {"en": "Tracking no.", "id": "No. resi"},
     "seller_note": {"en": "Seller note", "id": "Catatan penjual"},

@@ -45,12 +45,13 @@ _KINDS: Mapping[str, tuple[ColumnKind, int]] = {
     "total": (K.MONEY, 12),
     "amount_to_pay": (K.MONEY, 13),
     "status": (K.TEXT, 14),
-    "progress": (K.TEXT, 18),
+    "progress": (K.TEXT, 22),
     "problems": (K.TEXT, 44),
-    "last_email": (K.TEXT, 26),
+    "last_email": (K.TEXT, 34),
     "whatsapp_link": (K.LINK, 18),
     "response_row": (K.INTEGER, 9),
     "paid": (K.CHECKBOX, 7),
+    "paid_word": (K.TEXT, 9),
     "seller_action": (K.DROPDOWN, 14),
     "tracking_no": (K.TEXT, 16),
     "seller_note": (K.TEXT, 24),
@@ -88,7 +89,16 @@ SUMMARY_COLUMNS = (
     "paid_revenue",
 )
 MATERIALS_NEEDED_COLUMNS = ("batch", "material", "quantity", "unit")
-PACKING_COLUMNS = ("order", "name", "whatsapp", "address", "delivery", "items", "notes", "paid")
+PACKING_COLUMNS = (
+    "order",
+    "name",
+    "whatsapp",
+    "address",
+    "delivery",
+    "items",
+    "notes",
+    "paid_word",
+)
 
 TAB_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "products": PRODUCT_COLUMNS,

@@ -145,7 +145,10 @@ def materials_rows(catalog: Catalog, orders: list[Order]) -> list[list[Cell]]:
     ]
 
 
-def packing_rows(catalog: Catalog, orders: list[Order]) -> list[list[Cell]]:
+_PAID_WORDS = {True: {True: "Lunas", False: "Belum"}, False: {True: "Paid", False: "Unpaid"}}
+
+
+def packing_rows(catalog: Catalog, orders: list[Order], language: str = "en") -> list[list[Cell]]:
     """Per batch, a heading row then one row per confirmed order, in queue order."""
     rows: list[list[Cell]] = []
     for batch in sorted(catalog.batches, key=lambda b: b.opens):
@@ -170,7 +173,7 @@ def packing_rows(catalog: Catalog, orders: list[Order]) -> list[list[Cell]]:
                     cells.safe_text(response.delivery) if response else "",
                     cells.safe_text(items_text(order.lines)),
                     cells.safe_text(response.notes) if response else "",
-                    order.paid,
+                    _PAID_WORDS[language == "id"][order.paid],
                 ]
             )
     return rows

@@ -53,7 +53,10 @@ def read_response(
         column = mapping.fields.get(name)
         if column is None or column >= len(row):
             return None
-        return row[column]
+        value = row[column]
+        # A sheet may hold formula-like answers behind a safety apostrophe; the buyer typed
+        # the text without it.
+        return cells.unescape(value) if isinstance(value, str) else value
 
     def header(name: str) -> str:
         return mapping.header(mapping.fields.get(name, 0))

@@ -74,7 +74,9 @@ def decide(identified: list[Identified], catalog: Catalog, settings: Settings) -
     per_buyer: dict[tuple[str, str, str], int] = defaultdict(int)
     counted: dict[tuple[str, str], list[Order]] = defaultdict(list)
     for draft, settled in drafts:
-        final = draft if settled else _decide_one(draft, used, per_buyer, counted, settings)
+        final = (
+            draft if settled else _decide_one(draft, catalog, used, per_buyer, counted, settings)
+        )
         if final.status.is_counted and final.batch is not None:
             for line in final.lines:
                 per_buyer[(final.batch.name, final.email, line.product.sku)] += line.quantity
@@ -201,6 +203,7 @@ def _quantities(lines: tuple[Line, ...]) -> dict[str, int]:
 
 def _decide_one(
     order: Order,
+    catalog: Catalog,
     used: dict[tuple[str, str], int],
     per_buyer: dict[tuple[str, str, str], int],
     counted: dict[tuple[str, str], list[Order]],
@@ -227,7 +230,17 @@ def _decide_one(
         return with_status(Decision.NEEDS_ATTENTION, response.problems)
     batch = order.batch
     if batch is None:
-        return with_status(Decision.REJECTED, (say(language, "outside_window"),))
+        upcoming = catalog.next_batch_after(order.submitted) if order.submitted else None
+        if upcoming is not None:
+            reason = say(
+                language,
+                "before_window",
+                batch=upcoming.name,
+                opens=upcoming.opens.strftime("%Y-%m-%d %H:%M"),
+            )
+        else:
+            reason = say(language, "outside_window")
+        return with_status(Decision.REJECTED, (reason,))
     earlier = counted.get((batch.name, response.email), [])
     mine = _quantities(order.lines)
     for other in reversed(earlier):

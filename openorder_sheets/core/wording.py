@@ -41,6 +41,10 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "outside the open-order window",
         "id": "di luar waktu open order",
     },
+    "before_window": {
+        "en": "outside the open-order window (sent before {batch} opens at {opens})",
+        "id": "di luar waktu open order (dikirim sebelum {batch} buka {opens})",
+    },
     "over_limit": {
         "en": "{product}: at most {limit} {unit} per buyer in this batch ({ordered} ordered)",
         "id": "{product}: maksimal {limit} {unit} per pembeli di batch ini ({ordered} dipesan)",

@@ -213,7 +213,7 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         _whole(
             "packing",
             config,
-            packing_rows(decided.catalog, decided.orders),
+            packing_rows(decided.catalog, decided.orders, language),
             tab_layout("packing", language, currency),
         )
     )
