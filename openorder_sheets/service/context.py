@@ -85,7 +85,9 @@ def order_context(
         "delivery": response.delivery if response else "",
         "notes": response.notes if response else "",
         "tracking_no": order.prior.tracking_no if order.prior else "",
-        "payment_due": formatting.moment(deadline, language) if deadline else None,
+        "payment_due": (
+            formatting.moment(deadline.astimezone(config.shop.zone), language) if deadline else None
+        ),
         "previous_items_text": order.prior.items_text if order.prior and order.edited else None,
     }
 

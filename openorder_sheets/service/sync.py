@@ -317,9 +317,13 @@ def _message_builder(
     def context(entry: LedgerEntry) -> dict[str, Any] | None:
         order = orders.get(entry.order)
         if order is not None:
+            deadline = decided.deadlines.get(order.number)
+            hours = config.rules.payment_due_hours
+            if deadline is None and hours > 0 and entry.kind in payments.CONFIRMATION_KINDS:
+                deadline = now + dt.timedelta(hours=hours)  # the clock starts as this is sent
             extras = Extras(
                 decided.codes.get(order.number),
-                decided.deadlines.get(order.number),
+                deadline,
                 decided.ships_told.get(order.batch.name) if order.batch else None,
             )
             return message_context(entry.kind, order, decided.catalog, config, now, extras)
