@@ -100,7 +100,8 @@ class Cells:
         return self.values.get((row, col))
 
     def cells(self, sheet: str | None, r0: int, c0: int, r1: int, c1: int) -> list[Any]:
-        return [self.values.get((r, c)) for r in range(r0, r1) for c in range(c0, c1)]
+        rows, cols = min(r1, 10), min(c1, 10)  # like the store: bounded by the data
+        return [self.values.get((r, c)) for r in range(r0, rows) for c in range(c0, cols)]
 
 
 @pytest.mark.parametrize(
@@ -135,3 +136,10 @@ def test_formula_errors_and_unsupported() -> None:
     assert error.text == "#DIV/0!"
     with pytest.raises(UnsupportedFormulaError):
         evaluate("=VLOOKUP(1,A1:B2,2,FALSE)", Cells({}))
+
+
+def test_whole_column_references() -> None:
+    """Open ranges such as D:D and A2:A read the used rows (sellers write =SUM(D:D))."""
+    cells = Cells({(0, 0): 3, (1, 0): 4, (2, 0): "x"})
+    assert evaluate("=SUM(A:A)", cells) == 7
+    assert evaluate("=SUM(A2:A)", cells) == 4

@@ -32,19 +32,30 @@ Starting it
 
 Faults and counting
     ``server.fail_next(429 | 500 | 503, count, kind)``, ``delay_next``, ``set_latency``,
-    ``drop_next(after_apply=...)``, ``seller_edit``, ``seller_sort``, ``before_next``; request
-    counts by kind and bytes in/out via ``server.stats()``. The same is reachable over HTTP under
-    ``/_control/...`` (see :mod:`.control`) for a sync running in another process.
+    ``drop_next(count, kind, after_apply=...)``, ``seller_edit``, ``seller_sort``,
+    ``before_next``. ``kind`` is a request kind (``metadata_get``, ``values_get``,
+    ``values_batch_get``, ``values_update``, ``values_batch_update``, ``values_append``,
+    ``values_clear``, ``values_batch_clear``, ``batch_update``, ``spreadsheet_create``,
+    ``drive_create``, ``drive_get``, ``drive_list``, ``drive_delete``, ``drive_copy``...),
+    ``"read"``, ``"write"`` or None for any. ``server.stats()`` counts requests by kind,
+    reads/writes, request/response body bytes and injected faults; ``reset_stats()`` zeroes
+    them. The same is reachable over HTTP under ``/_control/...`` (see :mod:`.control`) for a
+    sync running in another process.
+
+Inspecting state from tests
+    ``get_values``, ``set_values``, ``sort_tab``, ``sheet_titles``, ``sheet_properties``,
+    ``frozen``, ``cell_format``, ``data_validation``, ``charts``, ``protected_ranges``,
+    ``spreadsheet`` (the JSON resource), ``set_access`` / ``mark_private``.
 
 What it does not implement
-    Formulas beyond arithmetic, comparisons, ``&``, cell/range references and a handful of
-    functions (SUM, AVERAGE, MIN, MAX, COUNT, COUNTA, IF, IFERROR, AND, OR, NOT, ABS, ROUND,
-    LEN, UPPER, LOWER, TRIM, CONCATENATE) — any other formula reads back as its own text;
-    recalculation of volatile functions; number formats beyond common patterns and a few
-    locales' separators; pivot tables, filter views, banding, slicers, developer metadata,
-    data-filter queries other than ``a1Range``/``gridRange``; enforcement of protected ranges
-    and data validation; the 10-million-cell limit; permissions/sharing (Drive
-    ``permissions``), revisions, export and CSV import; quotas (429s only when injected).
+    Formulas beyond arithmetic, comparisons, ``&``, cell/range references (``D:D`` too) and
+    SUM, AVERAGE, MIN, MAX, COUNT, COUNTA, IF, IFERROR, AND, OR, NOT, ABS, ROUND, LEN, UPPER,
+    LOWER, TRIM, CONCATENATE — any other formula reads back as its own text; volatile
+    functions and recalculation chains across spreadsheets; number formats beyond common
+    patterns and a few locales' separators; pivot tables, filter views, banding, slicers,
+    developer metadata, data-filter queries other than ``a1Range``/``gridRange``; enforcement
+    of protected ranges and data validation; the 10-million-cell limit; Drive permissions and
+    sharing, revisions, export and CSV import; real quotas (429s only when injected).
 """
 
 from .client import (

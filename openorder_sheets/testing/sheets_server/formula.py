@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from .a1 import A1Error, parse_range
+from .a1 import MAX_COLUMNS, MAX_ROWS, A1Error, parse_range
 from .cellvalue import CellError, Result, tidy_number
 from .numfmt import general
 
@@ -49,7 +49,7 @@ _TOKEN = re.compile(
     r"""\s*(?:
     (?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+)
     |(?P<str>"(?:[^"]|"")*")
-    |(?P<ref>(?:'(?:[^']|'')+'!|[A-Za-z_][\w.]*!)?\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)
+    |(?P<ref>(?:'(?:[^']|'')+'!|[A-Za-z_][\w.]*!)?(?:\$?[A-Za-z]{1,3}\$?\d*:\$?[A-Za-z]{1,3}\$?\d*|\$?[A-Za-z]{1,3}\$?\d+)(?![\w(]))
     |(?P<name>[A-Za-z_][\w.]*)
     |(?P<op><>|<=|>=|[-+*/^&=<>(),%:])
     )""",
@@ -180,16 +180,15 @@ class _Parser:
         except A1Error as exc:
             raise UnsupportedFormulaError(text) from exc
         cells = ref.cells
-        if cells is None or cells.start_row is None or cells.start_col is None:
+        if cells is None:
             raise UnsupportedFormulaError(text)
         sheet = ref.sheet if "!" in text else None
+        r0, c0 = cells.start_row or 0, cells.start_col or 0
         if cells.single:
-            return self.resolver.cell(sheet, cells.start_row, cells.start_col)
-        if cells.end_row is None or cells.end_col is None:
-            raise UnsupportedFormulaError(text)
-        return self.resolver.cells(
-            sheet, cells.start_row, cells.start_col, cells.end_row, cells.end_col
-        )
+            return self.resolver.cell(sheet, r0, c0)
+        r1 = MAX_ROWS if cells.end_row is None else cells.end_row  # D:D reads the used rows
+        c1 = MAX_COLUMNS if cells.end_col is None else cells.end_col
+        return self.resolver.cells(sheet, r0, c0, r1, c1)
 
     def call(self, name: str) -> Result | Values:
         self.take("(")
@@ -199,8 +198,11 @@ class _Parser:
         else:
             while True:
                 args.append(self.comparison())
-                if self.take()[1] == ")":
+                separator = self.take()[1]
+                if separator == ")":
                     break
+                if separator != ",":
+                    raise UnsupportedFormulaError(separator)
         function = FUNCTIONS.get(name)
         if function is None:
             raise UnsupportedFormulaError(name)

@@ -17,8 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from .control import control
 from .errors import UNAUTHENTICATED_MESSAGE, ApiError, quota_error, server_error
-from .faults import is_read
-from .routes import route
+from .faults import Plan, is_read
+from .routes import Route, route
 
 if TYPE_CHECKING:
     from .server import SheetsServer
@@ -72,19 +72,14 @@ class Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._handle("PATCH")
 
-    def _send(self, status: int, body: Any, pretty: bool = True) -> int:
-        data = b"" if body is None else _encode(body, pretty)
+    def _write(self, status: int, data: bytes, json_body: bool) -> None:
         self.send_response(status)
-        if body is not None:
+        if json_body:
             self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
         self.wfile.flush()
-        return len(data)
-
-    def _drop(self) -> None:
-        self.close_connection = True
 
     def _handle(self, method: str) -> None:
         app = self.server.app
@@ -94,57 +89,54 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length > 0 else b""
         if parts.path.startswith("/_control/"):
             status, body = control(app, method, parts.path, params, raw)
-            self._send(status, body)
+            self._write(status, _encode(body, True), True)
             return
         pretty = (params.get("prettyPrint") or ["true"])[0].lower() != "false"
         matched = route(app.store, method, parts.path, params, raw)
         kind = matched.kind if matched else "unknown"
-        sent, status, plan = 0, 0, None
-        try:
-            if matched is None:
-                status = 404
-                sent = self._send(404, ApiError(404, "Method not found.").body(), pretty)
-                return
-            token = self.headers.get("Authorization", "")
-            if app.require_auth and not (token.startswith("Bearer ") and token[7:].strip()):
-                status = 401
-                sent = self._send(401, ApiError(401, UNAUTHENTICATED_MESSAGE).body(), pretty)
-                return
-            plan = app.faults.plan(kind)
-            if plan.delay:
-                time.sleep(plan.delay)
-            for action in plan.actions:
-                try:
-                    action()
-                except Exception:  # a broken test callback must not kill the server
-                    traceback.print_exc()
-            if plan.error:
-                error = (
-                    quota_error(not is_read(kind))
-                    if plan.error == 429
-                    else server_error(plan.error)
-                )
-                status = plan.error
-                sent = self._send(status, error.body(), pretty)
-                return
-            if plan.drop_before:
-                self._drop()
-                return
-            with app.store.lock:
-                try:
-                    status, body = matched.run()
-                except ApiError as exc:
-                    status, body = exc.code, exc.body()
-                except Exception as exc:  # answer 500 like Google rather than hang the client
-                    traceback.print_exc()
-                    status, body = (
-                        500,
-                        ApiError(500, f"Internal error encountered. ({exc!r})").body(),
-                    )
-            if plan.drop_after:
-                self._drop()
-                return
-            sent = self._send(status, body, pretty)
-        finally:
-            faulted = plan is not None and plan.faulted
-            app.counters.record(kind, method, parts.path, len(raw), sent, status, faulted)
+        status, body, plan = self._outcome(matched, kind)
+        data = b"" if body is None else _encode(body, pretty)
+        # Count before answering, so a client that reads the stats right after sees its request.
+        app.counters.record(
+            kind, method, parts.path, len(raw), 0 if status == 0 else len(data), status,
+            plan is not None and plan.faulted,
+        )  # fmt: skip
+        if status == 0:  # an injected dropped connection: close without answering
+            self.close_connection = True
+            return
+        self._write(status, data, body is not None)
+
+    def _outcome(self, matched: Route | None, kind: str) -> tuple[int, Any, Plan | None]:
+        """Run the request through auth and the fault plan: (status, body, plan); 0 = drop."""
+        app = self.server.app
+        if matched is None:
+            return 404, ApiError(404, "Method not found.").body(), None
+        token = self.headers.get("Authorization", "")
+        if app.require_auth and not (token.startswith("Bearer ") and token[7:].strip()):
+            return 401, ApiError(401, UNAUTHENTICATED_MESSAGE).body(), None
+        plan = app.faults.plan(kind)
+        if plan.delay:
+            time.sleep(plan.delay)
+        for action in plan.actions:
+            try:
+                action()
+            except Exception:  # a broken test callback must not kill the server
+                traceback.print_exc()
+        if plan.error:
+            error = (
+                quota_error(not is_read(kind)) if plan.error == 429 else server_error(plan.error)
+            )
+            return plan.error, error.body(), plan
+        if plan.drop_before:
+            return 0, None, plan
+        with app.store.lock:
+            try:
+                status, body = matched.run()
+            except ApiError as exc:
+                status, body = exc.code, exc.body()
+            except Exception as exc:  # answer 500 like Google rather than hang the client
+                traceback.print_exc()
+                status, body = 500, ApiError(500, f"Internal error encountered. ({exc!r})").body()
+        if plan.drop_after:
+            return 0, None, plan
+        return status, body, plan
