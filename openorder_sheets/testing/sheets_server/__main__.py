@@ -27,6 +27,11 @@ def main(argv: list[str] | None = None) -> int:
         "--port", type=int, default=8765, help="port (0 picks a free one; default 8765)"
     )
     parser.add_argument("--demo", action="store_true", help="create a demo spreadsheet at start")
+    parser.add_argument(
+        "--shop",
+        metavar="TITLE",
+        help="create an empty shop spreadsheet (with a form responses tab) for openorder",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
     try:
@@ -36,6 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo:
         book_id = server.create_spreadsheet(
             "Demo shop", {"Sheet1": [["Hello", "from"], ["the local", "server"]]}
+        )
+    shop_id = None
+    if args.shop:
+        shop_id = server.create_spreadsheet(
+            args.shop,
+            {"Form Responses 1": [["Timestamp", "Email Address", "Name", "WhatsApp", "Address"]]},
+            time_zone="Asia/Jakarta",
         )
     server.start()
     signal.signal(signal.SIGTERM, _interrupt)
@@ -51,6 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if args.demo:
         lines.insert(1, f"Demo spreadsheet id: {book_id}")
+    if shop_id is not None:
+        lines[1:1] = [
+            f"Shop spreadsheet '{args.shop}' created. In openorder.toml, under [sheet], use:",
+            f'    spreadsheet = "{shop_id}"',
+            f'    api_url = "{url}"',
+            "then run `openorder init` and `openorder doctor`.",
+        ]
     sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
     try:
