@@ -148,6 +148,7 @@ class PriorOrder:
     problems: str = ""  # the Problems cell as the last sync wrote it
     total: Decimal | None = None  # Total and Amount to pay as last written (unique codes)
     amount_to_pay: Decimal | None = None
+    repaired: bool = False  # its tool cells belonged to another order and were rebuilt
 
 
 @dataclass(frozen=True)

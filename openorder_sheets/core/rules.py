@@ -126,7 +126,7 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
     if batch is None and prior is not None and response is None:
         batch = catalog.batch_named(prior.batch)
     edited = False
-    if prior is not None and response is not None and prior.status in TOLD:
+    if prior is not None and response is not None and prior.status in TOLD and not prior.repaired:
         before = parse_items_text(prior.items_text, catalog)
         edited = before is not None and _quantities(before) != _quantities(lines)
     action = prior.seller_action if prior else SellerAction.NONE

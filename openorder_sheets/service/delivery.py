@@ -8,12 +8,17 @@ what was in flight: at most that one message is sent again, with the same Messag
 When the server says the account's daily sending quota is used up (`550 5.4.5`, Gmail), that
 message is deferred and the run stops: every later message would be refused the same way, so
 they stay `queued` (no attempt counted) for a later run.
+
+A long run can ``checkpoint`` the ledger (e.g. write the `Emails` tab) every so often, so the
+sheet mirrors the journal before the run ends: a machine that dies mid-run and is replaced by
+one with empty local state then repeats at most what was sent since the last checkpoint.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
@@ -51,8 +56,16 @@ def deliver(
     build: Callable[[LedgerEntry], EmailMessage | None],
     state_dir: Path,
     make_transport: Callable[[], Transport],
+    *,
+    checkpoint: Callable[[list[LedgerEntry]], None] | None = None,
+    checkpoint_seconds: float = 30.0,
 ) -> tuple[list[LedgerEntry], DeliveryTally]:
-    """Send what is due now; return the ledger after the attempts and what happened."""
+    """Send what is due now; return the ledger after the attempts and what happened.
+
+    ``checkpoint(ledger)``, if given, is called with the ledger so far after a message once at
+    least ``checkpoint_seconds`` passed since the run began or the previous checkpoint; what it
+    raises ends the run (everything sent is journalled already).
+    """
     tally = DeliveryTally()
     entries = list(entries)
     due = ledger.to_send(entries, now, daily_limit)
@@ -67,6 +80,7 @@ def deliver(
         tally.transport_error = str(error)
         return entries, tally
     journal = Journal(state_dir)
+    last_checkpoint = time.monotonic()
     try:
         for entry, message in messages:
             started = ledger.record(entry, EmailState.SENDING, now)
@@ -91,6 +105,9 @@ def deliver(
             if state is EmailState.DEFERRED and _QUOTA.search(result.detail):
                 tally.quota_reached = True
                 break
+            if checkpoint is not None and time.monotonic() - last_checkpoint >= checkpoint_seconds:
+                checkpoint(list(entries))
+                last_checkpoint = time.monotonic()
     finally:
         transport.close()
         journal.close()

@@ -22,7 +22,7 @@ from openorder_sheets.core import grids, ledger, payments, stages
 from openorder_sheets.core.announcements import announcement_emails
 from openorder_sheets.core.catalog import read_catalog
 from openorder_sheets.core.form import map_form
-from openorder_sheets.core.identity import identify
+from openorder_sheets.core.identity import identify, repair_priors
 from openorder_sheets.core.labels import STATUS_LABELS, label
 from openorder_sheets.core.layouts import tab_layout
 from openorder_sheets.core.model import Catalog, Decision, EmailState, LedgerEntry, Order
@@ -133,6 +133,7 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     responses = read_responses(responses_grid, mapping, catalog, zone, language)
     journal = Journal(shop.state_dir).load()
     entries = ledger.merge(sheet_ledger, journal)
+    priors = repair_priors(priors, entries)
     identified = identify(
         responses, priors, config.shop.order_prefix, (entry.order for entry in entries)
     )

@@ -171,3 +171,38 @@ def test_a_seller_edit_between_read_and_write_survives(
     assert first["Paid"] is True
     assert first[header[note]] == "bayar tunai"
     assert len(shop.orders()) == 3
+
+
+def test_a_seller_sort_during_a_write_is_repaired_by_the_next_sync(
+    tmp_path: Path, sheets_server: SheetsServer
+) -> None:
+    """SPEC §3: a sort mid-sync leaves at worst stale tool cells; the next sync repairs them.
+
+    Nothing is lost or duplicated: no new order number, no second confirmation, and each
+    seller note stays with its order.
+    """
+    builder = ShopBuilder(tmp_path, backend="google", sheets_server=sheets_server)
+    builder.product("NASTAR", "Nastar", 85000, capacity=100)
+    builder.batch("PO 1", "2027-02-01 09:00", "2027-02-15 21:00")
+    for n, name in enumerate(["Zaki", "Yuni", "Xena", "Wati"]):
+        builder.response(
+            f"2027-02-02 10:{n:02d}", f"{name.lower()}@example.com", name, Nastar=1 + n
+        )
+    shop = builder.build()
+    shop.sync(NOW)
+    shop.set_order_cell("PO-0003", "seller_note", "for Xena")
+    shop.set_order_cell("PO-0002", "paid", True)  # so this sync rewrites PO-0002's row
+    sheets_server.seller_sort(backend(shop).key, "Orders", "D", before="values_batch_update")
+    shop.sync(NOW)
+    scrambled = shop.order("PO-0003")
+    assert scrambled["Seller note"] == "for Xena"
+    shop.sync(NOW)
+    shop.sync(NOW)
+    orders = {text(o["Order"]): o for o in shop.orders()}
+    assert sorted(orders) == ["PO-0001", "PO-0002", "PO-0003", "PO-0004"]
+    assert text(orders["PO-0003"]["Email"]) == "xena@example.com"
+    assert text(orders["PO-0003"]["Items"]) == "3× Nastar"
+    assert orders["PO-0003"]["Seller note"] == "for Xena"
+    assert text(orders["PO-0002"]["Progress"]) == "Paid"
+    kinds = [(str(m["To"]), str(m["X-OpenOrder-Kind"])) for m in shop.transport.sent]
+    assert len(kinds) == len(set(kinds)) == 5
