@@ -76,6 +76,11 @@ def sync_summary(report: SyncReport, config: Config) -> str:
     lines.append(f"{verb} tabs: {written}")
     if report.transport_error:
         lines.append(f"Email transport failed: {report.transport_error}")
+    if report.quota_reached:
+        lines.append(
+            "The mail provider's daily sending quota is used up; the rest stay queued and go "
+            "out on a later run."
+        )
     return "\n".join(lines)
 
 

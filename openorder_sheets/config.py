@@ -63,6 +63,7 @@ class EmailConfig:
     outbox: Path = Path("outbox")
     smtp_host: str = ""
     smtp_port: int = 587
+    smtp_security: str = ""  # "starttls" or "tls"; blank = from the port (465 → tls)
     username: str = ""
     password_env: str = "OPENORDER_SMTP_PASSWORD"  # noqa: S105 - a variable name, not a secret
     sender: str = ""  # `from` in the file
@@ -117,6 +118,7 @@ _SECTIONS: Mapping[str, Mapping[str, type | tuple[type, ...]]] = {
         "transport": str,
         "outbox": str,
         "smtp_host": str,
+        "smtp_security": str,
         "smtp_port": int,
         "username": str,
         "password_env": str,
@@ -190,6 +192,7 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         outbox=_path(folder, email_raw.get("outbox")) or folder / "outbox",
         smtp_host=email_raw.get("smtp_host", ""),
         smtp_port=email_raw.get("smtp_port", 587),
+        smtp_security=email_raw.get("smtp_security", ""),
         username=email_raw.get("username", ""),
         password_env=email_raw.get("password_env", "OPENORDER_SMTP_PASSWORD"),
         sender=email_raw.get("from", ""),
@@ -272,6 +275,11 @@ def _check_email(email: EmailConfig, path: Path) -> None:
         raise ConfigError(
             f'{path} [email] transport is "smtp" but smtp_host is not set: '
             'add smtp_host = "smtp.gmail.com" (or your provider\'s).'
+        )
+    if email.smtp_security not in ("", "starttls", "tls"):
+        raise ConfigError(
+            f"{path} [email] smtp_security '{email.smtp_security}' must be \"starttls\" "
+            '(port 587) or "tls" (port 465).'
         )
     if email.daily_limit < 1:
         raise ConfigError(f"{path} [email] daily_limit must be 1 or more.")

@@ -7,8 +7,10 @@ leaves a half-written workbook.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import time
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -158,6 +160,7 @@ class WorkbookBackend:
 
     def _save(self, book: Workbook) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(self.path.parent)
         handle, temporary = tempfile.mkstemp(
             prefix=".openorder-", suffix=".xlsx", dir=self.path.parent
         )
@@ -180,6 +183,15 @@ class WorkbookBackend:
                 "disk space or fix the folder's permissions."
             ) from None
         self.requests.add("write")
+
+
+def _remove_stale_temporaries(folder: Path, older_than: float = 600.0) -> None:
+    """Delete half-written saves left by a sync killed mid-save (never a fresh one)."""
+    cutoff = time.time() - older_than
+    for leftover in folder.glob(".openorder-*.xlsx"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 def fold_name(name: str) -> str:

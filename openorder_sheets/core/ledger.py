@@ -15,16 +15,11 @@ from dataclasses import replace
 from openorder_sheets.core import cells
 from openorder_sheets.core.model import EmailDue, EmailState, LedgerEntry
 from openorder_sheets.core.notifications import FIRST_KINDS
+from openorder_sheets.core.records import STATE_RANK
 from openorder_sheets.ports import Cell
 
 #: A state the local journal knows beats an older one in the sheet (a run died before writing).
-_RANK = {
-    EmailState.QUEUED: 0,
-    EmailState.DEFERRED: 1,
-    EmailState.SENDING: 2,
-    EmailState.FAILED: 3,
-    EmailState.SENT: 4,
-}
+_RANK = STATE_RANK
 _FIRST_RETRY = dt.timedelta(minutes=5)
 _LONGEST_RETRY = dt.timedelta(hours=6)
 

@@ -47,6 +47,14 @@ EMAIL_COLUMNS = (
     "error",
 )
 
+#: How far along a message is; a later state never goes back to an earlier one.
+STATE_RANK = {
+    EmailState.QUEUED: 0,
+    EmailState.DEFERRED: 1,
+    EmailState.SENDING: 2,
+    EmailState.FAILED: 3,
+    EmailState.SENT: 4,
+}
 _STATUSES = reverse_lookup(STATUS_LABELS)
 _ACTIONS = reverse_lookup(SELLER_ACTION_LABELS)
 _NUMBER = re.compile(r"(\d+)\s*$")
@@ -158,7 +166,7 @@ def read_ledger(
         except ValueError:
             state = EmailState.QUEUED
         attempts = _row_number(columns.get(row, "attempts")) or 0
-        entries[key] = LedgerEntry(
+        entry = LedgerEntry(
             key=key,
             order=cells.text(columns.get(row, "order")),
             kind=cells.text(columns.get(row, "kind")),
@@ -169,4 +177,9 @@ def read_ledger(
             message_id=cells.text(columns.get(row, "message_id")),
             error=cells.text(columns.get(row, "error")),
         )
+        earlier = entries.get(key)
+        # A key twice (a seller's copy-paste): the furthest-along row wins, so a stale
+        # `queued` copy can never make a new machine resend what was sent.
+        if earlier is None or STATE_RANK[entry.state] >= STATE_RANK[earlier.state]:
+            entries[key] = entry
     return list(entries.values()), []

@@ -65,5 +65,8 @@ def make_transport(config: Config) -> Transport:
         email.smtp_port,
         email.username or None,
         password,
+        security="tls"
+        if email.smtp_security == "tls"
+        else ("starttls" if email.smtp_security == "starttls" else None),
         password_env=email.password_env,
     )

@@ -48,6 +48,9 @@ from openorder_sheets.service.context import (
 from openorder_sheets.service.delivery import deliver
 from openorder_sheets.service.shop import Shop
 
+#: A delivery run longer than this also records its progress in the Emails tab as it goes.
+CHECKPOINT_SECONDS = 120.0
+
 READ_TABS = (
     "products",
     "materials",
@@ -94,6 +97,7 @@ class SyncReport:
     tabs_written: list[str] = field(default_factory=list)
     requests: dict[str, int] = field(default_factory=dict)
     transport_error: str = ""
+    quota_reached: bool = False  # the mail provider's daily quota ended the run
 
     def as_json(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -273,6 +277,15 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
     if dry_run:
         return _finish(report, shop)
     shop.backend.write(first)
+    emails_tab = config.tab("emails")
+
+    def mirror(so_far: list[LedgerEntry]) -> None:
+        # Only runs that send for minutes get here: the Emails tab keeps up, so a replacement
+        # machine (with no local journal) repeats at most the last few minutes' messages.
+        decided.entries = so_far
+        updates = [u for u in plan_updates(decided, now) if u.tab == emails_tab]
+        shop.backend.write(_changes(updates, current))
+
     entries, tally = deliver(
         decided.entries,
         now,
@@ -280,9 +293,12 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
         _message_builder(shop, decided, now),
         shop.state_dir,
         shop.make_transport,
+        checkpoint=mirror,
+        checkpoint_seconds=CHECKPOINT_SECONDS,
     )
     report.emails_sent, report.emails_deferred = tally.sent, tally.deferred
     report.emails_failed, report.transport_error = tally.failed, tally.transport_error
+    report.quota_reached = tally.quota_reached
     decided.entries = entries
     second = _changes(plan_updates(decided, now), current)
     shop.backend.write(second)

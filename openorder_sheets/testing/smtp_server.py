@@ -31,6 +31,7 @@ import tempfile
 import threading
 import weakref
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -87,6 +88,7 @@ class ReceivedMessage(EmailMessage):
 class _Fault:
     reply: str
     remaining: int | None  # None: until clear_faults()
+    skip: int = 0  # commands still accepted before this fault starts
 
 
 class _QuietSession(Session):
@@ -191,6 +193,7 @@ class _Handler:
         message.envelope_to = tuple(envelope.rcpt_tos)
         message.connection = server.connection_number
         owner._store(message)
+        owner._accepted(message)
         return "250 2.0.0 OK: queued"
 
     async def handle_exception(self, error: Exception) -> str:
@@ -251,6 +254,7 @@ class LocalSmtpServer:
         self._faults: dict[Stage, list[_Fault]] = {"MAIL": [], "RCPT": [], "DATA": []}
         self._refused: dict[str, str] = {}
         self._drops = 0
+        self._on_accept: Callable[[ReceivedMessage], None] | None = None
         self._controller: _Controller | None = None
         self._tmpdir: Path | None = None
         self._port = 0
@@ -374,6 +378,16 @@ class LocalSmtpServer:
         with self._lock:
             return Counter(str(m.get("Message-ID", "")).strip() for m in self._messages)
 
+    def on_accept(self, callback: Callable[[ReceivedMessage], None] | None) -> None:
+        """Call ``callback(message)`` for every message accepted from now on (``None``: stop).
+
+        It runs in the server's thread after the message is stored and *before* the ``250``
+        reply is sent: the moment a client crash leaves a delivered message unacknowledged.
+        An exception it raises is logged and does not change the reply.
+        """
+        with self._lock:
+            self._on_accept = callback
+
     def clear_messages(self) -> None:
         """Forget every stored message."""
         with self._lock:
@@ -405,16 +419,19 @@ class LocalSmtpServer:
             raise ValueError("service_unavailable() replies must start with 421.")
         self.fail_next(n, reply, at=at)
 
-    def quota_exceeded(self, n: int | None = None) -> None:
+    def quota_exceeded(self, n: int | None = None, *, after: int = 0) -> None:
         """Answer DATA with Gmail's ``550 5.4.5 Daily user sending limit exceeded``.
 
         With ``n=None`` (the default) every message is refused until :meth:`clear_faults`,
-        as a real daily limit would; otherwise only the next ``n``.
+        as a real daily limit would; otherwise only the next ``n``. ``after`` messages are
+        still accepted first, as when the quota runs out in the middle of a run.
         """
         if n is not None and n < 1:
             raise ValueError("n must be at least 1, or None for 'until clear_faults()'.")
+        if after < 0:
+            raise ValueError("after must be 0 or more.")
         with self._lock:
-            self._faults["DATA"].append(_Fault(QUOTA_REPLY, n))
+            self._faults["DATA"].append(_Fault(QUOTA_REPLY, n, after))
 
     def refuse_recipient(self, address: str, reply: str = UNKNOWN_USER_REPLY) -> None:
         """Answer ``RCPT TO:<address>`` (case-insensitive) with ``reply`` until
@@ -494,6 +511,9 @@ class LocalSmtpServer:
             if not queue:
                 return None
             fault = queue[0]
+            if fault.skip > 0:
+                fault.skip -= 1
+                return None
             if fault.remaining is not None:
                 fault.remaining -= 1
                 if fault.remaining <= 0:
@@ -514,6 +534,16 @@ class LocalSmtpServer:
     def _store(self, message: ReceivedMessage) -> None:
         with self._lock:
             self._messages.append(message)
+
+    def _accepted(self, message: ReceivedMessage) -> None:
+        with self._lock:
+            callback = self._on_accept
+        if callback is None:
+            return
+        try:
+            callback(message)
+        except Exception:
+            log.exception("LocalSmtpServer on_accept callback failed")
 
 
 def _check_reply(reply: str) -> None:
