@@ -16,6 +16,8 @@ from typing import Any
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency
 
+from openorder_sheets.adapters.templates import KINDS
+
 __all__ = [
     "BATCH_KINDS",
     "ORDER_KINDS",
@@ -25,23 +27,8 @@ __all__ = [
     "sample_context",
 ]
 
-ORDER_KINDS: tuple[str, ...] = (
-    "order_confirmed",
-    "order_waitlisted",
-    "order_promoted",
-    "order_rejected",
-    "order_updated",
-    "payment_reminder",
-    "payment_received",
-    "order_expired",
-    "order_cancelled",
-    "production_started",
-    "batch_ready",
-    "order_shipped",
-    "batch_delayed",
-    "batch_cancelled",
-)
 BATCH_KINDS: tuple[str, ...] = ("batch_open", "batch_closing")
+ORDER_KINDS: tuple[str, ...] = tuple(kind for kind in KINDS if kind not in BATCH_KINDS)
 
 _LOCALES = {"id": "id_ID", "en": "en_US"}
 _TIME_PATTERNS = {"id": "HH.mm", "en": "h:mm a"}
