@@ -7,6 +7,7 @@ template never needs a filter; buyer text arrives as plain data and is escaped b
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +111,28 @@ class Extras:
     code: int | None = None
     deadline: dt.datetime | None = None
     previous_ships_on: dt.date | None = None
+
+
+#: Kinds whose sending starts the payment clock (SPEC §4.11).
+CONFIRMATION_KINDS = ("order_confirmed", "order_promoted")
+
+
+def extras_for(
+    kind: str,
+    order: Order,
+    *,
+    codes: Mapping[str, int],
+    deadlines: Mapping[str, dt.datetime],
+    ships_told: Mapping[str, dt.date],
+    due_hours: int,
+    now: dt.datetime,
+) -> Extras:
+    """The payment code, deadline and ship date told for one order's message of ``kind``."""
+    deadline = deadlines.get(order.number)
+    if deadline is None and due_hours > 0 and kind in CONFIRMATION_KINDS:
+        deadline = now + dt.timedelta(hours=due_hours)  # the clock starts as this is sent
+    told = ships_told.get(order.batch.name) if order.batch else None
+    return Extras(codes.get(order.number), deadline, told)
 
 
 def message_context(

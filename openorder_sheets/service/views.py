@@ -12,7 +12,7 @@ from openorder_sheets.core.model import Batch, Decision, EmailState
 from openorder_sheets.core.notifications import decision_kind
 from openorder_sheets.core.reports import current_batch
 from openorder_sheets.errors import ConfigError
-from openorder_sheets.service.context import message_context
+from openorder_sheets.service.context import extras_for, message_context
 from openorder_sheets.service.shop import Shop
 from openorder_sheets.service.sync import decide_shop
 
@@ -88,7 +88,16 @@ def preview_email(
         kind = decision_kind(order) or _kind_for(order.status)
     if kind not in KINDS:
         raise ConfigError(f"'{kind}' is not an email kind: use one of {', '.join(KINDS)}.")
-    context = message_context(kind, order, decided.catalog, shop.config, now)
+    extras = extras_for(
+        kind,
+        order,
+        codes=decided.codes,
+        deadlines=decided.deadlines,
+        ships_told=decided.ships_told,
+        due_hours=shop.config.rules.payment_due_hours,
+        now=now,
+    )
+    context = message_context(kind, order, decided.catalog, shop.config, now, extras)
     return kind, shop.renderer.render(kind, context)
 
 
