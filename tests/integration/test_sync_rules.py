@@ -217,3 +217,22 @@ def test_seller_confirm_wins_over_capacity_and_reject_sends_once(builder: ShopBu
     assert (row["Confirmed"], row["Remaining"]) == (6, -2)
     assert shop.transport.kinds_to("b@example.com") == ["order_waitlisted", "order_promoted"]
     assert shop.transport.kinds_to("c@example.com") == ["order_confirmed", "order_rejected"]
+
+
+def test_a_row_both_moved_and_edited_needs_attention_never_a_silent_new_order(
+    builder: ShopBuilder,
+) -> None:
+    """Rule 1: a response that cannot be matched safely is flagged, naming the likely order."""
+    builder.response("2027-02-02 10:00", "a@example.com", "Ani", Nastar=1)
+    builder.response("2027-02-02 11:00", "b@example.com", "Budi", Nastar=1)
+    shop = builder.build()
+    shop.sync(NOW)
+    grid = shop.grid("responses")
+    moved = list(grid[1])
+    moved[0] = moved[0].replace(day=3)  # type: ignore[union-attr]
+    shop.replace_rows("responses", [grid[2], moved])  # sorted AND edited since the last sync
+    report = shop.sync(NOW)
+    assert shop.status_of("PO-0001") == "Confirmed"  # kept, never lost
+    assert shop.status_of("PO-0003") == "Needs attention"
+    assert "PO-0001" in text(shop.order("PO-0003")["Problems"])
+    assert [e["kind"] for e in report.emails_new] == []
