@@ -100,49 +100,85 @@ def value_ranges(update: TabUpdate, height: int) -> Iterator[dict[str, Any]]:
             block_start = None
 
 
-def _split(item: dict[str, Any], size: int, limit: int) -> Iterator[dict[str, Any]]:
-    """A range too big for one request, cut into row slices of about ``limit`` bytes."""
-    rows = item["values"]
-    if size <= limit or len(rows) < 2:
-        yield item
-        return
-    per = max(1, len(rows) * limit // size)
+def _size(item: dict[str, Any]) -> int:
+    return len(json.dumps(item, ensure_ascii=False))
+
+
+def _rows_piece(item: dict[str, Any], start: int, end: int) -> dict[str, Any]:
+    """Rows ``start:end`` of a value range, with the A1 range those rows cover."""
     sheet, _, cells = item["range"].rpartition("!")
     first, _, last = cells.partition(":")
     first_col = first.rstrip("0123456789")
-    last_col = last.rstrip("0123456789")
+    last_col = (last or first).rstrip("0123456789")
     top = int(first[len(first_col) :])
-    for start in range(0, len(rows), per):
-        part = rows[start : start + per]
-        yield {
-            "range": f"{sheet}!{first_col}{top + start}:{last_col}{top + start + len(part) - 1}",
-            "majorDimension": "ROWS",
-            "values": part,
-        }
+    return {
+        "range": f"{sheet}!{first_col}{top + start}:{last_col}{top + end - 1}",
+        "majorDimension": "ROWS",
+        "values": item["values"][start:end],
+    }
 
 
 def chunked(data: list[dict[str, Any]], limit: int = CHUNK_BYTES) -> Iterator[list[dict[str, Any]]]:
-    """Pack value ranges into request bodies of at most about ``limit`` bytes each."""
+    """Pack value ranges into request bodies of at most about ``limit`` bytes each.
+
+    Each body is filled before the next is started: a range that does not fit in what is left
+    is cut at the row where the body is full (a range is never cut inside a row), so a write
+    of B bytes takes about ⌈B / limit⌉ requests (SPEC §8: one more per extra 2 MB).
+    """
     chunk: list[dict[str, Any]] = []
     size = 0
     for whole in data:
-        whole_size = len(json.dumps(whole, ensure_ascii=False))
-        for item in _split(whole, whole_size, limit):
-            item_size = whole_size if item is whole else len(json.dumps(item, ensure_ascii=False))
-            if chunk and size + item_size > limit:
+        whole_size = _size(whole)
+        if size + whole_size <= limit:
+            chunk.append(whole)
+            size += whole_size
+            continue
+        rows = whole["values"]
+        if len(rows) < 2:  # one row: it cannot be cut, so it goes whole
+            if chunk:
+                yield chunk
+            chunk, size = [whole], whole_size
+            continue
+        # The range's own text (range, keys) plus a little for a longer row number.
+        base = _size({**whole, "values": []}) + 16
+        sizes = [len(json.dumps(row, ensure_ascii=False)) + 2 for row in rows]  # ", " between
+        start = 0
+        while start < len(rows):
+            room = limit - size - base
+            end, used = start, 0
+            while end < len(rows) and used + sizes[end] <= room:
+                used += sizes[end]
+                end += 1
+            if end == start:
+                if chunk:  # this body is full: start the next one
+                    yield chunk
+                    chunk, size = [], 0
+                    continue
+                end, used = start + 1, sizes[start]  # a row bigger than a body goes alone
+            chunk.append(_rows_piece(whole, start, end))
+            size += base + used
+            start = end
+            if start < len(rows):
                 yield chunk
                 chunk, size = [], 0
-            chunk.append(item)
-            size += item_size
     if chunk:
         yield chunk
 
 
 def add_sheet_requests(
-    sheet_id: int, tab: str, layout: TabLayout, rows: int, header: Sequence[Cell] | None = None
+    sheet_id: int,
+    tab: str,
+    layout: TabLayout,
+    rows: int,
+    header: Sequence[Cell] | None = None,
+    columns: int = 0,
 ) -> list[dict[str, Any]]:
-    """Create a tab laid out for the seller: frozen header, formats, dropdowns, widths."""
-    columns = max(len(layout.columns), len(header or ()), 1)
+    """Create a tab laid out for the seller: frozen header, formats, dropdowns, widths.
+
+    The grid is as wide as the tab's columns (at least ``columns``), not Google's default 26:
+    every grid cell counts against the spreadsheet's 10 million, blank or not.
+    """
+    columns = max(len(layout.columns), len(header or ()), columns, 1)
     requests: list[dict[str, Any]] = [
         {
             "addSheet": {
@@ -151,7 +187,7 @@ def add_sheet_requests(
                     "title": tab,
                     "gridProperties": {
                         "rowCount": max(rows, 1000),
-                        "columnCount": max(columns, 26),
+                        "columnCount": columns,
                         "frozenRowCount": 1,
                     },
                 }

@@ -23,6 +23,7 @@ import gspread
 import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
+from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL
 
 from openorder_sheets.adapters import google_requests as build
 from openorder_sheets.config import Config
@@ -30,6 +31,8 @@ from openorder_sheets.errors import ConfigError, SheetUnreachable
 from openorder_sheets.ports import Grid, RecordedRequests, SheetSnapshot, TabLayout, TabUpdate
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+#: Google's ceiling: cells in all tabs' grids together, blank ones included.
+CELL_LIMIT = 10_000_000
 _KEY = re.compile(r"/spreadsheets/d/([a-zA-Z0-9_-]+)")
 _RETRYABLE = {429, 500, 502, 503, 504}
 T = TypeVar("T")
@@ -164,7 +167,10 @@ class GoogleSheetBackend:
 
     # -- reading ---------------------------------------------------------------------------
     def _metadata(self) -> None:
-        params: dict[str, Any] = {"fields": "properties.timeZone,sheets.properties"}
+        params: dict[str, Any] = {
+            "fields": "properties.timeZone,sheets.properties",
+            "prettyPrint": "false",
+        }
         meta = self._call(
             "metadata_get",
             "reading the spreadsheet's tabs",
@@ -192,6 +198,7 @@ class GoogleSheetBackend:
                 "valueRenderOption": "UNFORMATTED_VALUE",
                 "dateTimeRenderOption": "SERIAL_NUMBER",
                 "majorDimension": "ROWS",
+                "prettyPrint": "false",  # Google indents its JSON otherwise: twice the bytes
             }
             reply = self._call(
                 "values_batch_get",
@@ -229,11 +236,16 @@ class GoogleSheetBackend:
             self._send_values({"valueInputOption": "RAW", "data": chunk})
 
     def _send_values(self, body: dict[str, Any]) -> None:
-        self.bytes_sent += len(json.dumps(body, ensure_ascii=False).encode())
+        # Encoded once, as UTF-8: gspread's json= would encode it again, escaping every
+        # non-ASCII character (names, emoji) into six bytes or twelve.
+        data = json.dumps(body, ensure_ascii=False).encode()
+        self.bytes_sent += len(data)
+        url = SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.key
+        headers = {"Content-Type": "application/json; charset=UTF-8"}
         self._call(
             "values_batch_update",
             "writing the tabs",
-            lambda: self.http.values_batch_update(self.key, body),
+            lambda: self.http.request("post", url, data=data, headers=headers).json(),
         )
 
     def _structure(self, updates: Sequence[TabUpdate]) -> list[dict[str, Any]]:
@@ -249,19 +261,26 @@ class GoogleSheetBackend:
                 update = old[2] if old[2].start_row == 0 else update
             needed[_fold(update.tab)] = (rows, columns, update)
         used = {sheet.sheet_id for sheet in self._sheets.values()}
+        cells = sum(sheet.rows * sheet.columns for sheet in self._sheets.values())
         for folded, (rows, columns, update) in needed.items():
             sheet = self._sheets.get(folded)
             if sheet is None:
                 sheet_id = _new_id(used)
                 requests_.extend(
-                    build.add_sheet_requests(sheet_id, update.tab, update.layout, rows + 500)
+                    build.add_sheet_requests(
+                        sheet_id, update.tab, update.layout, rows + 500, columns=columns
+                    )
                 )
-                self._sheets[folded] = _Sheet(
-                    sheet_id, update.tab, max(rows + 500, 1000), max(columns, 26)
-                )
+                width = max(len(update.layout.columns), columns, 1)
+                self._sheets[folded] = _Sheet(sheet_id, update.tab, max(rows + 500, 1000), width)
+                cells += self._sheets[folded].rows * width
                 continue
             if rows > sheet.rows:
-                grow = rows - sheet.rows + max(500, rows // 2)
+                # Room to grow into (fewer resizes later), but never past Google's ceiling.
+                spare = max(500, rows // 2)
+                room = (CELL_LIMIT - cells) // max(sheet.columns, 1) - (rows - sheet.rows)
+                grow = rows - sheet.rows + max(0, min(spare, room))
+                cells += grow * sheet.columns
                 requests_.append(
                     {
                         "appendDimension": {
@@ -274,6 +293,7 @@ class GoogleSheetBackend:
                 sheet.rows += grow
             if columns > sheet.columns:
                 grow = columns - sheet.columns
+                cells += grow * sheet.rows
                 requests_.append(
                     {
                         "appendDimension": {

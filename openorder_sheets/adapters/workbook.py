@@ -12,13 +12,14 @@ import os
 import tempfile
 import time
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
+from openpyxl.packaging.relationship import RelationshipList
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -92,7 +93,8 @@ class WorkbookBackend:
                 "or fix `workbook` under [sheet] in openorder.toml."
             )
         try:
-            self._book = load_workbook(self.path, rich_text=False)
+            with _indexed_relationships():
+                self._book = load_workbook(self.path, rich_text=False)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
             raise ConfigError(
                 f"{self.path} is not a readable .xlsx workbook ({error.__class__.__name__}): "
@@ -198,8 +200,49 @@ def fold_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+@contextlib.contextmanager
+def _indexed_relationships() -> Iterator[None]:
+    """Find relationships by id through an index while a workbook loads.
+
+    openpyxl looks up every hyperlink's target with a linear scan of the sheet's
+    relationships: quadratic in the number of links, about three minutes for the WhatsApp
+    links of a 100,000-order `Orders` tab. The index gives the same answers in linear time.
+    """
+    original = RelationshipList.get
+    # id → (the list itself, kept alive so its id is not reused; its length; the index)
+    indexes: dict[int, tuple[RelationshipList, int, dict[Any, Any]]] = {}
+
+    def get(relationships: RelationshipList, key: Any) -> Any:
+        cached = indexes.get(id(relationships))
+        if cached is None or cached[0] is not relationships or cached[1] != len(relationships):
+            index: dict[Any, Any] = {}
+            for relationship in relationships:
+                index.setdefault(relationship.Id, relationship)  # the first wins, as in a scan
+            cached = indexes[id(relationships)] = (relationships, len(relationships), index)
+        found = cached[2].get(key)
+        return found if found is not None else original(relationships, key)
+
+    RelationshipList.get = get
+    try:
+        yield
+    finally:
+        RelationshipList.get = original
+
+
 def _grid(sheet: Worksheet) -> Grid:
-    rows: Grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+    """The sheet's values, row by row, each row as wide as the sheet (as ``iter_rows`` gives).
+
+    Read from the cells that exist: ``iter_rows`` would create an empty cell object for every
+    blank position first (a million of them in a 100,000-answer responses tab).
+    """
+    if not sheet._cells:
+        return []
+    width, height = sheet.max_column, sheet.max_row
+    rows: Grid = [[None] * width for _ in range(height)]
+    for (row, column), cell in sheet._cells.items():
+        value = cell.value
+        if value is not None:
+            rows[row - 1][column - 1] = value
     while rows and all(cell is None for cell in rows[-1]):
         rows.pop()
     return rows

@@ -7,6 +7,7 @@ CLI, so a buyer sees one way of writing an amount everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from babel.dates import format_date, format_time
@@ -27,6 +28,13 @@ def locale_of(language: str) -> str:
 
 def money(amount: Decimal | int | float, currency: str, language: str) -> str:
     """``Rp165.000`` for IDR in both languages; cents only where the currency has them."""
+    return _money(amount, currency, language)
+
+
+# Babel builds a formatter from locale data on every call (~50 µs); a sync formats the same
+# few amounts and dates thousands of times, so the pure functions below remember answers.
+@functools.lru_cache(maxsize=4096)
+def _money(amount: Decimal | int | float, currency: str, language: str) -> str:
     code = currency.upper()
     digits = code != "IDR"
     pattern = "¤#,##0.00" if digits else "¤#,##0"
@@ -39,18 +47,29 @@ def money(amount: Decimal | int | float, currency: str, language: str) -> str:
 
 def long_date(day: dt.date, language: str) -> str:
     """``Sabtu, 20 Februari 2027`` / ``Saturday, February 20, 2027``."""
+    return _long_date(day.year, day.month, day.day, language)  # a datetime's wall date too
+
+
+@functools.lru_cache(maxsize=4096)
+def _long_date(year: int, month: int, day: int, language: str) -> str:
     # Babel's "full" Indonesian pattern pads the day ("Senin, 01 Maret 2027"); sellers write 1.
     pattern = "EEEE, d MMMM y" if language == "id" else "full"
-    return format_date(day, format=pattern, locale=locale_of(language))
+    return format_date(dt.date(year, month, day), format=pattern, locale=locale_of(language))
 
 
 def moment(when: dt.datetime, language: str) -> str:
     """``Sabtu, 20 Februari 2027, 10.15 WIB`` / ``Saturday, February 20, 2027, 10:15 AM WIB``."""
-    pattern = "HH.mm" if language == "id" else "h:mm a"
     zone = _ZONE_NAMES.get(str(when.tzinfo), when.strftime("%Z") if when.tzinfo else "")
-    clock = format_time(when, pattern, locale=locale_of(language))
+    clock = _clock(when.hour, when.minute, language)
     text = f"{long_date(when.date(), language)}, {clock}"
     return f"{text} {zone}".rstrip()
+
+
+@functools.lru_cache(maxsize=4096)
+def _clock(hour: int, minute: int, language: str) -> str:
+    """``10.15`` / ``10:15 AM``: the wall-clock time as the language writes it."""
+    pattern = "HH.mm" if language == "id" else "h:mm a"
+    return format_time(dt.time(hour, minute), pattern, locale=locale_of(language))
 
 
 def short_moment(when: dt.datetime) -> str:

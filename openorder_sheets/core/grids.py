@@ -48,10 +48,16 @@ def changed_only(update: TabUpdate, grid: Grid | None) -> TabUpdate | None:
             rows.append(None)
             continue
         index = update.start_row + offset
-        same = all(
-            comparable(value) == comparable(_current(current, index, column))
-            for value, column in zip(row, update.columns, strict=False)
-        )
+        held = current[index] if index < len(current) else ()
+        width = len(held)
+        same = True
+        for value, column in zip(row, update.columns, strict=False):
+            old = held[column] if column < width else None
+            # Equal values of one type compare equal after `comparable` too: skip it then.
+            if (value == old and type(value) is type(old)) or comparable(value) == comparable(old):
+                continue
+            same = False
+            break
         rows.append(None if same else row)
         any_change = any_change or not same
     end = update.start_row + len(update.rows)

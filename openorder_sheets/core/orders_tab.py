@@ -153,8 +153,13 @@ def orders_updates(
     currency: str,
     language: str,
     codes: Mapping[str, int] | None = None,
+    known: dict[int, dict[str, Cell]] | None = None,
 ) -> list[TabUpdate]:
-    """The writes for the `Orders` tab: header cells that are missing, existing rows, new rows."""
+    """The writes for the `Orders` tab: header cells that are missing, existing rows, new rows.
+
+    ``known`` remembers each order's cells between the two plans of one sync (keyed by the
+    order object's id, so pass the same orders): only `Last email` depends on delivery.
+    """
     keys = TAB_COLUMNS["orders"]
     positions: dict[str, int] = dict(columns.index) if columns else {}
     width = max([columns.width if columns else 0, *(p + 1 for p in positions.values())])
@@ -189,14 +194,16 @@ def orders_updates(
     fresh: list[list[Cell]] = []
     current = grid or []
     for order in orders:
-        values = order_values(
-            order,
-            ledger_by_order.get(order.number, ()),
-            shop_name,
-            currency,
-            language,
-            (codes or {}).get(order.number),
-        )
+        ledger = ledger_by_order.get(order.number, ())
+        values = known.get(id(order)) if known is not None else None
+        if values is None:
+            values = order_values(
+                order, ledger, shop_name, currency, language, (codes or {}).get(order.number)
+            )
+            if known is not None:
+                known[id(order)] = values
+        else:
+            values = {**values, "last_email": last_email_text(ledger)}
         if order.prior is not None:
             row = current[order.prior.sheet_row] if order.prior.sheet_row < len(current) else []
             old = {

@@ -245,6 +245,12 @@ def _decide_one(
     mine = _quantities(order.lines)
     for other in reversed(earlier):
         if (
+            other.submitted
+            and order.submitted
+            and order.submitted - other.submitted > settings.duplicate_window
+        ):
+            break  # queue order: every order before this one is older still
+        if (
             _quantities(other.lines) == mine
             and other.submitted
             and order.submitted

@@ -8,8 +8,10 @@ locally; the second write records what was sent. A run with nothing new writes n
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from typing import Any
@@ -37,6 +39,7 @@ from openorder_sheets.core.reports import (
 )
 from openorder_sheets.core.responses import read_responses
 from openorder_sheets.core.rules import Settings, decide
+from openorder_sheets.core.tables import Columns
 from openorder_sheets.errors import ConfigError, SheetSetupError, TransportFailed
 from openorder_sheets.ports import ChartSpec, Grid, TabLayout, TabUpdate
 from openorder_sheets.service.context import (
@@ -77,6 +80,8 @@ class Decided:
     deadlines: dict[str, dt.datetime] = field(default_factory=dict)
     codes: dict[str, int] = field(default_factory=dict)
     ships_told: dict[str, dt.date] = field(default_factory=dict)
+    order_columns: Columns | None = None  # where the `Orders` tab's columns are
+    order_cells: dict[int, dict[str, Any]] = field(default_factory=dict)  # per order, by id
 
 
 @dataclass
@@ -129,7 +134,9 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     )
     if responses_grid:
         problems.extend(form_problems)
-    priors, _, order_problems = read_prior_orders(names["orders"], tabs["orders"], zone, language)
+    priors, order_columns, order_problems = read_prior_orders(
+        names["orders"], tabs["orders"], zone, language
+    )
     sheet_ledger, ledger_problems = read_ledger(names["emails"], tabs["emails"], zone, language)
     problems.extend(order_problems + ledger_problems)
     if problems:
@@ -173,6 +180,7 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         due_at,
         payments.unique_codes(orders, rules.unique_code),
         told,
+        order_columns,
     )
 
 
@@ -185,7 +193,7 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         if entry.order:
             by_order[entry.order].append(entry)
     orders_grid = decided.snapshot["orders"]
-    _, columns, _ = read_prior_orders(config.tab("orders"), orders_grid, config.shop.zone, language)
+    columns = decided.order_columns
     updates = orders_updates(
         config.tab("orders"),
         decided.orders,
@@ -197,6 +205,7 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         currency,
         language,
         decided.codes,
+        decided.order_cells,
     )
     summary, spans = summary_rows(decided.catalog, decided.orders, language)
     summary_layout = tab_layout("summary", language, currency)
@@ -261,10 +270,30 @@ def run_sync(
     A dry run changes nothing and takes no lock; a real run waits up to ``lock_wait`` seconds
     for another sync of the same shop on this machine, then gives up (exit 5).
     """
-    if dry_run:
-        return _run(shop, now, dry_run=True)
-    with SyncLock(shop.state_dir, lock_wait):
-        return _run(shop, now, dry_run=False)
+    with _collector_paused():
+        if dry_run:
+            return _run(shop, now, dry_run=True)
+        with SyncLock(shop.state_dir, lock_wait):
+            return _run(shop, now, dry_run=False)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a sync.
+
+    A big shop is millions of long-lived objects (cells, rows, orders) and the default
+    thresholds make the collector walk all of them again every few thousand allocations: a
+    quarter of a 10,000-order sync went there. A sync makes little cyclic garbage, so the
+    collector rests until the sync is over.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
@@ -286,6 +315,7 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
         updates = [u for u in plan_updates(decided, now) if u.tab == emails_tab]
         shop.backend.write(_changes(updates, current))
 
+    planned = decided.entries
     entries, tally = deliver(
         decided.entries,
         now,
@@ -300,7 +330,8 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
     report.emails_failed, report.transport_error = tally.failed, tally.transport_error
     report.quota_reached = tally.quota_reached
     decided.entries = entries
-    second = _changes(plan_updates(decided, now), current)
+    # Nothing delivered (a re-sync, the day's limit reached): the plan would be the first one.
+    second = _changes(plan_updates(decided, now), current) if entries != planned else []
     shop.backend.write(second)
     report.tabs_written = sorted(set(report.tabs_written) | {u.tab for u in second})
     report.emails_waiting = sum(

@@ -47,6 +47,10 @@ Inspecting state from tests
     ``frozen``, ``cell_format``, ``data_validation``, ``charts``, ``protected_ranges``,
     ``spreadsheet`` (the JSON resource), ``set_access`` / ``mark_private``.
 
+Limits
+    Google's 10 million cells per spreadsheet (every tab's rows × columns, blank cells too):
+    a request that would pass it gets Google's 400 (see :mod:`.limits`).
+
 What it does not implement
     Formulas beyond arithmetic, comparisons, ``&``, cell/range references (``D:D`` too) and
     SUM, AVERAGE, MIN, MAX, COUNT, COUNTA, IF, IFERROR, AND, OR, NOT, ABS, ROUND, LEN, UPPER,
@@ -54,7 +58,7 @@ What it does not implement
     functions and recalculation chains across spreadsheets; number formats beyond common
     patterns and a few locales' separators; pivot tables, filter views, banding, slicers,
     developer metadata, data-filter queries other than ``a1Range``/``gridRange``; enforcement
-    of protected ranges and data validation; the 10-million-cell limit; Drive permissions and
+    of protected ranges and data validation; Drive permissions and
     sharing, revisions, export and CSV import; real quotas (429s only when injected).
 """
 

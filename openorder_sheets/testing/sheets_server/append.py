@@ -14,6 +14,7 @@ from typing import Any
 from .a1 import format_range
 from .cellvalue import Value
 from .grid import Sheet
+from .limits import check_cells
 from .render import Renderer, check_enum
 from .store import Spreadsheet, Target
 from .values import (
@@ -102,6 +103,9 @@ def values_append(book: Spreadsheet, range_text: str, params: Params, body: JSON
     table = find_table(target)
     row, col = (table[2], table[1]) if table else (target.r0, target.c0)
     height, width = len(rows), max((len(r) for r in rows), default=0)
+    grown_rows = max(sheet.row_count + (height if insert == "INSERT_ROWS" else 0), row + height)
+    grown_cols = max(sheet.col_count, col + width)
+    check_cells(book, grown_rows * grown_cols - sheet.row_count * sheet.col_count)
     if insert == "INSERT_ROWS" and height:
         sheet.insert_rows(row, height, inherit_from=row - 1 if row else None)
     if row + height > sheet.row_count:

@@ -17,6 +17,7 @@ from .errors import ApiError, invalid, unknown_field
 from .fieldmask import apply_mask, parse_mask
 from .formats import mirror_colors, strip_nulls
 from .grid import DEFAULT_COLUMNS, DEFAULT_ROWS, Sheet
+from .limits import check_cells
 from .sheet_json import sheet_properties, spreadsheet_json
 from .store import Spreadsheet
 
@@ -206,6 +207,7 @@ def batch_update(book: Spreadsheet, body: JSON) -> JSON:
             ((name, payload),) = request.items()
             try:
                 replies.append(HANDLERS[name](book, payload or {}))
+                check_cells(book)
             except ApiError as exc:
                 if exc.code != 400 or exc.message.startswith("Invalid requests"):
                     raise

@@ -8,6 +8,7 @@ from .a1 import format_range, index_to_col
 from .cellvalue import Value, from_json
 from .errors import bad_field, invalid
 from .grid import Sheet
+from .limits import check_cells
 from .render import DATE_OPTIONS, RENDER_OPTIONS, Renderer, check_enum
 from .store import Spreadsheet, Target
 from .userinput import parse_user_entered
@@ -221,6 +222,9 @@ def write_range(book: Spreadsheet, range_text: str, data: JSON, option: str, fie
                 f"[{index_to_col(target.c1)}]"
             )
     sheet = target.sheet
+    grown_rows = max(sheet.row_count, target.r0 + height)
+    grown_cols = max(sheet.col_count, target.c0 + width)
+    check_cells(book, grown_rows * grown_cols - sheet.row_count * sheet.col_count)
     if target.r0 + height > sheet.row_count:
         sheet.grid["rowCount"] = target.r0 + height
     if target.c0 + width > sheet.col_count:
