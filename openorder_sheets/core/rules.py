@@ -85,19 +85,16 @@ def decide(identified: list[Identified], catalog: Catalog, settings: Settings) -
     return [_with_waitlist_reasons(order, used, settings.language) for order in decided]
 
 
-def _with_waitlist_reasons(order: Order, used: dict[tuple[str, str], int], language: str) -> Order:
-    """Name the lines that do not fit what is left once every order is decided.
-
-    Computed at the end, not when the order was decided, so a re-sync finds the same words.
-    """
-    if order.status is not Decision.WAITLISTED or order.batch is None:
-        return order
+def _not_fitting(
+    lines: tuple[Line, ...], batch: str, used: dict[tuple[str, str], int], language: str
+) -> tuple[str, ...]:
+    """Rule 7's words for each line that does not fit the capacity left in ``batch``."""
     short = []
-    for line in order.lines:
+    for line in lines:
         capacity = line.product.capacity
         if capacity is None:
             continue
-        left = max(capacity - used[(order.batch.name, line.product.sku)], 0)
+        left = max(capacity - used[(batch, line.product.sku)], 0)
         if line.quantity > left:
             short.append(
                 say(
@@ -109,7 +106,17 @@ def _with_waitlist_reasons(order: Order, used: dict[tuple[str, str], int], langu
                     left=left,
                 )
             )
-    return replace(order, problems=tuple(short))
+    return tuple(short)
+
+
+def _with_waitlist_reasons(order: Order, used: dict[tuple[str, str], int], language: str) -> Order:
+    """Name the lines that do not fit what is left once every order is decided.
+
+    Computed at the end, not when the order was decided, so a re-sync finds the same words.
+    """
+    if order.status is not Decision.WAITLISTED or order.batch is None:
+        return order
+    return replace(order, problems=_not_fitting(order.lines, order.batch.name, used, language))
 
 
 def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Order, bool]:
@@ -278,23 +285,7 @@ def _decide_one(
             )
     if over:
         return with_status(Decision.REJECTED, tuple(over))
-    short = []
-    for line in order.lines:
-        capacity = line.product.capacity
-        if capacity is None:
-            continue
-        left = max(capacity - used[(batch.name, line.product.sku)], 0)
-        if line.quantity > left:
-            short.append(
-                say(
-                    language,
-                    "no_room",
-                    product=line.product.name,
-                    wanted=line.quantity,
-                    unit=line.product.unit,
-                    left=left,
-                )
-            )
+    short = _not_fitting(order.lines, batch.name, used, language)
     if short:
         return with_status(Decision.WAITLISTED, tuple(short))
     if (
