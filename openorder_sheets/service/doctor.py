@@ -48,8 +48,13 @@ def _checks(
     yield from _credentials(config)
     try:
         shop = shop_factory(config)
+    except OpenOrderError as error:
+        yield Check(False, str(error))
+        return
+    try:
         decided = decide_shop(shop, now)
     except SheetSetupError as error:
+        yield from _zone(shop, config)
         for problem in error.problems:
             yield Check(False, problem)
         return
@@ -57,6 +62,7 @@ def _checks(
         yield Check(False, str(error))
         return
     where = config.sheet.workbook or config.sheet.spreadsheet
+    yield from _zone(shop, config)
     if not decided.catalog.products:
         yield Check(
             True,
@@ -83,6 +89,19 @@ def _checks(
     )
     yield from _templates(shop)
     yield from _mail(config)
+
+
+def _zone(shop: Shop, config: Config) -> Iterator[Check]:
+    """Form timestamps follow the spreadsheet's own zone; a different shop zone shifts them."""
+    sheet_zone = getattr(shop.backend, "timezone", "")
+    if sheet_zone and sheet_zone != config.shop.timezone:
+        yield Check(
+            True,
+            f"The spreadsheet's time zone is {sheet_zone} but [shop] timezone is "
+            f"{config.shop.timezone}: form timestamps are written in the spreadsheet's zone, so "
+            "set both to the same zone (File → Settings in Google Sheets, or the config).",
+            warning=True,
+        )
 
 
 def _credentials(config: Config) -> Iterator[Check]:

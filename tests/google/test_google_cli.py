@@ -149,3 +149,17 @@ def test_sync_runs_end_to_end_on_the_server(tmp_path: Path, sheets_server: Sheet
     code, output = run("sync", "--config", str(config), "--now", "2027-02-16T10:05")
     assert code == 0
     assert "nothing (no changes)" in output or "no changes" in output
+
+
+def test_doctor_warns_when_the_spreadsheet_zone_differs(
+    tmp_path: Path, sheets_server: SheetsServer
+) -> None:
+    """Form timestamps follow the spreadsheet's zone: a different shop zone is flagged."""
+    key = sheets_server.create_spreadsheet("Zone", time_zone="America/Los_Angeles")
+    config = google_config(tmp_path, sheets_server, key)
+    assert run("init", "--config", str(config))[0] == 0
+    code, output = run("doctor", "--config", str(config))
+    assert "America/Los_Angeles" in output
+    assert "Asia/Jakarta" in output
+    assert "! The spreadsheet's time zone" in output  # a warning line, not a failure
+    assert code == 2  # the fresh spreadsheet has no form responses tab yet
