@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openorder_sheets.config import Config
-from openorder_sheets.core import formatting
+from openorder_sheets.core import formatting, payments
 from openorder_sheets.core.labels import STAGE_LABELS, STATUS_LABELS, label
 from openorder_sheets.core.model import Batch, Catalog, Order, Stage
 from openorder_sheets.core.rules import items_text
@@ -113,10 +113,6 @@ class Extras:
     previous_ships_on: dt.date | None = None
 
 
-#: Kinds whose sending starts the payment clock (SPEC §4.11).
-CONFIRMATION_KINDS = ("order_confirmed", "order_promoted")
-
-
 def extras_for(
     kind: str,
     order: Order,
@@ -129,7 +125,7 @@ def extras_for(
 ) -> Extras:
     """The payment code, deadline and ship date told for one order's message of ``kind``."""
     deadline = deadlines.get(order.number)
-    if deadline is None and due_hours > 0 and kind in CONFIRMATION_KINDS:
+    if deadline is None and due_hours > 0 and kind in payments.CONFIRMATION_KINDS:
         deadline = now + dt.timedelta(hours=due_hours)  # the clock starts as this is sent
     told = ships_told.get(order.batch.name) if order.batch else None
     return Extras(codes.get(order.number), deadline, told)

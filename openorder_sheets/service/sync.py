@@ -43,8 +43,8 @@ from openorder_sheets.core.tables import Columns
 from openorder_sheets.errors import ConfigError, SheetSetupError, TransportFailed
 from openorder_sheets.ports import ChartSpec, Grid, TabLayout, TabUpdate
 from openorder_sheets.service.context import (
-    Extras,
     batch_message_context,
+    extras_for,
     message_context,
     sender_email,
 )
@@ -365,14 +365,14 @@ def _message_builder(
     def context(entry: LedgerEntry) -> dict[str, Any] | None:
         order = orders.get(entry.order)
         if order is not None:
-            deadline = decided.deadlines.get(order.number)
-            hours = config.rules.payment_due_hours
-            if deadline is None and hours > 0 and entry.kind in payments.CONFIRMATION_KINDS:
-                deadline = now + dt.timedelta(hours=hours)  # the clock starts as this is sent
-            extras = Extras(
-                decided.codes.get(order.number),
-                deadline,
-                decided.ships_told.get(order.batch.name) if order.batch else None,
+            extras = extras_for(
+                entry.kind,
+                order,
+                codes=decided.codes,
+                deadlines=decided.deadlines,
+                ships_told=decided.ships_told,
+                due_hours=config.rules.payment_due_hours,
+                now=now,
             )
             return message_context(entry.kind, order, decided.catalog, config, now, extras)
         batch = decided.catalog.batch_named(entry.key.rsplit("/", 3)[0])
