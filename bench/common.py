@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -86,3 +87,14 @@ def emit(result: dict[str, Any]) -> None:
     """Print a child's result as one JSON line (the parent reads the last one)."""
     sys.stdout.write(json.dumps(result, default=str) + "\n")
     sys.stdout.flush()
+
+
+def shop_arguments(prog: str) -> argparse.Namespace:
+    """The options every shop-preparing step takes: size, shape, seed and folder."""
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--orders", type=int, required=True)
+    parser.add_argument("--products", type=int, default=12)
+    parser.add_argument("--batches", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2027)
+    parser.add_argument("--dir", type=Path, required=True)
+    return parser.parse_args()

@@ -9,27 +9,19 @@ JSON line ``{"base_url", "key"}`` and serves until its standard input is closed.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
 import time
-from pathlib import Path
 
-from bench.common import META, emit
+from bench.common import META, emit, shop_arguments
 from bench.materialize import seed_google_shop
 from bench.shopgen import generate
 from openorder_sheets.testing.sheets_server import SheetsServer
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.gserver")
-    parser.add_argument("--orders", type=int, required=True)
-    parser.add_argument("--products", type=int, default=12)
-    parser.add_argument("--batches", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=2027)
-    parser.add_argument("--dir", type=Path, required=True)
-    args = parser.parse_args()
+    args = shop_arguments("python -m bench.gserver")
     started = time.perf_counter()
     shutil.rmtree(args.dir, ignore_errors=True)
     shop = generate(args.orders, args.products, args.batches, args.seed)

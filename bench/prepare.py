@@ -6,25 +6,17 @@ a pristine copy ``input.xlsx`` and ``bench.json`` (the instant to sync at and th
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import time
-from pathlib import Path
 
-from bench.common import META, emit
+from bench.common import META, emit, shop_arguments
 from bench.materialize import make_workbook_shop
 from bench.shopgen import generate
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.prepare")
-    parser.add_argument("--orders", type=int, required=True)
-    parser.add_argument("--products", type=int, default=12)
-    parser.add_argument("--batches", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=2027)
-    parser.add_argument("--dir", type=Path, required=True)
-    args = parser.parse_args()
+    args = shop_arguments("python -m bench.prepare")
     started = time.perf_counter()
     shutil.rmtree(args.dir, ignore_errors=True)
     shop = generate(args.orders, args.products, args.batches, args.seed)
