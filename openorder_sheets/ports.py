@@ -42,6 +42,7 @@ class ColumnSpec:
     kind: ColumnKind = ColumnKind.TEXT
     width: int = 14
     options: tuple[str, ...] = ()  # dropdown choices
+    wrap: bool = False  # long free text wraps inside the column instead of running over
 
 
 @dataclass(frozen=True)

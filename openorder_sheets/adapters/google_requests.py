@@ -270,6 +270,21 @@ def add_sheet_requests(
                     }
                 }
             )
+        if spec.wrap:
+            requests.append(
+                {
+                    "repeatCell": {
+                        "range": body,
+                        "cell": {
+                            "userEnteredFormat": {
+                                "wrapStrategy": "WRAP",
+                                "verticalAlignment": "TOP",
+                            }
+                        },
+                        "fields": "userEnteredFormat(wrapStrategy,verticalAlignment)",
+                    }
+                }
+            )
         if spec.kind is ColumnKind.CHECKBOX:
             requests.append(
                 {"setDataValidation": {"range": body, "rule": {"condition": {"type": "BOOLEAN"}}}}

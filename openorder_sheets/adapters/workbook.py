@@ -26,7 +26,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from openorder_sheets.core.labels import COLUMN_LABELS
 from openorder_sheets.errors import ConfigError, SheetUnreachable
 from openorder_sheets.ports import (
     ChartSpec,
@@ -55,11 +54,6 @@ _TOP = Alignment(vertical="top")
 _LINE_HEIGHT = 15  # points per line of 11 pt text
 _MAX_LINES = 20
 _CHARS_PER_WIDTH = 1.1  # characters of text per unit of column width (the width of a "0")
-_WRAPPED_COLUMNS = frozenset(
-    " ".join(text.split()).casefold()
-    for key in ("items", "problems", "address", "notes", "note_to_buyers", "error")
-    for text in COLUMN_LABELS[key].values()
-)
 # A sheet whose columns add up to more than this (in character widths) is not shrunk to one
 # page wide when printed: the text would become unreadably small.
 _FIT_TO_WIDTH_LIMIT = 260
@@ -316,7 +310,7 @@ def _write(sheet: Worksheet, update: TabUpdate) -> None:
     wrapped = {
         column: _width(sheet, column + 1)
         for column, spec in zip(update.columns, update.layout.columns, strict=False)
-        if spec.kind is ColumnKind.TEXT and fold_name(spec.header) in _WRAPPED_COLUMNS
+        if spec.wrap
     }
     money_format = _money_format(update.layout.currency_format)
     # Alignment ids resolved once: openpyxl re-hashes an Alignment on every assignment, which

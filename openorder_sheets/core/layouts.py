@@ -120,9 +120,15 @@ def _options(key: str, language: str) -> tuple[str, ...]:
     return ()
 
 
+#: Long free text: items, problems, addresses, notes, errors.
+WRAPPED = frozenset({"items", "problems", "address", "notes", "note_to_buyers", "error"})
+
+
 def column_spec(key: str, language: str) -> ColumnSpec:
     kind, width = _KINDS[key]
-    return ColumnSpec(label(COLUMN_LABELS, key, language), kind, width, _options(key, language))
+    return ColumnSpec(
+        label(COLUMN_LABELS, key, language), kind, width, _options(key, language), key in WRAPPED
+    )
 
 
 def tab_layout(tab_key: str, language: str, currency: str = "IDR") -> TabLayout:

@@ -77,6 +77,9 @@ def test_init_creates_every_tab_in_one_batch_request(
     assert price is not None
     assert price["numberFormat"]["type"] == "CURRENCY"
     assert len(sheets_server.charts(key)) == 1
+    problems = sheets_server.cell_format(key, "Pesanan", "L2")  # Masalah: long text wraps
+    assert problems is not None
+    assert problems["wrapStrategy"] == "WRAP"
     assert "Nama" in output  # the form questions to create
     assert "No. WhatsApp" in output
     code, output = run("init", "--config", str(config))
