@@ -7,6 +7,7 @@ Everything here only formats what the service already decided; the words inside 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,8 +86,12 @@ def sync_summary(report: SyncReport, config: Config) -> str:
 
 
 def quiet_lines(report: SyncReport, config: Config) -> list[str]:
-    """``sync --quiet``: one line per order that is not confirmed, and email failures."""
-    lines = _problem_lines(report, config, aligned=False)
+    """``sync --quiet``: orders that became not-confirmed this run, and email failures.
+
+    Only what is new, so a cron job that mails its output does not repeat itself every run.
+    """
+    fresh = [item for item in report.problems if item.get("new", True)]
+    lines = _problem_lines(replace(report, problems=fresh), config, aligned=False)
     if report.emails_failed:
         lines.append(
             f"Emails: {report.emails_failed} failed — see the '{config.tab('emails')}' tab."

@@ -439,6 +439,10 @@ def _report(decided: Decided, now: dt.datetime, dry_run: bool) -> SyncReport:
                     "status": label(STATUS_LABELS, order.status.value, language),
                     "row": order.response.row if order.response else None,
                     "problems": list(order.problems),
+                    # New this sync (cron's --quiet prints only these, not the same every run).
+                    "new": order.prior is None
+                    or order.prior.status is not order.status
+                    or order.prior.problems != "; ".join(order.problems),
                 }
             )
     by_key = {entry.key: entry for entry in decided.entries}

@@ -88,16 +88,25 @@ def test_json_output_is_valid_and_counts_by_status(demo: DemoShop) -> None:
     assert report["tabs_written"] == []
 
 
-def test_quiet_prints_only_problem_lines(demo: DemoShop) -> None:
-    """--quiet prints one line per order that is not confirmed, and no summary around them."""
+def _spoil_siti_quantity(book: Workbook) -> None:
+    """A buyer's confirmed order (PO-0002, row 3) now says 'banyak' for Nastar."""
+    sheet = book["Respons Formulir 1"]
+    sheet["G3"] = "banyak"
+
+
+def test_quiet_prints_only_new_problem_lines(demo: DemoShop) -> None:
+    """--quiet prints only orders that became not confirmed this run, so cron stays quiet."""
     result = demo.run("sync", "--quiet", "--now", LATER)
     assert result.exit_code == 0, result.output
+    assert result.stdout == ""  # the demo's sync already reported all ten
+    demo.edit_sheet(_fix_dewi_quantity)
+    demo.edit_sheet(_spoil_siti_quantity)
+    result = demo.run("sync", "--quiet", "--now", LATER)
     lines = result.stdout.splitlines()
-    assert len(lines) == 10
-    assert all(line.startswith("PO-") for line in lines), lines
-    assert "PO-0004 Perlu dicek — Respons Formulir 1 row 5:" in result.stdout
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("PO-0002 Perlu dicek")  # newly spoilt; PO-0004 is now fixed
+    assert "'banyak'" in lines[0]
     assert "Sync complete" not in result.stdout
-    assert "Emails" not in result.stdout
 
 
 def test_bad_now_is_one_sentence(cli: Cli, demo: DemoShop) -> None:
