@@ -147,7 +147,12 @@ def load_config(path: Path) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML ({error}): fix that line.") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{path} is not a text config file: pass openorder.toml with --config (the "
+            "workbook is named inside it, under [sheet])."
+        ) from None
+    except OSError as error:
         raise ConfigError(f"Cannot read {path} ({error}): check the file.") from None
     return parse_config(raw, path.resolve())
 
