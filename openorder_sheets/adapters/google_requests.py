@@ -310,8 +310,8 @@ def add_sheet_requests(
     return requests
 
 
-def chart_request(sheet_id: int, layout: TabLayout) -> dict[str, Any]:
-    """A bar chart of `Filled %` per product for the current batch."""
+def chart_spec(sheet_id: int, layout: TabLayout) -> dict[str, Any]:
+    """A bar chart of `Filled %` per product over the current batch's rows."""
     spec = layout.chart
     assert spec is not None
 
@@ -331,29 +331,31 @@ def chart_request(sheet_id: int, layout: TabLayout) -> dict[str, Any]:
         }
 
     return {
+        "title": spec.title,
+        "basicChart": {
+            "chartType": "BAR",
+            "legendPosition": "NO_LEGEND",
+            "axis": [{"position": "BOTTOM_AXIS", "title": "%"}],
+            "domains": [{"domain": source(spec.category_column)}],
+            "series": [{"series": source(spec.value_column), "targetAxis": "BOTTOM_AXIS"}],
+        },
+    }
+
+
+def chart_request(sheet_id: int, layout: TabLayout) -> dict[str, Any]:
+    """Add the Filled % chart to a new tab."""
+    assert layout.chart is not None
+    anchor = {"sheetId": sheet_id, "rowIndex": 1, "columnIndex": layout.chart.anchor_column}
+    return {
         "addChart": {
             "chart": {
-                "spec": {
-                    "title": spec.title,
-                    "basicChart": {
-                        "chartType": "BAR",
-                        "legendPosition": "NO_LEGEND",
-                        "axis": [{"position": "BOTTOM_AXIS", "title": "%"}],
-                        "domains": [{"domain": source(spec.category_column)}],
-                        "series": [
-                            {"series": source(spec.value_column), "targetAxis": "BOTTOM_AXIS"}
-                        ],
-                    },
-                },
-                "position": {
-                    "overlayPosition": {
-                        "anchorCell": {
-                            "sheetId": sheet_id,
-                            "rowIndex": 1,
-                            "columnIndex": spec.anchor_column,
-                        }
-                    }
-                },
+                "spec": chart_spec(sheet_id, layout),
+                "position": {"overlayPosition": {"anchorCell": anchor}},
             }
         }
     }
+
+
+def chart_update(chart_id: int, sheet_id: int, layout: TabLayout) -> dict[str, Any]:
+    """Point the existing chart at the rows of the batch that is current now."""
+    return {"updateChartSpec": {"chartId": chart_id, "spec": chart_spec(sheet_id, layout)}}

@@ -96,6 +96,8 @@ class _Sheet:
     rows: int
     columns: int
     used_rows: int = 0
+    chart_id: int | None = None  # the tab's first chart, and the rows its categories cover
+    chart_rows: tuple[int, int] | None = None
 
 
 @dataclass
@@ -168,7 +170,7 @@ class GoogleSheetBackend:
     # -- reading ---------------------------------------------------------------------------
     def _metadata(self) -> None:
         params: dict[str, Any] = {
-            "fields": "properties.timeZone,sheets.properties",
+            "fields": "properties.timeZone,sheets.properties,sheets.charts(chartId,spec)",
             "prettyPrint": "false",
         }
         meta = self._call(
@@ -187,6 +189,9 @@ class GoogleSheetBackend:
                 int(grid.get("rowCount", 1000)),
                 int(grid.get("columnCount", 26)),
             )
+            chart_id, chart_rows = _first_chart(sheet.get("charts", []))
+            self._sheets[_fold(props["title"])].chart_id = chart_id
+            self._sheets[_fold(props["title"])].chart_rows = chart_rows
 
     def read(self, tabs: Sequence[str]) -> SheetSnapshot:
         self._metadata()
@@ -304,6 +309,14 @@ class GoogleSheetBackend:
                     }
                 )
                 sheet.columns += grow
+            chart = update.layout.chart
+            if chart is not None and sheet.chart_id is not None:
+                wanted = (chart.first_row, chart.last_row + 1)
+                if sheet.chart_rows != wanted:  # the current batch moved: follow it
+                    requests_.append(
+                        build.chart_update(sheet.chart_id, sheet.sheet_id, update.layout)
+                    )
+                    sheet.chart_rows = wanted
         return requests_
 
     def create_tabs(self, layouts: Mapping[str, tuple[TabLayout, Grid]]) -> list[str]:
@@ -350,6 +363,19 @@ class GoogleSheetBackend:
                 retry_dropped=False,
             )
         return created
+
+
+def _first_chart(charts: list[Any]) -> tuple[int | None, tuple[int, int] | None]:
+    """The first chart's id and the rows its categories span, from the metadata."""
+    if not charts:
+        return None, None
+    chart = charts[0]
+    try:
+        source = chart["spec"]["basicChart"]["domains"][0]["domain"]["sourceRange"]["sources"][0]
+        rows = (int(source.get("startRowIndex", 0)), int(source.get("endRowIndex", 0)))
+    except (KeyError, IndexError, TypeError, ValueError):
+        rows = None
+    return int(chart["chartId"]), rows
 
 
 def _client_email(path: Path | None) -> str:

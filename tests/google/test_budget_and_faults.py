@@ -206,3 +206,38 @@ def test_a_seller_sort_during_a_write_is_repaired_by_the_next_sync(
     assert text(orders["PO-0002"]["Progress"]) == "Paid"
     kinds = [(str(m["To"]), str(m["X-OpenOrder-Kind"])) for m in shop.transport.sent]
     assert len(kinds) == len(set(kinds)) == 5
+
+
+def test_the_summary_chart_follows_the_current_batch(
+    tmp_path: Path, sheets_server: SheetsServer
+) -> None:
+    """When the next batch becomes current, the Filled % chart is pointed at its rows."""
+    builder = ShopBuilder(tmp_path, backend="google", sheets_server=sheets_server)
+    builder.product("NASTAR", "Nastar", 85000, capacity=10)
+    builder.batch("PO 1", "2027-02-01 09:00", "2027-02-15 21:00")
+    builder.batch("PO 2", "2027-03-01 09:00", "2027-03-15 21:00")
+    builder.response("2027-02-02 10:00", "a@example.com", "Ani", Nastar=1)
+    shop = builder.build()
+    shop.sync("2027-02-10 10:00")
+    key = backend(shop).key
+
+    def chart_rows() -> tuple[int, int]:
+        [chart] = sheets_server.charts(key)
+        source = chart["spec"]["basicChart"]["domains"][0]["domain"]["sourceRange"]["sources"][0]
+        return source["startRowIndex"], source["endRowIndex"]
+
+    assert chart_rows() == (1, 2)  # PO 1's product row
+    grid = shop.grid("responses")
+    later = list(grid[1])
+    later[0] = later[0].replace(month=3)  # type: ignore[union-attr]
+    later[1] = "b@example.com"
+    shop.replace_rows("responses", [*grid[1:], later])
+    counts(shop)
+    shop.sync("2027-03-02 10:00")
+    assert counts(shop)["batch_update"] == 1
+    summary = shop.grid("summary")
+    first_po2 = next(i for i, row in enumerate(summary) if row and row[0] == "PO 2")
+    assert chart_rows() == (first_po2, first_po2 + 1)
+    counts(shop)
+    shop.sync("2027-03-02 10:05")
+    assert "batch_update" not in counts(shop)
