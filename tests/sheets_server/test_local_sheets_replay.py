@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from openorder_sheets.testing.sheets_server.replay import (
     IdMap,
     compare,
@@ -20,9 +18,6 @@ RECORDINGS = default_directory()
 KNOWN_MISMATCHES: dict[tuple[str, int], str] = {}
 
 
-@pytest.mark.skipif(
-    not RECORDINGS.is_dir(), reason="the google-recordings directory is not present"
-)
 def test_every_recorded_interaction_matches() -> None:
     """Every recorded Sheets/Drive request gets Google's status and JSON body (ids normalised)."""
     results = replay_directory(RECORDINGS)

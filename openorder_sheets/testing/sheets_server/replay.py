@@ -54,11 +54,17 @@ PRECONDITIONS: dict[str, dict[str, str]] = {
 
 
 def default_directory() -> Path:
-    """``../shared/google-recordings`` next to the repository (or $OPENORDER_GOOGLE_RECORDINGS)."""
+    """The recordings: $OPENORDER_GOOGLE_RECORDINGS, else the repository's copy under
+    ``tests/sheets_server/google-recordings`` (gspread's MIT-licensed cassettes, licence
+    included), else ``../shared/google-recordings`` beside the repository."""
     override = os.environ.get("OPENORDER_GOOGLE_RECORDINGS")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[3].parent / "shared" / "google-recordings"
+    repository = Path(__file__).resolve().parents[3]
+    bundled = repository / "tests" / "sheets_server" / "google-recordings"
+    if bundled.is_dir():
+        return bundled
+    return repository.parent / "shared" / "google-recordings"
 
 
 @dataclass
