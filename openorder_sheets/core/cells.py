@@ -24,6 +24,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TRUE_WORDS = frozenset({"true", "ya", "yes", "y", "1", "benar", "iya", "✓", "✔", "x"})
 FALSE_WORDS = frozenset({"false", "tidak", "no", "n", "0", "salah", "", "-"})
 
+#: The largest whole number a cell may hold (a quantity, a capacity, a limit): nine digits, as a
+#: typed quantity allows. Anything larger is a typo or a stray value, and would overflow the
+#: money arithmetic (a 1e24 quantity times a price has more digits than a Decimal keeps).
+MAX_WHOLE = 999_999_999
+#: The largest price or amount: a thousand billion (far above any home-business order), so a
+#: quantity times a price always stays well inside what Decimal and the formats can hold.
+MAX_AMOUNT = Decimal(10) ** 12
+#: The largest other number (a material's quantity per unit).
+MAX_NUMBER = Decimal(10) ** 9
+
 _QUANTITY = re.compile(r"^(\d{1,9})\s*(?:[x×]|[^\W\d_]{1,20}\.?)?$", re.IGNORECASE)
 _NONE_QUANTITIES = frozenset({"", "0", "-", "–", "—"})
 
@@ -54,14 +64,29 @@ def text(cell: Cell) -> str:
     if isinstance(cell, bool):
         return "TRUE" if cell else "FALSE"
     if isinstance(cell, float):
-        if math.isfinite(cell) and cell.is_integer():
+        if math.isfinite(cell) and cell.is_integer() and abs(cell) < 1e16:
             return str(int(cell))
-        return repr(cell)
+        return repr(cell)  # 1e+24 as the seller typed it, not 999999999999999983222784
     if isinstance(cell, dt.datetime):
         return cell.isoformat(sep=" ", timespec="minutes")
     if isinstance(cell, dt.date | dt.time):
         return cell.isoformat()
+    if isinstance(cell, int):
+        return _integer_text(cell)
     return str(cell).strip()
+
+
+def _integer_text(number: int) -> str:
+    """An int as text; one too long for ``str`` (over 4300 digits) in scientific notation."""
+    try:
+        return str(number)
+    except ValueError:
+        return f"{Decimal(number):.3e}"
+
+
+def _shown(cell: Cell) -> str:
+    """The cell's text as a problem quotes it: on one line and at most 60 characters."""
+    return one_line(text(cell))[:60]
 
 
 def unescape(value: str) -> str:
@@ -106,23 +131,30 @@ def whole_number(cell: Cell) -> int | None:
     if is_blank(cell):
         return None
     if isinstance(cell, bool):
-        raise CellError(f"'{text(cell)}' is not a whole number")
+        raise CellError(f"'{_shown(cell)}' is not a whole number")
     if isinstance(cell, int):
         number = cell
     elif isinstance(cell, float):
         if not math.isfinite(cell) or not cell.is_integer():
-            raise CellError(f"'{text(cell)}' is not a whole number")
+            raise CellError(f"'{_shown(cell)}' is not a whole number")
+        if cell > MAX_WHOLE:
+            raise CellError(f"'{_shown(cell)}' is too large (at most {MAX_WHOLE:,})")
         number = int(cell)
     elif isinstance(cell, str):
         cleaned = cell.strip().replace(".", "").replace(",", "") if _looks_grouped(cell) else cell
+        cleaned = cleaned.strip()
+        if len(cleaned.lstrip("+-0")) > len(str(MAX_WHOLE)):  # int() of 5,000 digits raises
+            raise CellError(f"'{_shown(cell)}' is too large (at most {MAX_WHOLE:,})")
         try:
-            number = int(cleaned.strip())
+            number = int(cleaned)
         except ValueError:
-            raise CellError(f"'{text(cell)}' is not a whole number") from None
+            raise CellError(f"'{_shown(cell)}' is not a whole number") from None
     else:
-        raise CellError(f"'{text(cell)}' is not a whole number")
+        raise CellError(f"'{_shown(cell)}' is not a whole number")
     if number < 0:
-        raise CellError(f"'{text(cell)}' is below zero")
+        raise CellError(f"'{_shown(cell)}' is below zero")
+    if number > MAX_WHOLE:
+        raise CellError(f"'{_shown(cell)}' is too large (at most {MAX_WHOLE:,})")
     return number
 
 
@@ -136,11 +168,11 @@ def money(cell: Cell) -> Decimal | None:
     if is_blank(cell):
         return None
     if isinstance(cell, bool) or not isinstance(cell, int | float | str):
-        raise CellError(f"'{text(cell)}' is not a price")
+        raise CellError(f"'{_shown(cell)}' is not a price")
     if isinstance(cell, int | float):
-        if not math.isfinite(cell):
-            raise CellError(f"'{text(cell)}' is not a price")
-        amount = Decimal(str(cell))
+        if isinstance(cell, float) and not math.isfinite(cell):
+            raise CellError(f"'{_shown(cell)}' is not a price")
+        amount = Decimal(cell) if isinstance(cell, int) else Decimal(repr(cell))
     else:
         raw = re.sub(r"^(rp|idr)\s*\.?", "", cell.strip(), flags=re.IGNORECASE).strip()
         if _looks_grouped(raw):
@@ -148,12 +180,14 @@ def money(cell: Cell) -> Decimal | None:
         try:
             amount = Decimal(raw.replace(",", "."))
         except InvalidOperation:
-            raise CellError(f"'{text(cell)}' is not a price") from None
+            raise CellError(f"'{_shown(cell)}' is not a price") from None
         if not amount.is_finite():
-            raise CellError(f"'{text(cell)}' is not a price")
+            raise CellError(f"'{_shown(cell)}' is not a price")
     if amount < 0:
-        raise CellError(f"'{text(cell)}' is below zero")
-    return amount
+        raise CellError(f"'{_shown(cell)}' is below zero")
+    if amount > MAX_AMOUNT:
+        raise CellError(f"'{_shown(cell)}' is too large (at most {MAX_AMOUNT:,})")
+    return _plain(amount)
 
 
 def decimal_number(cell: Cell) -> Decimal | None:
@@ -161,13 +195,32 @@ def decimal_number(cell: Cell) -> Decimal | None:
     if is_blank(cell):
         return None
     if isinstance(cell, bool) or not isinstance(cell, int | float | str):
-        raise CellError(f"'{text(cell)}' is not a number")
+        raise CellError(f"'{_shown(cell)}' is not a number")
     try:
-        amount = Decimal(str(cell).strip().replace(",", "."))
+        if isinstance(cell, int):
+            amount = Decimal(cell)
+        elif isinstance(cell, float):
+            amount = Decimal(repr(cell))
+        else:
+            amount = Decimal(cell.strip().replace(",", "."))
     except InvalidOperation:
-        raise CellError(f"'{text(cell)}' is not a number") from None
+        raise CellError(f"'{_shown(cell)}' is not a number") from None
     if not amount.is_finite() or amount < 0:
-        raise CellError(f"'{text(cell)}' is not a number ≥ 0")
+        raise CellError(f"'{_shown(cell)}' is not a number ≥ 0")
+    if amount > MAX_NUMBER:
+        raise CellError(f"'{_shown(cell)}' is too large (at most {MAX_NUMBER:,})")
+    return _plain(amount)
+
+
+def _plain(amount: Decimal) -> Decimal:
+    """``amount`` with a bounded exponent: ``1E-999999`` would make every sum crawl or trap.
+
+    Digits beyond the 12th decimal place are no real price or quantity; they are dropped.
+    """
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -12:
+        rounded = amount.quantize(Decimal("1e-12")).normalize()
+        return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral_value() else rounded
     return amount
 
 
