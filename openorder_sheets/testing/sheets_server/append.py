@@ -113,7 +113,7 @@ def values_append(book: Spreadsheet, range_text: str, params: Params, body: JSON
     if col + width > sheet.col_count:
         sheet.grid["columnCount"] = col + width
     write_cells(book, sheet, row, col, rows, option)
-    written = Written(sheet, row, col, height, width, sum(len(r) for r in rows))
+    written = Written(sheet, row, col, height, width, rows)
     _remember_table(sheet, target, table, written, rows)
     out: JSON = {"spreadsheetId": book.id}
     if table:

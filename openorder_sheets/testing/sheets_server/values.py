@@ -133,11 +133,26 @@ def transpose(columns: list[list[Any]]) -> list[list[Any]]:
 
 
 class Written:
-    """The box a write covered and how many cells it set."""
+    """The box a write covered and which of its rows, columns and cells it set.
 
-    def __init__(self, sheet: Sheet, row: int, col: int, rows: int, cols: int, cells: int) -> None:
+    ``rows``/``cols`` size the box (the ``updatedRange``); ``row_set``/``col_set`` (offsets
+    into the box) and ``cells`` count only the cells given a value — a JSON null leaves its
+    cell untouched, and Google does not count it.
+    """
+
+    def __init__(
+        self, sheet: Sheet, row: int, col: int, rows: int, cols: int, data: list[list[Any]]
+    ) -> None:
         self.sheet, self.row, self.col = sheet, row, col
-        self.rows, self.cols, self.cells = rows, cols, cells
+        self.rows, self.cols = rows, cols
+        if not any(None in r for r in data):
+            self.row_set = set(range(len(data))) if cols else set()
+            self.col_set = set(range(max((len(r) for r in data), default=0)))
+            self.cells = sum(len(r) for r in data)
+        else:
+            self.row_set = {i for i, r in enumerate(data) if any(v is not None for v in r)}
+            self.col_set = {j for r in data for j, v in enumerate(r) if v is not None}
+            self.cells = sum(1 for r in data for v in r if v is not None)
 
     def a1(self) -> str:
         """The ``updatedRange`` echo."""
@@ -146,16 +161,17 @@ class Written:
         )
 
     def reply(self, book: Spreadsheet, fallback: str) -> JSON:
-        """The UpdateValuesResponse body."""
+        """The UpdateValuesResponse body (zero counts left out, as Google does)."""
         if not self.rows:
             return {"spreadsheetId": book.id, "updatedRange": fallback}
-        return {
-            "spreadsheetId": book.id,
-            "updatedRange": self.a1(),
-            "updatedRows": self.rows,
-            "updatedColumns": self.cols,
+        out: JSON = {"spreadsheetId": book.id, "updatedRange": self.a1()}
+        counts = {
+            "updatedRows": len(self.row_set),
+            "updatedColumns": len(self.col_set),
             "updatedCells": self.cells,
         }
+        out.update((key, count) for key, count in counts.items() if count)
+        return out
 
 
 def _raw_row(inputs: list[Any]) -> list[Value]:
@@ -230,7 +246,7 @@ def write_range(book: Spreadsheet, range_text: str, data: JSON, option: str, fie
     if target.c0 + width > sheet.col_count:
         sheet.grid["columnCount"] = target.c0 + width
     write_cells(book, sheet, target.r0, target.c0, rows, option)
-    return Written(sheet, target.r0, target.c0, height, width, sum(len(r) for r in rows))
+    return Written(sheet, target.r0, target.c0, height, width, rows)
 
 
 def _updated_data(book: Spreadsheet, written: Written, params: dict[str, Any]) -> JSON:
@@ -279,15 +295,13 @@ def values_batch_update(book: Spreadsheet, body: JSON) -> JSON:
             book.restore(snapshot)
         raise
     out: JSON = {"spreadsheetId": book.id}
-    rows = {(w.sheet.sheet_id, r) for w, _ in responses for r in range(w.row, w.row + w.rows)}
-    cols = {
-        (w.sheet.sheet_id, c) for w, _ in responses if w.rows for c in range(w.col, w.col + w.cols)
-    }
+    rows = {(w.sheet.sheet_id, w.row + r) for w, _ in responses for r in w.row_set}
+    cols = {(w.sheet.sheet_id, w.col + c) for w, _ in responses for c in w.col_set}
     totals = {
         "totalUpdatedRows": len(rows),
         "totalUpdatedColumns": len(cols),
         "totalUpdatedCells": sum(w.cells for w, _ in responses),
-        "totalUpdatedSheets": len({w.sheet.sheet_id for w, _ in responses if w.rows}),
+        "totalUpdatedSheets": len({w.sheet.sheet_id for w, _ in responses if w.cells}),
     }
     out.update({k: v for k, v in totals.items() if v})
     if responses:
