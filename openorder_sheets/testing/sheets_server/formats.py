@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import math
+import struct
 from typing import Any
 
 from .fieldmask import Mask
@@ -14,11 +16,33 @@ _PAIRS_BORDER = (("color", "colorStyle"),)
 _BORDERS = ("top", "bottom", "left", "right")
 
 
+def float32(value: Any) -> Any:
+    """A number as Google stores a colour component: a 32-bit float, printed in the fewest
+    digits that read back as the same float (127/255 → 0.49803922); whole numbers as ints."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if not math.isfinite(value) or abs(value) > 3.4e38:
+        return value
+    single = struct.unpack("<f", struct.pack("<f", value))[0]
+    if single.is_integer():
+        return int(single)
+    for digits in range(1, 10):
+        shortest = float(f"{single:.{digits}g}")
+        if struct.unpack("<f", struct.pack("<f", shortest))[0] == single:
+            return shortest
+    return single
+
+
 def clean_color(color: Any) -> Any:
-    """Drop zero components (proto3 omits them): ``{"red": 0, "green": 1}`` → ``{"green": 1}``."""
+    """Drop zero components (proto3 omits them): ``{"red": 0, "green": 1}`` → ``{"green": 1}``,
+    and round the others as Google stores them (:func:`float32`)."""
     if not isinstance(color, dict):
         return color
-    return {k: v for k, v in color.items() if not (k in ("red", "green", "blue") and v == 0)}
+    return {
+        k: float32(v) if k in ("red", "green", "blue", "alpha") else v
+        for k, v in color.items()
+        if not (k in ("red", "green", "blue") and v == 0)
+    }
 
 
 def strip_nulls(value: Any) -> Any:
