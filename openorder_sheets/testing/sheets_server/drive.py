@@ -1,12 +1,19 @@
-"""Drive v3, just enough for spreadsheets: create, get, delete, copy and list (``q`` filters)."""
+"""Drive, just enough for spreadsheets: v3 create, get, delete, copy, list (``q`` filters) and
+export as CSV/TSV; v2 upload of a CSV into a spreadsheet (gspread's ``import_csv``)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import ApiError, drive_not_found, invalid
 from .fieldmask import parse_mask, select
+from .grid import DEFAULT_COLUMNS, DEFAULT_ROWS, Sheet
+from .render import Renderer
+from .seeding import fill_sheet
 from .store import Spreadsheet, Store
 
 SHEETS_MIME = "application/vnd.google-apps.spreadsheet"
@@ -74,29 +81,109 @@ def drive_get(store: Store, file_id: str, params: Params) -> JSON:
     return _shape(file_json(_visible(store, file_id)), params, ("kind", "id", "name", "mimeType"))
 
 
+def _drive_error(code: int, message: str, reason: str) -> ApiError:
+    """Drive's error body: ``{"error": {"code", "message", "errors": [...]}}``."""
+    errors = [{"message": message, "domain": "global", "reason": reason}]
+    body = {"error": {"code": code, "message": message, "errors": errors}}
+    return ApiError(code, message, body=body)
+
+
+def _insufficient() -> ApiError:
+    return _drive_error(
+        403,
+        "The user does not have sufficient permissions for this file.",
+        "insufficientFilePermissions",
+    )
+
+
 def drive_delete(store: Store, file_id: str) -> None:
     """DELETE /drive/v3/files/{id} (204)."""
     book = _visible(store, file_id)
     if book.access != "writer":
-        raise ApiError(
-            403,
-            "The user does not have sufficient permissions for this file.",
-            body={
-                "error": {
-                    "code": 403,
-                    "message": "The user does not have sufficient permissions for this file.",
-                    "errors": [
-                        {
-                            "message": "The user does not have sufficient "
-                            "permissions for this file.",
-                            "domain": "global",
-                            "reason": "insufficientFilePermissions",
-                        }
-                    ],
-                }
-            },
-        )
+        raise _insufficient()
     store.delete(file_id)
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A non-JSON answer (an exported file): its bytes and content type."""
+
+    data: bytes
+    content_type: str
+
+
+#: Export formats this server can produce: mimeType → field delimiter.
+EXPORT_DELIMITERS = {"text/csv": ",", "text/tab-separated-values": "\t"}
+
+
+def drive_export(store: Store, file_id: str, params: Params) -> Raw:
+    """GET /drive/v3/files/{id}/export?mimeType=text/csv: the first sheet's shown values.
+
+    Like Google: the used area of the first sheet, each row padded to its width, formatted
+    values, rows joined by CRLF with no line break after the last one.
+    """
+    book = _visible(store, file_id)
+    mime = _param(params, "mimeType")
+    if not mime:
+        raise _drive_error(400, "Required parameter: mimeType", "required")
+    if mime not in EXPORT_DELIMITERS:
+        raise _drive_error(400, "The requested conversion is not supported.", "badRequest")
+    sheet = book.sheets[0]
+    renderer = Renderer(book)
+    rows = renderer.box(sheet, 0, 0, sheet.row_count, sheet.col_count)
+    width = max((len(r) for r in rows), default=0)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=EXPORT_DELIMITERS[mime], lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([str(v) for v in row] + [""] * (width - len(row)))
+    text = out.getvalue().removesuffix("\r\n")
+    return Raw(text.encode("utf-8"), f"{mime}; charset=utf-8")
+
+
+def _v2_file_json(book: Spreadsheet) -> JSON:
+    """The Drive v2 File resource fields this server knows."""
+    return {
+        "kind": "drive#file",
+        "id": book.id,
+        "title": book.title,
+        "mimeType": SHEETS_MIME,
+        "labels": {"starred": False, "hidden": False, "trashed": False, "restricted": False},
+        "createdDate": book.created,
+        "modifiedDate": book.modified,
+        "parents": [
+            {"kind": "drive#parentReference", "id": parent, "isRoot": parent == "root"}
+            for parent in book.parents
+        ],
+    }
+
+
+def drive_import_csv(store: Store, file_id: str, params: Params, raw: bytes) -> JSON:
+    """PUT /upload/drive/v2/files/{id}?uploadType=media&convert=true with a CSV body.
+
+    As in Google (and gspread's ``import_csv``): every sheet but the first is removed and the
+    first sheet's contents are replaced by the CSV, its fields read like typed input.
+    """
+    book = _visible(store, file_id)
+    if book.access != "writer":
+        raise _insufficient()
+    if (_param(params, "uploadType") or "media") != "media":
+        raise _drive_error(400, "Only uploadType=media is supported by this server.", "badRequest")
+    if (_param(params, "convert") or "false").lower() != "true":
+        raise _drive_error(
+            400, "This server only imports CSV into a spreadsheet (convert=true).", "badRequest"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _drive_error(400, "The CSV upload is not UTF-8 text.", "badContent") from exc
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    first = book.sheets[0]
+    fresh = Sheet(first.sheet_id, first.title, DEFAULT_ROWS, DEFAULT_COLUMNS)
+    book.sheets = [fresh]
+    book.named_ranges = []
+    fill_sheet(book, fresh, rows, "USER_ENTERED")
+    book.touch()
+    return _v2_file_json(book)
 
 
 def drive_copy(store: Store, file_id: str, params: Params, body: JSON) -> JSON:

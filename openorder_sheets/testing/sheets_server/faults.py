@@ -15,7 +15,7 @@ from typing import Any
 
 READ_KINDS = frozenset({
     "metadata_get", "values_get", "values_batch_get", "values_batch_get_by_data_filter",
-    "drive_get", "drive_list",
+    "drive_get", "drive_list", "drive_export",
 })  # fmt: skip
 ALL_KINDS = READ_KINDS | {
     "spreadsheet_create",
@@ -30,6 +30,7 @@ ALL_KINDS = READ_KINDS | {
     "drive_delete",
     "drive_copy",
     "drive_comments",
+    "drive_import",
 }
 
 

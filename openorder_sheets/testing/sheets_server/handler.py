@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from .control import control
+from .drive import Raw
 from .errors import UNAUTHENTICATED_MESSAGE, ApiError, quota_error, server_error
 from .faults import Plan, is_read
 from .routes import Route, route
@@ -72,10 +73,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._handle("PATCH")
 
-    def _write(self, status: int, data: bytes, json_body: bool) -> None:
+    def _write(self, status: int, data: bytes, content_type: str | None) -> None:
         self.send_response(status)
-        if json_body:
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
+        if content_type:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -89,13 +90,17 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length > 0 else b""
         if parts.path.startswith("/_control/"):
             status, body = control(app, method, parts.path, params, raw)
-            self._write(status, _encode(body, True), True)
+            self._write(status, _encode(body, True), "application/json; charset=UTF-8")
             return
         pretty = (params.get("prettyPrint") or ["true"])[0].lower() != "false"
         matched = route(app.store, method, parts.path, params, raw)
         kind = matched.kind if matched else "unknown"
         status, body, plan = self._outcome(matched, kind)
-        data = b"" if body is None else _encode(body, pretty)
+        content_type = "application/json; charset=UTF-8"
+        if isinstance(body, Raw):
+            data, content_type = body.data, body.content_type
+        else:
+            data = b"" if body is None else _encode(body, pretty)
         # Count before answering, so a client that reads the stats right after sees its request.
         app.counters.record(
             kind, method, parts.path, len(raw), 0 if status == 0 else len(data), status,
@@ -104,7 +109,7 @@ class Handler(BaseHTTPRequestHandler):
         if status == 0:  # an injected dropped connection: close without answering
             self.close_connection = True
             return
-        self._write(status, data, body is not None)
+        self._write(status, data, content_type if body is not None else None)
 
     def _outcome(self, matched: Route | None, kind: str) -> tuple[int, Any, Plan | None]:
         """Run the request through auth and the fault plan: (status, body, plan); 0 = drop."""

@@ -34,7 +34,10 @@ Params = dict[str, list[str]]
 Answer = tuple[int, Any]  # (HTTP status, JSON body or None for an empty body)
 
 _SHEETS = re.compile(r"^/v4/spreadsheets(?:/(?P<id>[^/:]+))?(?P<rest>.*)$")
-_DRIVE = re.compile(r"^/drive/v3/files(?:/(?P<id>[^/]+))?(?P<rest>/copy|/comments)?/?$")
+_DRIVE = re.compile(
+    r"^/drive/v3/files(?:/(?P<id>[^/]+))?(?P<rest>/copy|/comments|/export)?/?$"
+)
+_UPLOAD = re.compile(r"^/upload/drive/v2/files/(?P<id>[^/]+)/?$")
 
 
 @dataclass
@@ -205,6 +208,12 @@ def _sheets_route(store: Store, method: str, path: str, params: Params, raw: byt
 
 
 def _drive_route(store: Store, method: str, path: str, params: Params, raw: bytes) -> Route | None:
+    upload = _UPLOAD.match(path)
+    if upload and method == "PUT":
+        file_id = unquote(upload.group("id"))
+        return Route(
+            "drive_import", lambda: (200, drive.drive_import_csv(store, file_id, params, raw))
+        )
     match = _DRIVE.match(path)
     if not match:
         return None
@@ -226,6 +235,8 @@ def _drive_route(store: Store, method: str, path: str, params: Params, raw: byte
             "drive_comments",
             lambda: (200, drive.drive_comments(store, file_id, method, params, parse_body(raw))),
         )
+    if match.group("rest") == "/export" and method == "GET":
+        return Route("drive_export", lambda: (200, drive.drive_export(store, file_id, params)))
     if match.group("rest"):
         return None
     if method == "GET":
