@@ -13,7 +13,7 @@ from .fault_api import FaultApi
 from .faults import Faults, Stats
 from .handler import HTTPServer
 from .sheet_json import sheet_properties, spreadsheet_json
-from .store import Store
+from .store import DEFAULT_CALLER, Store
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -33,11 +33,13 @@ class SheetsServer(FaultApi):
         seed: int | None = None,
         require_auth: bool = True,
         verbose: bool = False,
+        caller_email: str = DEFAULT_CALLER,
     ) -> None:
         if host not in LOOPBACK:
             raise ValueError("the sheets server only binds a loopback address")
         self.host, self.requested_port = host, port
         self.store = Store(seed)
+        self.store.caller_email = caller_email  # listed as a protected range's editor
         self.faults = Faults()
         self.counters = Stats()
         self.require_auth = require_auth

@@ -54,6 +54,8 @@ DEFAULT_THEME: dict[str, Any] = {
 }
 
 ACCESS_LEVELS = ("writer", "reader", "none")
+#: Who the caller is, for the places Google names them (a protected range's editors).
+DEFAULT_CALLER = "local-user@example.com"
 
 
 def _now() -> str:
@@ -95,6 +97,7 @@ class Spreadsheet:
         self.sheets: list[Sheet] = []
         self.named_ranges: list[dict[str, Any]] = []
         self.access = "writer"
+        self.caller_email = DEFAULT_CALLER
         self.parents: list[str] = ["root"]
         self.comments: list[dict[str, Any]] = []
         self.created = _now()
@@ -172,6 +175,9 @@ class Spreadsheet:
         try:
             ref = parse_range(text)
         except A1Error as exc:
+            named = self._sheet_named(text)
+            if named is not None:
+                return named
             raise invalid(f"Unable to parse range: {text}") from exc
         cells: CellsRef | None
         if ref.sheet is None:
@@ -209,6 +215,21 @@ class Spreadsheet:
                 f"Range ({text}) exceeds grid limits. Max rows: {rows}, max columns: {cols}"
             )
         return target
+
+    def _sheet_named(self, text: str) -> Target | None:
+        """``'Sheet1'!NamedRange``: a named range qualified by the sheet it lies on."""
+        title, bang, name = text.strip().rpartition("!")
+        if not bang or not title or not name:
+            return None
+        try:
+            ref = parse_range(title)
+        except A1Error:
+            return None
+        sheet = self.sheet_by_title(ref.sheet if ref.sheet is not None else ref.bare or "")
+        named = self._named(name)
+        if ref.cells is not None or sheet is None or named is None or named.sheet is not sheet:
+            return None
+        return named
 
     def _named(self, name: str) -> Target | None:
         for named in self.named_ranges:
@@ -257,6 +278,7 @@ class Store:
         self.lock = threading.RLock()
         self.rng = random.Random(seed)
         self.books: dict[str, Spreadsheet] = {}
+        self.caller_email = DEFAULT_CALLER
 
     def new_id(self) -> str:
         """A 44-character id shaped like Google's."""
@@ -273,6 +295,7 @@ class Store:
         with self.lock:
             book_id = spreadsheet_id or self.new_id()
             book = Spreadsheet(book_id, title, self.rng)
+            book.caller_email = self.caller_email
             if first_sheet:
                 book.add_sheet("Sheet1", sheet_id=0)
             self.books[book_id] = book
