@@ -63,7 +63,11 @@ class CellWriter:
             return hit[1]
         current: JSON = {k: v for k, v in (old or {}).items() if k in _CELL_FIELDS}
         updated = apply_mask(current, self.cell, self.mask) if self.mask else current
-        result = {k: v for k, v in updated.items() if k in _CELL_FIELDS and v is not None} or None
+        result = {
+            k: v
+            for k, v in updated.items()
+            if k in _CELL_FIELDS and v is not None and not (k == "note" and v == "")
+        } or None  # an empty note removes the note, as in Google
         self.memo[id(old)] = (old, result)
         return result
 
@@ -148,7 +152,7 @@ def sort_range(book: Spreadsheet, request: JSON) -> JSON:
 
 
 def merge_cells(book: Spreadsheet, request: JSON) -> JSON:
-    """mergeCells: remember the merge (values are not moved)."""
+    """mergeCells: remember the merge, replacing overlapped ones (values are not moved)."""
     target = book.grid_target(request.get("range") or {})
     kind = request.get("mergeType", "MERGE_ALL")
     boxes = []
@@ -158,6 +162,12 @@ def merge_cells(book: Spreadsheet, request: JSON) -> JSON:
         boxes = [(target.r0, c, target.r1, c + 1) for c in range(target.c0, target.c1)]
     else:
         boxes = [(target.r0, target.c0, target.r1, target.c1)]
+    # A new merge replaces every merge it overlaps (as in the Sheets UI).
+    target.sheet.merges = [
+        m for m in target.sheet.merges
+        if m["endRowIndex"] <= target.r0 or target.r1 <= m["startRowIndex"]
+        or m["endColumnIndex"] <= target.c0 or target.c1 <= m["startColumnIndex"]
+    ]  # fmt: skip
     for r0, c0, r1, c1 in boxes:
         target.sheet.merges.append({
             "sheetId": target.sheet.sheet_id, "startRowIndex": r0, "endRowIndex": r1,
@@ -181,6 +191,11 @@ def set_basic_filter(book: Spreadsheet, request: JSON) -> JSON:
     """setBasicFilter: store the filter on its sheet."""
     basic_filter = copy.deepcopy(request.get("filter") or {})
     target = book.grid_target(basic_filter.get("range") or {})
+    # Google stores the bounds explicitly (a filter on the whole sheet lists all of them).
+    basic_filter["range"] = {
+        "sheetId": target.sheet.sheet_id, "startRowIndex": target.r0, "endRowIndex": target.r1,
+        "startColumnIndex": target.c0, "endColumnIndex": target.c1,
+    }  # fmt: skip
     target.sheet.basic_filter = basic_filter
     return {}
 

@@ -4,12 +4,17 @@ protected ranges, named ranges)."""
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
+from .a1 import try_parse_cells
 from .errors import invalid
 from .fieldmask import apply_mask, parse_mask
 from .grid import Sheet
+from .sheet_json import named_range_json, protected_range_json
 from .store import Spreadsheet
+
+_NAME = re.compile(r"^[A-Za-z_\\][\w.]*$")
 
 JSON = dict[str, Any]
 
@@ -22,7 +27,8 @@ def require_sheet(book: Spreadsheet, sheet_id: Any) -> Sheet:
     return sheet
 
 
-def _dimension_range(book: Spreadsheet, dim_range: JSON) -> tuple[Sheet, bool, int, int]:
+def dimension_range(book: Spreadsheet, dim_range: JSON) -> tuple[Sheet, bool, int, int]:
+    """(sheet, rows?, start, end) of a DimensionRange (missing bounds: the whole dimension)."""
     sheet = require_sheet(book, dim_range.get("sheetId"))
     rows = dim_range.get("dimension") == "ROWS"
     if dim_range.get("dimension") not in ("ROWS", "COLUMNS"):
@@ -52,7 +58,7 @@ def append_dimension(book: Spreadsheet, request: JSON) -> JSON:
 
 def insert_dimension(book: Spreadsheet, request: JSON) -> JSON:
     """insertDimension: insert empty rows/columns (formats inherited from a neighbour)."""
-    sheet, rows, start, end = _dimension_range(book, request.get("range") or {})
+    sheet, rows, start, end = dimension_range(book, request.get("range") or {})
     size = sheet.row_count if rows else sheet.col_count
     if start > size or start == end:
         raise invalid(f"Invalid insert range {start}..{end} for a dimension of size {size}.")
@@ -68,7 +74,7 @@ def insert_dimension(book: Spreadsheet, request: JSON) -> JSON:
 
 def delete_dimension(book: Spreadsheet, request: JSON) -> JSON:
     """deleteDimension: delete rows/columns."""
-    sheet, rows, start, end = _dimension_range(book, request.get("range") or {})
+    sheet, rows, start, end = dimension_range(book, request.get("range") or {})
     size = sheet.row_count if rows else sheet.col_count
     if end > size:
         raise invalid(f"Invalid delete range {start}..{end}: the sheet has {size}.")
@@ -85,17 +91,11 @@ def delete_dimension(book: Spreadsheet, request: JSON) -> JSON:
 
 def update_dimension_properties(book: Spreadsheet, request: JSON) -> JSON:
     """updateDimensionProperties: store pixel sizes / hidden flags."""
-    sheet, rows, start, end = _dimension_range(book, request.get("range") or {})
+    sheet, rows, start, end = dimension_range(book, request.get("range") or {})
     mask = parse_mask(str(request.get("fields") or "*"))
     meta = sheet.row_meta if rows else sheet.col_meta
     for index in range(start, min(end, sheet.row_count if rows else sheet.col_count)):
         meta[index] = apply_mask(meta.get(index, {}), request.get("properties") or {}, mask)
-    return {}
-
-
-def auto_resize_dimensions(book: Spreadsheet, request: JSON) -> JSON:
-    """autoResizeDimensions: accepted (no layout engine here)."""
-    _dimension_range(book, request.get("dimensions") or {})
     return {}
 
 
@@ -140,13 +140,33 @@ def delete_embedded_object(book: Spreadsheet, request: JSON) -> JSON:
 
 
 def add_protected_range(book: Spreadsheet, request: JSON) -> JSON:
-    """addProtectedRange: stored and listed in metadata (not enforced)."""
+    """addProtectedRange: stored and listed in metadata (not enforced).
+
+    Like Google: the caller (the spreadsheet's owner here) can always edit, so
+    ``requestingUserCanEdit`` is true whatever the request said, and a range that is not
+    ``warningOnly`` lists the caller first among its editors.
+    """
     protected = copy.deepcopy(request.get("protectedRange") or {})
     target = book.grid_target(protected.get("range") or {})
     protected["protectedRangeId"] = book.rng.randint(1, 2**31 - 1)
-    protected.setdefault("requestingUserCanEdit", True)
-    target.sheet.protected_ranges.append(protected)
-    return {"addProtectedRange": {"protectedRange": copy.deepcopy(protected)}}
+    protected["requestingUserCanEdit"] = True
+    if protected.get("warningOnly"):
+        protected.pop("editors", None)
+    else:
+        protected.pop("warningOnly", None)
+        editors = {k: v for k, v in (protected.get("editors") or {}).items() if v}
+        users = [book.caller_email] + [u for u in editors.get("users") or [] if u]
+        editors["users"] = list(dict.fromkeys(users))
+        protected["editors"] = editors
+    ordered = {
+        key: protected[key]
+        for key in ("protectedRangeId", "range", "namedRangeId", "description", "warningOnly",
+                    "requestingUserCanEdit", "unprotectedRanges", "editors")
+        if key in protected
+    }  # fmt: skip
+    target.sheet.protected_ranges.append(ordered)
+    reply = protected_range_json(ordered, target.sheet.sheet_id)
+    return {"addProtectedRange": {"protectedRange": reply}}
 
 
 def delete_protected_range(book: Spreadsheet, request: JSON) -> JSON:
@@ -160,15 +180,46 @@ def delete_protected_range(book: Spreadsheet, request: JSON) -> JSON:
     raise invalid(f"No protected range with id: {wanted}")
 
 
+def _check_named_range_name(book: Spreadsheet, name: Any, named_range_id: Any = None) -> None:
+    if not isinstance(name, str) or not name:
+        raise invalid("A named range needs a name.")
+    if try_parse_cells(name) is not None or not _NAME.match(name):
+        raise invalid(f"Invalid named range name: {name}")
+    for other in book.named_ranges:
+        if other.get("name") == name and other.get("namedRangeId") != named_range_id:
+            raise invalid(f"A named range with name {name} already exists.")
+
+
 def add_named_range(book: Spreadsheet, request: JSON) -> JSON:
     """addNamedRange."""
     named = copy.deepcopy(request.get("namedRange") or {})
-    book.grid_target(named.get("range") or {})
-    if any(n.get("name") == named.get("name") for n in book.named_ranges):
-        raise invalid(f"A named range with name {named.get('name')} already exists.")
+    target = book.grid_target(named.get("range") or {})
+    _check_named_range_name(book, named.get("name"))
     named["namedRangeId"] = named.get("namedRangeId") or f"{book.rng.getrandbits(40):x}"
+    named["range"] = {"sheetId": target.sheet.sheet_id, **named.get("range", {})}
     book.named_ranges.append(named)
-    return {"addNamedRange": {"namedRange": copy.deepcopy(named)}}
+    return {"addNamedRange": {"namedRange": named_range_json(named)}}
+
+
+def update_named_range(book: Spreadsheet, request: JSON) -> JSON:
+    """updateNamedRange: change a named range's name and/or range through ``fields``."""
+    incoming = request.get("namedRange") or {}
+    wanted = incoming.get("namedRangeId")
+    found = next((n for n in book.named_ranges if n.get("namedRangeId") == wanted), None)
+    if found is None:
+        raise invalid(f"No named range with id: {wanted}")
+    if not request.get("fields"):
+        raise invalid("At least one field must be updated, but 'fields' is empty.")
+    updated = apply_mask(found, incoming, parse_mask(str(request["fields"])))
+    updated["namedRangeId"] = wanted
+    target = book.grid_target(updated.get("range") or {})
+    updated["range"] = {"sheetId": target.sheet.sheet_id, **updated.get("range", {})}
+    _check_named_range_name(book, updated.get("name"), wanted)
+    found.clear()
+    found.update(
+        (k, updated[k]) for k in ("namedRangeId", "name", "range") if k in updated
+    )
+    return {}
 
 
 def delete_named_range(book: Spreadsheet, request: JSON) -> JSON:

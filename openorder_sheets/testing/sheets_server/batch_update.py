@@ -11,7 +11,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from . import batch_cells, batch_objects
+from . import autosize, batch_cells, batch_objects, groups, paste
 from .batch_objects import require_sheet
 from .errors import ApiError, invalid, unknown_field
 from .fieldmask import apply_mask, parse_mask
@@ -34,14 +34,22 @@ def _check_title(book: Spreadsheet, title: str, sheet: Sheet | None = None) -> N
 
 
 def _tab_colors(props: JSON) -> JSON:
+    """Keep ``tabColor`` and ``tabColorStyle`` in step; a style without a colour (gspread's
+    ``clear_tab_color`` sends ``{"rgbColor": null}``) clears both."""
     if "tabColor" in props or "tabColorStyle" in props:
         mirrored = mirror_colors(
             {"backgroundColor": props["tabColor"]}
             if "tabColor" in props
             else {"backgroundColorStyle": props["tabColorStyle"]}
         )
-        props["tabColor"] = mirrored["backgroundColor"]
-        props["tabColorStyle"] = mirrored["backgroundColorStyle"]
+        for key, mirrored_key in (
+            ("tabColor", "backgroundColor"),
+            ("tabColorStyle", "backgroundColorStyle"),
+        ):
+            if mirrored.get(mirrored_key):
+                props[key] = mirrored[mirrored_key]
+            else:
+                props.pop(key, None)
     return props
 
 
@@ -125,6 +133,10 @@ def update_sheet_properties(book: Spreadsheet, request: JSON) -> JSON:
         raise invalid("You can't freeze all visible rows on the sheet.")
     if int(grid.get("frozenColumnCount") or 0) >= cols:
         raise invalid("You can't freeze all visible columns on the sheet.")
+    if updated.get("hidden") and all(
+        s is sheet or s.props.get("hidden") for s in book.sheets
+    ):
+        raise invalid("You can't hide all the sheets in a document.")
     index = int(updated.pop("index", 0) or 0)
     old_rows, old_cols = sheet.row_count, sheet.col_count
     sheet.props = updated
@@ -162,7 +174,7 @@ HANDLERS: dict[str, Handler] = {
     "insertDimension": batch_objects.insert_dimension,
     "deleteDimension": batch_objects.delete_dimension,
     "updateDimensionProperties": batch_objects.update_dimension_properties,
-    "autoResizeDimensions": batch_objects.auto_resize_dimensions,
+    "autoResizeDimensions": autosize.auto_resize_dimensions,
     "addChart": batch_objects.add_chart,
     "updateChartSpec": batch_objects.update_chart_spec,
     "deleteEmbeddedObject": batch_objects.delete_embedded_object,
@@ -170,6 +182,12 @@ HANDLERS: dict[str, Handler] = {
     "deleteProtectedRange": batch_objects.delete_protected_range,
     "addNamedRange": batch_objects.add_named_range,
     "deleteNamedRange": batch_objects.delete_named_range,
+    "updateNamedRange": batch_objects.update_named_range,
+    "addDimensionGroup": groups.add_dimension_group,
+    "deleteDimensionGroup": groups.delete_dimension_group,
+    "updateDimensionGroup": groups.update_dimension_group,
+    "copyPaste": paste.copy_paste,
+    "cutPaste": paste.cut_paste,
     "repeatCell": batch_cells.repeat_cell,
     "updateCells": batch_cells.update_cells,
     "setDataValidation": batch_cells.set_data_validation,

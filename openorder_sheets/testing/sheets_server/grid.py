@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from .cellvalue import Formula, Value
 
@@ -46,6 +46,10 @@ class Sheet:
         self.charts: list[dict[str, Any]] = []
         self.conditional_formats: list[dict[str, Any]] = []
         self.basic_filter: dict[str, Any] | None = None
+        # Row/column groups as a depth per index (how many groups hold it), like Google's model.
+        self.row_groups: dict[int, int] = {}
+        self.col_groups: dict[int, int] = {}
+        self.collapsed_groups: set[tuple[bool, int, int, int]] = set()  # (rows?, start, end, depth)
         self.version = 0
         self.append_cache: tuple[tuple[int, int, int, int], int, tuple[int, int, int, int]] | None
         self.append_cache = None
@@ -91,6 +95,9 @@ class Sheet:
         other.charts = copy.deepcopy(self.charts)
         other.conditional_formats = copy.deepcopy(self.conditional_formats)
         other.basic_filter = copy.deepcopy(self.basic_filter)
+        other.row_groups = dict(self.row_groups)
+        other.col_groups = dict(self.col_groups)
+        other.collapsed_groups = set(self.collapsed_groups)
         return other
 
     def changed(self) -> None:
@@ -241,6 +248,7 @@ class Sheet:
             self.values[start:start] = [[] for _ in range(count)]
             self.extras[start:start] = [dict(formats) if formats else None for _ in range(count)]
         self.row_meta = _shift(self.row_meta, start, count)
+        self.row_groups = _shift_depths(self.row_groups, start, count)
         self.changed()
 
     def delete_rows(self, start: int, end: int) -> None:
@@ -249,6 +257,7 @@ class Sheet:
         del self.values[start:end]
         del self.extras[start:end]
         self.row_meta = _shift(self.row_meta, end, start - end, drop=(start, end))
+        self.row_groups = _shift(self.row_groups, end, start - end, drop=(start, end))
         self.changed()
 
     def insert_cols(self, start: int, count: int, inherit_from: int | None = None) -> None:
@@ -267,6 +276,7 @@ class Sheet:
                             moved[c] = {"userEnteredFormat": fmt}
                 self.extras[index] = moved
         self.col_meta = _shift(self.col_meta, start, count)
+        self.col_groups = _shift_depths(self.col_groups, start, count)
         self.changed()
 
     def delete_cols(self, start: int, end: int) -> None:
@@ -287,6 +297,7 @@ class Sheet:
                     if not start <= c < end
                 } or None
         self.col_meta = _shift(self.col_meta, end, -width, drop=(start, end))
+        self.col_groups = _shift(self.col_groups, end, -width, drop=(start, end))
         self.changed()
 
     def sort_rows(
@@ -333,14 +344,27 @@ def _row_formats(extras: RowExtras | None) -> RowExtras | None:
     return kept or None
 
 
+_T = TypeVar("_T")
+
+
 def _shift(
-    meta: dict[int, dict[str, Any]], at: int, by: int, drop: tuple[int, int] | None = None
-) -> dict[int, dict[str, Any]]:
-    shifted: dict[int, dict[str, Any]] = {}
+    meta: dict[int, _T], at: int, by: int, drop: tuple[int, int] | None = None
+) -> dict[int, _T]:
+    shifted: dict[int, _T] = {}
     for index, value in meta.items():
         if drop and drop[0] <= index < drop[1]:
             continue
         shifted[index + by if index >= at else index] = value
+    return shifted
+
+
+def _shift_depths(depths: dict[int, int], at: int, count: int) -> dict[int, int]:
+    """Group depths after inserting ``count`` indices at ``at``: inserted inside a group, the
+    new indices join it (they take the shallower depth of their two neighbours)."""
+    inherited = min(depths.get(at - 1, 0), depths.get(at, 0))
+    shifted = _shift(depths, at, count)
+    if inherited:
+        shifted.update(dict.fromkeys(range(at, at + count), inherited))
     return shifted
 
 

@@ -108,19 +108,98 @@ def grid_data(book: Spreadsheet, renderer: Renderer, target: Target) -> JSON:
     return out
 
 
+def runs(depths: dict[int, int]) -> list[tuple[int, int, int]]:
+    """(start, end, depth) of every group, by depth then position."""
+    found: list[tuple[int, int, int]] = []
+    deepest = max(depths.values(), default=0)
+    for depth in range(1, deepest + 1):
+        start: int | None = None
+        previous = -2
+        for index in sorted(i for i, d in depths.items() if d >= depth):
+            if start is not None and index != previous + 1:
+                found.append((start, previous + 1, depth))
+                start = None
+            if start is None:
+                start = index
+            previous = index
+        if start is not None:
+            found.append((start, previous + 1, depth))
+    return found
+
+
+def dimension_groups(sheet: Sheet, rows: bool) -> list[JSON]:
+    """The DimensionGroup list of one dimension, as Google prints it."""
+    depths = sheet.row_groups if rows else sheet.col_groups
+    out: list[JSON] = []
+    for start, end, depth in runs(depths):
+        span: JSON = {"sheetId": sheet.sheet_id} if sheet.sheet_id else {}
+        span.update(dimension="ROWS" if rows else "COLUMNS", startIndex=start, endIndex=end)
+        group: JSON = {"range": span, "depth": depth}
+        if (rows, start, end, depth) in sheet.collapsed_groups:
+            group["collapsed"] = True
+        out.append(group)
+    return out
+
+
+def grid_range_json(grid_range: JSON, sheet_id: int | None = None) -> JSON:
+    """A GridRange as Google prints it: ``sheetId`` first, and left out when it is 0.
+
+    ``sheet_id`` (when given) is the id of the sheet that holds the object, which wins over a
+    stale stored id (a duplicated sheet's merges, for instance).
+    """
+    out: JSON = {}
+    found = grid_range.get("sheetId", 0) if sheet_id is None else sheet_id
+    if found:
+        out["sheetId"] = found
+    out.update((k, v) for k, v in grid_range.items() if k != "sheetId")
+    return out
+
+
+def protected_range_json(protected: JSON, sheet_id: int | None = None) -> JSON:
+    """A ProtectedRange with its GridRanges printed like Google's."""
+    out = copy.deepcopy(protected)
+    if isinstance(out.get("range"), dict):
+        out["range"] = grid_range_json(out["range"], sheet_id)
+    if isinstance(out.get("unprotectedRanges"), list):
+        out["unprotectedRanges"] = [
+            grid_range_json(r, sheet_id) for r in out["unprotectedRanges"]
+        ]
+    return out
+
+
+def named_range_json(named: JSON) -> JSON:
+    """A NamedRange with its GridRange printed like Google's."""
+    out = copy.deepcopy(named)
+    if isinstance(out.get("range"), dict):
+        out["range"] = grid_range_json(out["range"])
+    return out
+
+
 def sheet_json(book: Spreadsheet, sheet: Sheet) -> JSON:
     """A Sheet without grid data."""
     out: JSON = {"properties": sheet_properties(book, sheet)}
+    sheet_id = sheet.sheet_id
     if sheet.merges:
-        out["merges"] = copy.deepcopy(sheet.merges)
+        out["merges"] = [grid_range_json(m, sheet_id) for m in sheet.merges]
     if sheet.conditional_formats:
-        out["conditionalFormats"] = copy.deepcopy(sheet.conditional_formats)
+        rules = copy.deepcopy(sheet.conditional_formats)
+        for rule in rules:
+            rule["ranges"] = [grid_range_json(r) for r in rule.get("ranges") or []]
+        out["conditionalFormats"] = rules
     if sheet.protected_ranges:
-        out["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
+        out["protectedRanges"] = [
+            protected_range_json(p, sheet_id) for p in sheet.protected_ranges
+        ]
     if sheet.basic_filter:
-        out["basicFilter"] = copy.deepcopy(sheet.basic_filter)
+        basic_filter = copy.deepcopy(sheet.basic_filter)
+        basic_filter["range"] = grid_range_json(basic_filter.get("range") or {}, sheet_id)
+        out["basicFilter"] = basic_filter
     if sheet.charts:
         out["charts"] = copy.deepcopy(sheet.charts)
+    for key, rows in (("rowGroups", True), ("columnGroups", False)):
+        listed = dimension_groups(sheet, rows)
+        if listed:
+            out[key] = listed
     return out
 
 
@@ -150,6 +229,6 @@ def spreadsheet_json(
         "sheets": sheets,
     }
     if book.named_ranges:
-        out["namedRanges"] = copy.deepcopy(book.named_ranges)
+        out["namedRanges"] = [named_range_json(n) for n in book.named_ranges]
     out["spreadsheetUrl"] = f"https://docs.google.com/spreadsheets/d/{book.id}/edit"
     return out
