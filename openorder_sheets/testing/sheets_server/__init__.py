@@ -2,7 +2,8 @@
 
 What it is
     A small HTTP server that speaks the part of the Google Sheets API v4 (and of Drive v3:
-    create / get / delete / copy / list of spreadsheets) that gspread 6 and openorder-sheets use.
+    create / get / delete / copy / list / export as CSV of spreadsheets, and Drive v2's CSV
+    upload) that gspread 6 and openorder-sheets use.
     State lives in memory. It answers like Google: trailing empty cells and rows are omitted,
     empty rows in the middle come back as ``[]``, ``values`` is absent for an empty range,
     ``range`` echoes the request normalised and clipped to the grid (``'Sheet1'`` →
@@ -16,6 +17,10 @@ Starting it
     From a shell (prints the URL and how to point a client at it)::
 
         python -m openorder_sheets.testing.sheets_server --port 8765
+
+    ``--private ID`` (repeatable) seeds a spreadsheet that exists but is not shared with you
+    (Sheets 403, Drive 404); ``--caller-email`` names the caller where Google does (a
+    protected range's editors). A port already in use is one sentence on stderr and exit 1.
 
     From Python::
 
@@ -47,6 +52,11 @@ Inspecting state from tests
     ``frozen``, ``cell_format``, ``data_validation``, ``charts``, ``protected_ranges``,
     ``spreadsheet`` (the JSON resource), ``set_access`` / ``mark_private``.
 
+Proof
+    Real Google answers recorded by gspread's suite are replayed exactly (see :mod:`.replay`),
+    and gspread 6.2.1's own test suite passes against the server
+    (``tests/sheets_server/test_gspread_suite.py``, from ``../shared/gspread-suite``).
+
 Limits
     Google's 10 million cells per spreadsheet (every tab's rows × columns, blank cells too):
     a request that would pass it gets Google's 400 (see :mod:`.limits`).
@@ -58,8 +68,11 @@ What it does not implement
     functions and recalculation chains across spreadsheets; number formats beyond common
     patterns and a few locales' separators; pivot tables, filter views, banding, slicers,
     developer metadata, data-filter queries other than ``a1Range``/``gridRange``; enforcement
-    of protected ranges and data validation; Drive permissions and
-    sharing, revisions, export and CSV import; real quotas (429s only when injected).
+    of protected ranges and data validation; borders (accepted, not stored); cutPaste does not
+    rewrite formulas elsewhere that pointed at the moved cells; autoResizeDimensions measures
+    text with Arial's widths rather than a layout engine; Drive permissions and sharing,
+    revisions, export other than CSV/TSV (PDF, XLSX, ODS, ZIP); real quotas (429s only when
+    injected).
 """
 
 from .client import (
