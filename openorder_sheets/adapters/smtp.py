@@ -13,10 +13,15 @@ login refused) raise :class:`TransportError` with one sentence saying what to fi
 
 The password is kept only to log in: it is never logged, never shown by ``repr`` and scrubbed
 from every error message; ``set_debuglevel`` (which would print the AUTH exchange) is never used.
+A server reply is stored (the `Emails` tab, the journal) only after masking every form the
+credentials travel in: the password, its base64 (``AUTH LOGIN``), the ``AUTH PLAIN`` blob, any
+base64 word that decodes to one of those, and whatever follows ``AUTH <mechanism>``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import logging
 import re
@@ -45,6 +50,15 @@ _SECURITY_NAMES: Mapping[str, str] = {
 }
 # An enhanced status code (RFC 3463) at the start of a reply's text, e.g. "5.1.1".
 _ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
+MASK = "********"
+# A client's AUTH command echoed back: everything after the mechanism is credentials.
+_AUTH_ECHO = re.compile(
+    r"(\bAUTH\s+(?:PLAIN|LOGIN|XOAUTH2|OAUTHBEARER|CRAM-MD5|DIGEST-MD5|NTLM|GSSAPI))"
+    r"(\s+[A-Za-z0-9+/=._-]+)",
+    re.IGNORECASE,
+)
+# A word that could be base64 (what SMTP AUTH sends).
+_BASE64_WORD = re.compile(r"[A-Za-z0-9+/]{4,}={0,2}")
 
 
 class TransportError(TransportFailed):
@@ -290,9 +304,10 @@ class SmtpTransport:
 
     def _done(self, result: DeliveryResult, message_id: str) -> DeliveryResult:
         self._last_used = time.monotonic()
-        if self._password and self._password in result.detail:
+        scrubbed = self._scrub(result.detail)
+        if scrubbed != result.detail:
             # Belt and braces: no server should echo it, but the detail lands in the sheet.
-            result = DeliveryResult(result.outcome, self._scrub(result.detail))
+            result = DeliveryResult(result.outcome, scrubbed)
         if result.outcome is DeliveryOutcome.SENT:
             log.debug("Sent %s via %s.", message_id or "a message", self._where)
         else:
@@ -312,9 +327,8 @@ class SmtpTransport:
         return DeliveryResult(classify_reply(code, text.partition(" ")[2]), text)
 
     def _scrub(self, text: str) -> str:
-        if self._password:
-            text = text.replace(self._password, "********")
-        return text
+        """``text`` with every form of the credentials masked (see the module's docstring)."""
+        return scrub_credentials(text, self.username, self._password)
 
     def _connect(self) -> smtplib.SMTP:
         """A new connection, secured and logged in, or TransportError."""
@@ -417,6 +431,61 @@ class SmtpTransport:
                 "`smtp_host`, `smtp_port` and the network."
             )
         return f"SMTP connection to {where} failed ({_describe(exc)}): check the [email] settings."
+
+
+def scrub_credentials(text: str, username: str | None, password: str | None) -> str:
+    """``text`` (a server's reply) with the password masked in every form SMTP AUTH sends it.
+
+    Masked: the password itself; its base64 (``AUTH LOGIN``'s answer); the ``AUTH PLAIN``
+    blob (base64 of ``authzid NUL user NUL password``); any base64 word that decodes to text
+    holding the password; and every word after an echoed ``AUTH <mechanism>``.
+    """
+    if not text:
+        return text
+    text = _AUTH_ECHO.sub(lambda found: f"{found.group(1)} {MASK}", text)
+    if not password:
+        return text
+    for secret in sorted(_secret_forms(username or "", password), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return _BASE64_WORD.sub(lambda found: _masked_if_secret(found.group(0), password), text)
+
+
+def _secret_forms(username: str, password: str) -> set[str]:
+    """The password as typed and as base64, alone and in the AUTH PLAIN blob."""
+    forms = {password}
+    for encoding in ("utf-8", "latin-1"):
+        try:
+            secret = password.encode(encoding)
+            user = username.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        for raw in (secret, b"\0" + user + b"\0" + secret, user + b"\0" + user + b"\0" + secret):
+            encoded = base64.b64encode(raw).decode("ascii")
+            forms.update({encoded, encoded.rstrip("=")})
+    return {form for form in forms if form}
+
+
+def _masked_if_secret(word: str, password: str) -> str:
+    """``word`` itself, or the mask when it is base64 of credentials: it decodes to bytes
+    holding the password (or, cut short, its first six characters) or a NUL (``AUTH PLAIN``)."""
+    if len(word) < 8:
+        return word
+    bare = word.rstrip("=")
+    bare = bare[: len(bare) - len(bare) % 4] if len(bare) % 4 == 1 else bare
+    try:
+        decoded = base64.b64decode(bare + "=" * (-len(bare) % 4), validate=False)
+    except (binascii.Error, ValueError):
+        return word
+    if b"\0" in decoded:
+        return MASK
+    for encoding in ("utf-8", "latin-1"):
+        try:
+            secret = password.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        if secret in decoded or (len(secret) >= 6 and secret[:6] in decoded):
+            return MASK
+    return word
 
 
 def _refused_result(
