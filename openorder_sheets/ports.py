@@ -52,6 +52,7 @@ class TabLayout:
     columns: tuple[ColumnSpec, ...]
     currency_format: str = '"Rp"#,##0'
     chart: ChartSpec | None = None
+    hidden: bool = False  # the tool's memory: created hidden where the backend allows
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Announcing batches (SPEC §4.13): `batch_open` when a window opens, `batch_closing` before
 it closes, each to each buyer once.
 
-Who hears: buyers who opted in on an earlier order, and (for `batch_open`) buyers who were
-waitlisted in an earlier batch. Nobody hears `batch_closing` for a batch they already ordered in.
+Who hears: buyers whose latest answer to the opt-in question is yes, and (for `batch_open`)
+buyers who were waitlisted in an earlier batch, unless their latest answer is an explicit no.
+Nobody hears about a batch they already ordered in, and nobody whose address the seller
+stopped (`Stop emails`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from openorder_sheets.core.model import Batch, Catalog, Decision, EmailDue, Order
-from openorder_sheets.core.notifications import email_key
+from openorder_sheets.core.model import Batch, Catalog, Decision, EmailDue, EmailKind, Order
 
 
 @dataclass(frozen=True)
@@ -28,16 +29,32 @@ def _earlier(order: Order, batch: Batch) -> bool:
 
 
 def audience(orders: Iterable[Order], batch: Batch, *, waitlisted_too: bool) -> list[Audience]:
-    """Buyers of earlier orders who asked to hear (or were left waiting), latest name first."""
-    chosen: dict[str, Audience] = {}
+    """Buyers of earlier orders who asked to hear (or were left waiting), latest answer wins."""
+    latest: dict[str, tuple[dt.datetime, bool | None, str]] = {}
+    waited: set[str] = set()
     for order in orders:
         response = order.response
         if response is None or not response.email_ok or not _earlier(order, batch):
             continue
-        waiting = waitlisted_too and order.status is Decision.WAITLISTED
-        if response.opt_in or waiting:
-            chosen[response.email] = Audience(response.email, response.name)
-    return sorted(chosen.values(), key=lambda buyer: buyer.email)
+        when = response.timestamp or order.submitted
+        if when is None:
+            continue
+        if order.status is Decision.WAITLISTED:
+            waited.add(response.email)
+        answer = response.opt_in
+        before = latest.get(response.email)
+        if before is None or when >= before[0]:
+            # A blank answer does not undo an earlier yes or no.
+            kept = answer if answer is not None else (before[1] if before else None)
+            latest[response.email] = (when, kept, response.name)
+        elif before[1] is None and answer is not None:
+            latest[response.email] = (before[0], answer, before[2])
+    chosen = [
+        Audience(email, name)
+        for email, (_, answer, name) in latest.items()
+        if answer is True or (waitlisted_too and answer is None and email in waited)
+    ]
+    return sorted(chosen, key=lambda buyer: buyer.email)
 
 
 def announcement_emails(
@@ -54,12 +71,12 @@ def announcement_emails(
     found: list[EmailDue] = []
     ordered = {o.email for o in orders if o.batch is not None and o.batch.name == batch.name}
     for buyer in audience(orders, batch, waitlisted_too=True):
-        key = email_key(batch.name, "batch_open", buyer.email, 1)
+        key = f"{batch.name}/{EmailKind.BATCH_OPEN}/{buyer.email}/1"
         if buyer.email not in ordered and key not in known_keys:
-            found.append(EmailDue(key, "batch_open", buyer.email, "", batch.name))
+            found.append(EmailDue(key, EmailKind.BATCH_OPEN, buyer.email, "", batch.name))
     if closing_hours > 0 and now >= batch.closes - dt.timedelta(hours=closing_hours):
         for buyer in audience(orders, batch, waitlisted_too=False):
-            key = email_key(batch.name, "batch_closing", buyer.email, 1)
+            key = f"{batch.name}/{EmailKind.BATCH_CLOSING}/{buyer.email}/1"
             if buyer.email not in ordered and key not in known_keys:
-                found.append(EmailDue(key, "batch_closing", buyer.email, "", batch.name))
+                found.append(EmailDue(key, EmailKind.BATCH_CLOSING, buyer.email, "", batch.name))
     return found

@@ -21,6 +21,8 @@ TAB_LABELS: Mapping[str, Mapping[str, str]] = {
     "materials_needed": {"en": "Materials needed", "id": "Kebutuhan bahan"},
     "packing": {"en": "Packing list", "id": "Daftar packing"},
     "emails": {"en": "Emails", "id": "Email"},
+    # The tool's memory (hidden where the backend allows): not for the seller to edit.
+    "state": {"en": "openorder (do not edit)", "id": "openorder (jangan diubah)"},
 }
 
 COLUMN_LABELS: Mapping[str, Mapping[str, str]] = {
@@ -87,6 +89,8 @@ COLUMN_LABELS: Mapping[str, Mapping[str, str]] = {
     "last_attempt": {"en": "Last attempt", "id": "Percobaan terakhir"},
     "message_id": {"en": "Message-ID", "id": "Message-ID"},
     "error": {"en": "Error", "id": "Kesalahan"},
+    # The tool's memory tab
+    "data": {"en": "Data", "id": "Data"},
 }
 
 #: Decision words (`Status`), SPEC §3.
@@ -102,6 +106,7 @@ STATUS_LABELS: Mapping[str, Mapping[str, str]] = {
 
 PROGRESS_LABELS: Mapping[str, Mapping[str, str]] = {
     "awaiting_payment": {"en": "Awaiting payment", "id": "Menunggu pembayaran"},
+    "partly_paid": {"en": "Partly paid", "id": "Kurang bayar"},
     "paid": {"en": "Paid", "id": "Lunas"},
     "in_production": {"en": "In production", "id": "Diproduksi"},
     "ready": {"en": "Ready", "id": "Siap"},
@@ -119,6 +124,7 @@ SELLER_ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
     "confirm": {"en": "Confirm", "id": "Konfirmasi"},
     "cancel": {"en": "Cancel", "id": "Batalkan"},
     "reject": {"en": "Reject", "id": "Tolak"},
+    "stop_emails": {"en": "Stop emails", "id": "Stop email"},
 }
 
 

@@ -74,6 +74,7 @@ _KINDS: Mapping[str, tuple[ColumnKind, int]] = {
     "last_attempt": (K.DATETIME, 17),
     "message_id": (K.TEXT, 36),
     "error": (K.TEXT, 40),
+    "data": (K.TEXT, 80),
 }
 
 SUMMARY_COLUMNS = (
@@ -109,7 +110,11 @@ TAB_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "materials_needed": MATERIALS_NEEDED_COLUMNS,
     "packing": PACKING_COLUMNS,
     "emails": EMAIL_COLUMNS,
+    "state": ("key", "data"),
 }
+
+#: Tabs the seller is not expected to see: hidden where the backend allows.
+HIDDEN_TABS = frozenset({"state"})
 
 
 def _options(key: str, language: str) -> tuple[str, ...]:
@@ -134,7 +139,9 @@ def column_spec(key: str, language: str) -> ColumnSpec:
 def tab_layout(tab_key: str, language: str, currency: str = "IDR") -> TabLayout:
     """The layout of one tab (by internal key) in ``language``."""
     columns = tuple(column_spec(key, language) for key in TAB_COLUMNS[tab_key])
-    return TabLayout(columns, currency_format=currency_format(currency))
+    return TabLayout(
+        columns, currency_format=currency_format(currency), hidden=tab_key in HIDDEN_TABS
+    )
 
 
 def currency_format(currency: str) -> str:

@@ -13,13 +13,24 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from openorder_sheets.core import cells
-from openorder_sheets.core.model import EmailDue, EmailState, LedgerEntry
-from openorder_sheets.core.notifications import FIRST_KINDS
+from openorder_sheets.core.model import EmailDue, EmailKind, EmailState, LedgerEntry
 from openorder_sheets.core.records import STATE_RANK
 from openorder_sheets.ports import Cell
 
 #: A state the local journal knows beats an older one in the sheet (a run died before writing).
 _RANK = STATE_RANK
+#: Kinds sent before everything else when the daily limit bites (SPEC §5): what a buyer must
+#: know about their own order goes before news and announcements.
+FIRST_KINDS = (
+    EmailKind.ORDER_CONFIRMED,
+    EmailKind.ORDER_PROMOTED,
+    EmailKind.ORDER_REJECTED,
+    EmailKind.ORDER_WAITLISTED,
+    EmailKind.ORDER_NEEDS_ATTENTION,
+    EmailKind.ORDER_UPDATED,
+    EmailKind.ORDER_CHANGE_REFUSED,
+    EmailKind.ORDER_CANCELLED,
+)
 _FIRST_RETRY = dt.timedelta(minutes=5)
 _LONGEST_RETRY = dt.timedelta(hours=6)
 
@@ -93,7 +104,7 @@ def to_send(entries: list[LedgerEntry], now: dt.datetime, daily_limit: int) -> l
             if last is None or now - last >= retry_delay(entry.attempts):
                 ready.append(entry)
     room = max(daily_limit - sent_in_last_day(entries, now), 0)
-    position = {key: index for index, key in enumerate(FIRST_KINDS)}
+    position: dict[str, int] = {str(key): index for index, key in enumerate(FIRST_KINDS)}
     ready.sort(
         key=lambda e: (position.get(e.kind, len(FIRST_KINDS)), e.state is not EmailState.SENDING)
     )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, StrEnum
 
 
 class Decision(Enum):
@@ -30,6 +30,70 @@ class SellerAction(Enum):
     CONFIRM = "confirm"
     CANCEL = "cancel"
     REJECT = "reject"
+    STOP_EMAILS = "stop_emails"  # send nothing more to this order's address
+
+
+class EmailKind(StrEnum):
+    """Every kind of message the tool sends (SPEC §5), one template each."""
+
+    ORDER_CONFIRMED = "order_confirmed"
+    ORDER_WAITLISTED = "order_waitlisted"
+    ORDER_PROMOTED = "order_promoted"
+    ORDER_REJECTED = "order_rejected"
+    ORDER_NEEDS_ATTENTION = "order_needs_attention"
+    ORDER_UPDATED = "order_updated"
+    ORDER_CHANGE_REFUSED = "order_change_refused"
+    ORDER_NOT_MADE = "order_not_made"
+    PAYMENT_REMINDER = "payment_reminder"
+    PAYMENT_RECEIVED = "payment_received"
+    ORDER_EXPIRED = "order_expired"
+    ORDER_CANCELLED = "order_cancelled"
+    PRODUCTION_STARTED = "production_started"
+    BATCH_READY = "batch_ready"
+    ORDER_SHIPPED = "order_shipped"
+    BATCH_DELAYED = "batch_delayed"
+    BATCH_CANCELLED = "batch_cancelled"
+    BATCH_OPEN = "batch_open"
+    BATCH_CLOSING = "batch_closing"
+
+
+class PaidKind(Enum):
+    """What the seller's `Paid` cell says."""
+
+    BLANK = "blank"
+    YES = "yes"  # a tick or a word such as `lunas`: paid what was owed when ticked
+    NO = "no"
+    AMOUNT = "amount"  # an amount received, e.g. 165000
+    UNKNOWN = "unknown"  # a word the tool does not understand: shown as a problem
+
+
+@dataclass(frozen=True)
+class PaidMark:
+    kind: PaidKind = PaidKind.BLANK
+    amount: Decimal = Decimal(0)
+    text: str = ""  # what the seller typed, for the problem text
+
+    @property
+    def memo(self) -> str:
+        """How the mark is remembered between syncs (to tell a new tick from an old one)."""
+        if self.kind is PaidKind.AMOUNT:
+            return f"amount:{self.amount}"
+        return str(self.kind.value)
+
+
+@dataclass(frozen=True)
+class SellerInputs:
+    """The seller's columns of one `Orders` row, read as the seller left them."""
+
+    sheet_row: int | None = None  # 0-based row in the Orders grid; None: the order has no row
+    paid: PaidMark = PaidMark()
+    action: SellerAction = SellerAction.NONE
+    action_text: str = ""  # set when the word was not understood
+    tracking_no: str = ""
+    seller_note: str = ""
+    #: The four cells as the seller left them (Paid, Seller action, Tracking no., Seller note):
+    #: remembered, so a deleted `Orders` tab is rebuilt with them.
+    marks: tuple[str | int | float | bool | None, ...] = ()
 
 
 class Stage(Enum):
@@ -120,35 +184,59 @@ class Response:
     address: str
     delivery: str
     notes: str
-    opt_in: bool
+    opt_in: bool | None  # None: the buyer left the question blank
     quantities: tuple[tuple[str, int], ...]  # (sku, quantity > 0), in product order
     problems: tuple[str, ...]
 
-    @property
-    def has_items(self) -> bool:
-        return bool(self.quantities)
+
+
+Quantities = tuple[tuple[str, int], ...]  # (sku, quantity > 0), in product order
 
 
 @dataclass(frozen=True)
 class PriorOrder:
-    """An order as the `Orders` tab records it from earlier syncs, plus the seller's columns."""
+    """What the tool remembers of an order from earlier syncs, plus the seller's columns now.
+
+    Everything but ``seller`` comes from the tool's own memory tab (never from display cells).
+    """
 
     number: str
-    sheet_row: int  # 0-based index in the Orders grid (the header is 0)
     batch: str
     submitted: dt.datetime | None
     email: str
-    items_text: str
     status: Decision | None
     response_row: int | None
-    paid: bool
-    seller_action: SellerAction
-    tracking_no: str
-    seller_note: str
-    problems: str = ""  # the Problems cell as the last sync wrote it
-    total: Decimal | None = None  # Total and Amount to pay as last written (unique codes)
-    amount_to_pay: Decimal | None = None
-    repaired: bool = False  # its tool cells belonged to another order and were rebuilt
+    lines: Quantities = ()  # the items the order holds (what was confirmed or asked)
+    asked: Quantities | None = None  # the items last seen in its response
+    held: Quantities | None = None  # a buyer's change that could not be applied
+    problems: tuple[str, ...] = ()
+    seq: int = 0  # how many decisions the buyer was told: versions the message keys
+    confirmed_key: str = ""  # the message that told the buyer the order is confirmed
+    deadline: dt.datetime | None = None
+    reminder_sent: dt.datetime | None = None
+    code: int | None = None
+    paid_amount: Decimal = Decimal(0)
+    paid_memo: str = "blank"  # the Paid cell as last seen
+    receipts: int = 0  # payment_received messages made due so far
+    settled: bool = False  # paid in full as of the last sync
+    unmatched_like: tuple[str, ...] = ()
+    seller: SellerInputs = SellerInputs()
+
+    @property
+    def paid(self) -> bool:
+        return self.settled
+
+    @property
+    def seller_action(self) -> SellerAction:
+        return self.seller.action
+
+    @property
+    def tracking_no(self) -> str:
+        return self.seller.tracking_no
+
+    @property
+    def sheet_row(self) -> int | None:
+        return self.seller.sheet_row
 
 
 @dataclass(frozen=True)
@@ -173,7 +261,37 @@ class Order:
     lines: tuple[Line, ...]
     status: Decision
     problems: tuple[str, ...]
-    edited: bool = False  # the buyer changed the items since the last sync
+    edited: bool = False  # the buyer's changed items were applied this sync
+    held: tuple[Line, ...] | None = None  # the buyer's change that could not be applied
+    unmatched_like: tuple[str, ...] = ()
+    # Filled in after the decisions (payments.settle): the money side of a confirmed order.
+    code: int | None = None  # unique transfer code
+    paid_amount: Decimal = Decimal(0)
+    deadline: dt.datetime | None = None  # payment deadline, once the buyer was told
+    seq: int = 0  # decisions told to the buyer, this one included
+    confirmed_key: str = ""
+    receipts: int = 0  # payment_received messages made due, this sync's included
+    reminder_sent: dt.datetime | None = None
+    seller_problems: tuple[str, ...] = ()  # seller words not understood, partly paid
+
+    @property
+    def amount_to_pay(self) -> Decimal:
+        return self.total + (self.code or 0)
+
+    @property
+    def paid(self) -> bool:
+        """Paid in full: what was received covers what the order owes now."""
+        return self.paid_amount > 0 and self.paid_amount >= self.amount_to_pay
+
+    @property
+    def partly_paid(self) -> bool:
+        return 0 < self.paid_amount < self.amount_to_pay
+
+    @property
+    def refused(self) -> bool:
+        """A buyer's change was held back this sync (it is news to the buyer)."""
+        before = self.prior.held if self.prior else None
+        return self.held is not None and quantities_of(self.held) != before
 
     @property
     def total(self) -> Decimal:
@@ -190,8 +308,12 @@ class Order:
         return self.prior.seller_action if self.prior else SellerAction.NONE
 
     @property
-    def paid(self) -> bool:
-        return self.prior.paid if self.prior else False
+    def tracking_no(self) -> str:
+        return self.prior.seller.tracking_no if self.prior else ""
+
+
+def quantities_of(lines: tuple[Line, ...]) -> Quantities:
+    return tuple((line.product.sku, line.quantity) for line in lines)
 
 
 class EmailState(Enum):
@@ -226,11 +348,3 @@ class EmailDue:
     to: str
     order: str  # order number, or "" for batch-wide mail
     batch: str
-
-
-@dataclass
-class Tally:
-    """Per batch and product: confirmed and waitlisted units."""
-
-    confirmed: dict[tuple[str, str], int] = field(default_factory=dict)
-    waitlisted: dict[tuple[str, str], int] = field(default_factory=dict)

@@ -18,9 +18,10 @@ from openorder_sheets.core.labels import (
 )
 from openorder_sheets.core.layouts import TAB_COLUMNS, column_spec
 from openorder_sheets.core.model import Decision, EmailState, LedgerEntry, Order, Stage
-from openorder_sheets.core.records import ORDER_TOOL_COLUMNS
+from openorder_sheets.core.records import ORDER_SELLER_COLUMNS, ORDER_TOOL_COLUMNS
 from openorder_sheets.core.rules import items_text
 from openorder_sheets.core.tables import Columns
+from openorder_sheets.core.wording import say
 from openorder_sheets.ports import Cell, Grid, TabLayout, TabUpdate
 
 
@@ -29,14 +30,16 @@ def progress_key(order: Order) -> str | None:
     if order.status is not Decision.CONFIRMED:
         return None
     stage = order.batch.stage if order.batch else Stage.NONE
-    tracking = order.prior.tracking_no if order.prior else ""
+    tracking = order.tracking_no
     if tracking or stage is Stage.SHIPPED:
         return "shipped"
     if stage is Stage.READY:
         return "ready"
     if stage is Stage.IN_PRODUCTION:
         return "in_production"
-    return "paid" if order.paid else "awaiting_payment"
+    if order.paid:
+        return "paid"
+    return "partly_paid" if order.partly_paid else "awaiting_payment"
 
 
 def last_email_text(entries: Iterable[LedgerEntry]) -> str:
@@ -56,6 +59,10 @@ _NEWS = {
         "en": "is confirmed. Please transfer {amount}{code}",
     },
     "paid": {"id": "pembayarannya sudah kami terima", "en": "is paid, thank you"},
+    "partly_paid": {
+        "id": "sudah dibayar sebagian. Mohon transfer kekurangannya {amount} ya",
+        "en": "is partly paid. Please transfer the remaining {amount}",
+    },
     "in_production": {"id": "sedang kami buat", "en": "is being made"},
     "ready": {"id": "sudah siap", "en": "is ready"},
     "shipped": {"id": "sudah dikirim{tracking}", "en": "has shipped{tracking}"},
@@ -74,9 +81,10 @@ def whatsapp_text(
     items = items_text(order.lines)
     progress = progress_key(order)
     if progress is not None:
-        tracking = order.prior.tracking_no if order.prior else ""
+        tracking = order.tracking_no
+        owed = order.amount_to_pay - (order.paid_amount if progress == "partly_paid" else 0)
         news = _NEWS[progress][lang].format(
-            amount=formatting.money(order.total + (code or 0), currency, language),
+            amount=formatting.money(owed, currency, language),
             code=_CODE[lang].format(code=code) if code else "",
             tracking=_TRACKING[lang].format(tracking=tracking) if tracking else "",
         )
@@ -121,7 +129,7 @@ def order_values(
         "amount_to_pay": _number(order.total + (code or 0)),
         "status": label(STATUS_LABELS, order.status.value, language),
         "progress": label(PROGRESS_LABELS, progress, language) if progress else "",
-        "problems": cells.safe_text("; ".join(order.problems)),
+        "problems": cells.safe_text("; ".join(problems_text(order, language))),
         "last_email": last_email_text(ledger),
         "whatsapp_link": whatsapp_link(order, shop_name, currency, language, code),
     }
@@ -135,6 +143,15 @@ def order_values(
             }
         )
     return values
+
+
+def problems_text(order: Order, language: str) -> tuple[str, ...]:
+    """What the seller should know about an order, in plain words."""
+    found = list(order.problems)
+    if order.held:
+        reasons = "; ".join(order.problems)
+        found = [say(language, "change_held", items=items_text(order.held), reasons=reasons)]
+    return (*found, *order.seller_problems)
 
 
 def _number(amount: object) -> int | float:
@@ -204,14 +221,19 @@ def orders_updates(
                 known[id(order)] = values
         else:
             values = {**values, "last_email": last_email_text(ledger)}
-        if order.prior is not None:
-            row = current[order.prior.sheet_row] if order.prior.sheet_row < len(current) else []
+        sheet_row = order.prior.sheet_row if order.prior is not None else None
+        if sheet_row is not None:
+            row = current[sheet_row] if sheet_row < len(current) else []
             old = {
                 key: (row[positions[key]] if positions[key] < len(row) else None) for key in tool
             }
-            existing_rows[order.prior.sheet_row] = [values.get(key, old[key]) for key in tool]
+            existing_rows[sheet_row] = [values.get(key, old[key]) for key in tool]
         else:
-            fresh.append([values.get(key) for key in ORDER_TOOL_COLUMNS])
+            marks = order.prior.seller.marks if order.prior is not None else ()
+            fresh.append(
+                [values.get(key) for key in ORDER_TOOL_COLUMNS]
+                + list((*marks, None, None, None, None)[: len(ORDER_SELLER_COLUMNS)])
+            )
     if existing_rows:
         first, last = min(existing_rows), max(existing_rows)
         rows = [existing_rows.get(index) for index in range(first, last + 1)]
@@ -220,12 +242,13 @@ def orders_updates(
         )
     if fresh:
         start = max(len(current), 1)
+        everything = (*ORDER_TOOL_COLUMNS, *ORDER_SELLER_COLUMNS)
         updates.append(
             TabUpdate(
                 tab,
-                tuple(positions[k] for k in ORDER_TOOL_COLUMNS),
+                tuple(positions[k] for k in everything),
                 fresh,
-                layout_of(ORDER_TOOL_COLUMNS),
+                layout_of(everything),
                 start,
             )
         )

@@ -1,7 +1,9 @@
-"""Reading back what earlier syncs recorded: the `Orders` tab and the `Emails` ledger.
+"""Reading the seller's columns of `Orders` and the `Emails` ledger.
 
-These two tabs are the tool's memory (SPEC §4: every sync decides from the sheet plus the
-previous decisions recorded here), so moving the cron job to another machine loses nothing.
+The tool's own memory lives in its memory tab (:mod:`~openorder_sheets.core.memory`) and the
+ledger; of `Orders` only the `Order` cell and the seller's columns (`Paid`, `Seller action`,
+`Tracking no.`, `Seller note`) are read. A sheet written before the memory tab existed is read
+once by :func:`legacy_priors` to migrate.
 """
 
 from __future__ import annotations
@@ -11,9 +13,19 @@ import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from openorder_sheets.core import cells
-from openorder_sheets.core.labels import SELLER_ACTION_LABELS, STATUS_LABELS, reverse_lookup
-from openorder_sheets.core.model import Decision, EmailState, LedgerEntry, PriorOrder, SellerAction
+from openorder_sheets.core import cells, seller_words
+from openorder_sheets.core.labels import STATUS_LABELS, reverse_lookup
+from openorder_sheets.core.model import (
+    Catalog,
+    Decision,
+    EmailKind,
+    EmailState,
+    LedgerEntry,
+    PaidKind,
+    PriorOrder,
+    Quantities,
+    SellerInputs,
+)
 from openorder_sheets.core.tables import Columns, find_columns
 from openorder_sheets.ports import Cell, Grid
 
@@ -56,7 +68,20 @@ STATE_RANK = {
     EmailState.SENT: 4,
 }
 _STATUSES = reverse_lookup(STATUS_LABELS)
-_ACTIONS = reverse_lookup(SELLER_ACTION_LABELS)
+#: The kinds that tell a buyer a decision about their order; their keys carry its version.
+DECISION_KINDS = frozenset(
+    {
+        EmailKind.ORDER_CONFIRMED,
+        EmailKind.ORDER_WAITLISTED,
+        EmailKind.ORDER_PROMOTED,
+        EmailKind.ORDER_REJECTED,
+        EmailKind.ORDER_NEEDS_ATTENTION,
+        EmailKind.ORDER_UPDATED,
+        EmailKind.ORDER_CHANGE_REFUSED,
+        EmailKind.ORDER_EXPIRED,
+        EmailKind.ORDER_CANCELLED,
+    }
+)
 _NUMBER = re.compile(r"(\d+)\s*$")
 
 
@@ -66,47 +91,139 @@ def order_serial(number: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def read_prior_orders(
-    tab: str, grid: Grid | None, zone: ZoneInfo, language: str
-) -> tuple[list[PriorOrder], Columns | None, list[str]]:
-    """The orders earlier syncs wrote, with the seller's columns; rows without a number skipped.
+def read_seller_inputs(
+    tab: str, grid: Grid | None, language: str
+) -> tuple[dict[str, SellerInputs], Columns | None, list[str]]:
+    """The seller's columns of each `Orders` row, by order number, and where the columns are.
 
-    A second row with the same order number (a seller's copy-paste) is ignored, never merged.
+    Only the `Order` cell and the seller's own columns are read: the tool's columns are a view
+    of its memory and are never read back. A second row with the same number (a seller's
+    copy-paste) is ignored, never merged.
     """
     if grid is None or not grid:
-        return [], None, []
+        return {}, None, []
     columns, problems = find_columns(
         tab, grid, ("order",), (*ORDER_TOOL_COLUMNS, *ORDER_SELLER_COLUMNS), language
     )
     if problems:
-        return [], None, problems
-    priors: list[PriorOrder] = []
-    seen: set[str] = set()
+        return {}, None, problems
+    found: dict[str, SellerInputs] = {}
     for index, row in enumerate(grid[1:], start=1):
         number = cells.unescape(cells.text(columns.get(row, "order")))
-        if not number or number in seen:
+        if not number or number in found:
             continue
-        seen.add(number)
+        action, action_text = seller_words.seller_action(columns.get(row, "seller_action"))
+        found[number] = SellerInputs(
+            sheet_row=index,
+            paid=seller_words.paid_mark(columns.get(row, "paid")),
+            action=action,
+            action_text=action_text,
+            tracking_no=cells.unescape(cells.text(columns.get(row, "tracking_no"))),
+            seller_note=cells.text(columns.get(row, "seller_note")),
+            marks=tuple(_plain(columns.get(row, key)) for key in ORDER_SELLER_COLUMNS),
+        )
+    return found, columns, []
+
+
+def seller_inputs_from_marks(marks: tuple[str | int | float | bool | None, ...]) -> SellerInputs:
+    """The seller's columns as remembered, for an order whose `Orders` row is gone."""
+    paid, action, tracking, note = (*marks, None, None, None, None)[:4]
+    parsed_action, action_text = seller_words.seller_action(action)
+    return SellerInputs(
+        sheet_row=None,
+        paid=seller_words.paid_mark(paid),
+        action=parsed_action,
+        action_text=action_text,
+        tracking_no=cells.unescape(cells.text(tracking)),
+        seller_note=cells.text(note),
+        marks=tuple(marks),
+    )
+
+
+def _plain(cell: Cell) -> str | int | float | bool | None:
+    """A cell as a value the memory can keep (dates become text)."""
+    if cell is None or isinstance(cell, str | int | float | bool):
+        return cell
+    return cells.text(cell)
+
+
+def legacy_priors(
+    grid: Grid | None,
+    columns: Columns | None,
+    inputs: dict[str, SellerInputs],
+    catalog: Catalog,
+    ledger: list[LedgerEntry],
+    zone: ZoneInfo,
+) -> list[PriorOrder]:
+    """Orders of a sheet written before the tool kept its memory tab, read once to migrate.
+
+    This is the only place display cells are read back, and only when no memory exists yet:
+    the next sync writes the memory and never looks here again.
+    """
+    if grid is None or columns is None:
+        return []
+    versions: dict[str, int] = {}
+    confirmed: dict[str, str] = {}
+    receipts: dict[str, int] = {}
+    for entry in ledger:
+        version = entry.key.rsplit("/", 1)[-1]
+        if entry.kind in DECISION_KINDS and version.isdigit():
+            versions[entry.order] = max(versions.get(entry.order, 0), int(version))
+            if entry.kind in ("order_confirmed", "order_promoted"):
+                confirmed[entry.order] = entry.key
+        if entry.kind == "payment_received":
+            receipts[entry.order] = receipts.get(entry.order, 0) + 1
+    priors: list[PriorOrder] = []
+    for number, seller in inputs.items():
+        if seller.sheet_row is None or seller.sheet_row >= len(grid):
+            continue
+        row = grid[seller.sheet_row]
+        status = _decision(cells.text(columns.get(row, "status")))
+        lines = _items(cells.unescape(cells.text(columns.get(row, "items"))), catalog)
+        total = _amount(columns.get(row, "total"))
+        to_pay = _amount(columns.get(row, "amount_to_pay"))
+        code = None
+        if total is not None and to_pay is not None and 1 <= to_pay - total <= 999:
+            code = int(to_pay - total)
+        paid = seller.paid.kind is PaidKind.YES and status is Decision.CONFIRMED
+        problems = cells.unescape(cells.text(columns.get(row, "problems")))
         priors.append(
             PriorOrder(
                 number=number,
-                sheet_row=index,
                 batch=cells.unescape(cells.text(columns.get(row, "batch"))),
                 submitted=_moment(columns.get(row, "submitted"), zone),
                 email=cells.unescape(cells.text(columns.get(row, "email"))).lower(),
-                items_text=cells.unescape(cells.text(columns.get(row, "items"))),
-                status=_decision(cells.text(columns.get(row, "status"))),
+                status=status,
                 response_row=_row_number(columns.get(row, "response_row")),
-                paid=_checked(columns.get(row, "paid")),
-                seller_action=_action(cells.text(columns.get(row, "seller_action"))),
-                tracking_no=cells.unescape(cells.text(columns.get(row, "tracking_no"))),
-                seller_note=cells.text(columns.get(row, "seller_note")),
-                problems=cells.unescape(cells.text(columns.get(row, "problems"))),
-                total=_amount(columns.get(row, "total")),
-                amount_to_pay=_amount(columns.get(row, "amount_to_pay")),
+                lines=lines,
+                asked=lines,
+                problems=tuple(p for p in problems.split("; ") if p),
+                seq=versions.get(number, 0),
+                confirmed_key=confirmed.get(number, "") if status is Decision.CONFIRMED else "",
+                code=code,
+                paid_amount=(to_pay or Decimal(0)) if paid else Decimal(0),
+                paid_memo=seller.paid.memo,
+                receipts=receipts.get(number, 0),
+                settled=paid,
+                seller=seller,
             )
         )
-    return priors, columns, []
+    return priors
+
+
+_ITEM = re.compile(r"(?:^|, )(\d+)× ")
+
+
+def _items(value: str, catalog: Catalog) -> Quantities:
+    """An `Items` cell of a pre-memory sheet (``2× Nastar, 1× Kastengel``) as quantities."""
+    parts = _ITEM.split(value)
+    names = {product.name: product.sku for product in catalog.products}
+    found: list[tuple[str, int]] = []
+    for quantity, name in zip(parts[1::2], parts[2::2], strict=False):
+        sku = names.get(name.strip())
+        if sku is not None:
+            found.append((sku, int(quantity)))
+    return tuple(found)
 
 
 def _moment(cell: Cell, zone: ZoneInfo) -> dt.datetime | None:
@@ -126,18 +243,6 @@ def _amount(cell: Cell) -> Decimal | None:
 def _decision(word: str) -> Decision | None:
     key = _STATUSES.get(" ".join(word.split()).casefold())
     return Decision(key) if key else None
-
-
-def _action(word: str) -> SellerAction:
-    key = _ACTIONS.get(" ".join(word.split()).casefold())
-    return SellerAction(key) if key else SellerAction.NONE
-
-
-def _checked(cell: Cell) -> bool:
-    try:
-        return cells.boolean(cell)
-    except cells.CellError:
-        return False
 
 
 def _row_number(cell: Cell) -> int | None:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from openorder_sheets.core import cells
+from openorder_sheets.core import cells, formatting
 from openorder_sheets.core.labels import STAGE_LABELS, label
 from openorder_sheets.core.model import Batch, Catalog, Decision, Order, Stage
 from openorder_sheets.core.rules import items_text
@@ -148,7 +148,17 @@ def materials_rows(catalog: Catalog, orders: list[Order]) -> list[list[Cell]]:
 _PAID_WORDS = {True: {True: "Lunas", False: "Belum"}, False: {True: "Paid", False: "Unpaid"}}
 
 
-def packing_rows(catalog: Catalog, orders: list[Order], language: str = "en") -> list[list[Cell]]:
+def paid_word(order: Order, language: str, currency: str = "IDR") -> str:
+    """`Lunas` / `Belum` / `Kurang Rp20.000`: never `Lunas` for an order that owes more."""
+    if order.partly_paid:
+        missing = formatting.money(order.amount_to_pay - order.paid_amount, currency, language)
+        return ("Kurang " if language == "id" else "Owes ") + missing
+    return _PAID_WORDS[language == "id"][order.paid]
+
+
+def packing_rows(
+    catalog: Catalog, orders: list[Order], language: str = "en", currency: str = "IDR"
+) -> list[list[Cell]]:
     """Per batch, a heading row then one row per confirmed order, in queue order."""
     rows: list[list[Cell]] = []
     for batch in sorted(catalog.batches, key=lambda b: b.opens):
@@ -173,7 +183,7 @@ def packing_rows(catalog: Catalog, orders: list[Order], language: str = "en") ->
                     cells.safe_text(response.delivery) if response else "",
                     cells.safe_text(items_text(order.lines)),
                     cells.safe_text(response.notes) if response else "",
-                    _PAID_WORDS[language == "id"][order.paid],
+                    paid_word(order, language, currency),
                 ]
             )
     return rows

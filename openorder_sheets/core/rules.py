@@ -8,28 +8,37 @@ wins over every rule. The result is a new list of :class:`Order` values; nothing
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from openorder_sheets.core import formatting
+from openorder_sheets.core.payments import expiry_moment, payment_seen
 from openorder_sheets.core.identity import Identified
 from openorder_sheets.core.model import (
     Catalog,
     Decision,
     Line,
     Order,
+    Quantities,
     SellerAction,
     Stage,
 )
 from openorder_sheets.core.wording import say
 
 #: Statuses that stay as they are on later syncs unless the seller or a buyer's edit changes them.
-STICKY = frozenset({Decision.CONFIRMED, Decision.REJECTED, Decision.CANCELLED, Decision.EXPIRED})
-#: Statuses the buyer was emailed about, so a change of items is news to them.
-TOLD = frozenset({Decision.CONFIRMED, Decision.WAITLISTED, Decision.REJECTED})
-
-_ITEM = re.compile(r"(?:^|, )(\d+)× ")
+#: A duplicate is among them: it never becomes a live order without the seller's `Confirm`.
+STICKY = frozenset(
+    {
+        Decision.CONFIRMED,
+        Decision.REJECTED,
+        Decision.CANCELLED,
+        Decision.EXPIRED,
+        Decision.DUPLICATE,
+    }
+)
+#: Sticky statuses a buyer's edit re-opens (cancelled and expired orders stay as they are).
+REOPENED_BY_EDIT = frozenset({Decision.REJECTED, Decision.DUPLICATE})
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,9 @@ class Settings:
     now: dt.datetime | None = None
     #: order number → payment deadline (rule 11), from when its confirmation was sent
     deadlines: Mapping[str, dt.datetime] = field(default_factory=dict)
+    #: order number → when its payment reminder was actually sent
+    reminded: Mapping[str, dt.datetime] = field(default_factory=dict)
+    reminder_hours: int = 12
 
 
 def items_text(lines: tuple[Line, ...]) -> str:
@@ -47,19 +59,13 @@ def items_text(lines: tuple[Line, ...]) -> str:
     return ", ".join(f"{line.quantity}× {line.product.name}" for line in lines)
 
 
-def parse_items_text(value: str, catalog: Catalog) -> tuple[Line, ...] | None:
-    """Read back an `Items` cell; ``None`` when a name is no longer a product (a rename)."""
-    if not value.strip():
-        return ()
-    parts = _ITEM.split(value)
-    names = {product.name: product for product in catalog.products}
-    lines: list[Line] = []
-    for quantity, name in zip(parts[1::2], parts[2::2], strict=False):
-        product = names.get(name.strip())
-        if product is None:
-            return None
-        lines.append(Line(product, int(quantity)))
-    return tuple(lines)
+def lines_of(quantities: Quantities, catalog: Catalog) -> tuple[Line, ...]:
+    """Quantities as lines of the products that still exist."""
+    return tuple(
+        Line(product, quantity)
+        for sku, quantity in quantities
+        if (product := catalog.product(sku)) is not None
+    )
 
 
 def decide(identified: list[Identified], catalog: Catalog, settings: Settings) -> list[Order]:
@@ -67,22 +73,53 @@ def decide(identified: list[Identified], catalog: Catalog, settings: Settings) -
     drafts = [_draft(item, catalog, settings) for item in identified]
     used: dict[tuple[str, str], int] = defaultdict(int)
     for draft, settled in drafts:
-        if settled and draft.status is Decision.CONFIRMED and draft.batch is not None:
+        # Confirmed orders hold their items first, a pending change or not (rule 8).
+        holds = settled or (draft.prior is not None and draft.prior.status is Decision.CONFIRMED)
+        if holds and draft.status is Decision.CONFIRMED and draft.batch is not None:
             for line in draft.lines:
                 used[(draft.batch.name, line.product.sku)] += line.quantity
     decided: list[Order] = []
     per_buyer: dict[tuple[str, str, str], int] = defaultdict(int)
     counted: dict[tuple[str, str], list[Order]] = defaultdict(list)
     for draft, settled in drafts:
-        final = (
-            draft if settled else _decide_one(draft, catalog, used, per_buyer, counted, settings)
-        )
+        if settled:
+            final = draft
+        elif draft.status is Decision.CONFIRMED:
+            final = _change_confirmed(draft, catalog, used, per_buyer, settings)
+        else:
+            final = _decide_one(draft, catalog, used, per_buyer, counted, settings)
         if final.status.is_counted and final.batch is not None:
             for line in final.lines:
                 per_buyer[(final.batch.name, final.email, line.product.sku)] += line.quantity
             counted[(final.batch.name, final.email)].append(final)
         decided.append(final)
     return [_with_waitlist_reasons(order, used, settings.language) for order in decided]
+
+
+def _over_limit(
+    lines: tuple[Line, ...],
+    batch: str,
+    email: str,
+    per_buyer: dict[tuple[str, str, str], int],
+    language: str,
+) -> tuple[str, ...]:
+    """Rule 6's words for each line over the product's per-buyer limit."""
+    over = []
+    for line in lines:
+        limit = line.product.max_per_buyer
+        before = per_buyer[(batch, email, line.product.sku)]
+        if limit is not None and before + line.quantity > limit:
+            over.append(
+                say(
+                    language,
+                    "over_limit",
+                    product=line.product.name,
+                    limit=limit,
+                    unit=line.product.unit,
+                    ordered=before + line.quantity,
+                )
+            )
+    return tuple(over)
 
 
 def _not_fitting(
@@ -120,48 +157,79 @@ def _with_waitlist_reasons(order: Order, used: dict[tuple[str, str], int], langu
 
 
 def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Order, bool]:
-    """The order, and whether its status is already settled (sticky or the seller's word)."""
+    """The order, and whether its status is already settled (sticky or the seller's word).
+
+    A confirmed order whose buyer changed the items is returned unsettled with its confirmed
+    items: the capacity pass decides whether the change can be applied.
+    """
     prior, response = item.prior, item.response
     language = settings.language
-    if response is not None:
-        lines = tuple(
-            Line(p, q) for sku, q in response.quantities if (p := catalog.product(sku)) is not None
-        )
+    held: tuple[Line, ...] | None = lines_of(prior.held, catalog) if prior and prior.held else None
+    if prior is not None and prior.held == ():
+        held = ()
+    asked = lines_of(response.quantities, catalog) if response is not None else ()
+    kept = lines_of(prior.lines, catalog) if prior is not None else ()
+    changed = (
+        prior is not None
+        and response is not None
+        and prior.asked is not None
+        and response.quantities != prior.asked
+    )
+    if prior is None:
+        lines = asked
+    elif prior.status is Decision.CONFIRMED or response is None:
+        lines = kept
     else:
-        lines = (parse_items_text(prior.items_text, catalog) or ()) if prior else ()
+        lines = asked
     batch = catalog.batch_at(item.submitted) if item.submitted else None
-    if batch is None and prior is not None and response is None:
-        batch = catalog.batch_named(prior.batch)
-    edited = False
-    if prior is not None and response is not None and prior.status in TOLD and not prior.repaired:
-        before = parse_items_text(prior.items_text, catalog)
-        edited = before is not None and _quantities(before) != _quantities(lines)
+    if batch is None and prior is not None and (response is None or prior.batch):
+        batch = catalog.batch_named(prior.batch) or batch
     action = prior.seller_action if prior else SellerAction.NONE
+    unmatched = item.unmatched_like or (prior.unmatched_like if prior else ())
 
-    def make(status: Decision | None, problems: tuple[str, ...] = ()) -> tuple[Order, bool]:
+    def make(
+        status: Decision | None,
+        problems: tuple[str, ...] = (),
+        *,
+        with_lines: tuple[Line, ...] | None = None,
+        edited: bool = False,
+        keep_held: bool = True,
+    ) -> tuple[Order, bool]:
         order = Order(
             item.number,
             response,
             prior,
             batch,
             item.submitted,
-            lines,
+            lines if with_lines is None else with_lines,
             status or Decision.NEEDS_ATTENTION,
             problems,
             edited,
+            held if keep_held else None,
+            unmatched if status is Decision.NEEDS_ATTENTION else (),
         )
         return order, status is not None
 
     if action is SellerAction.CONFIRM:
-        return make(Decision.CONFIRMED, (say(language, "confirmed_by_seller"),))
+        # The seller accepts the order as the buyer last asked for it (a held change too).
+        chosen = asked if response is not None and asked and not response.problems else lines
+        applied = prior is not None and prior.status is Decision.CONFIRMED and chosen != kept
+        return make(
+            Decision.CONFIRMED,
+            (say(language, "confirmed_by_seller"),),
+            with_lines=chosen,
+            edited=applied,
+            keep_held=False,
+        )
     if action is SellerAction.CANCEL:
-        return make(Decision.CANCELLED)
+        return make(Decision.CANCELLED, keep_held=False)
     if action is SellerAction.REJECT:
-        return make(Decision.REJECTED, (say(language, "rejected_by_seller"),))
-    if item.unmatched_like:
+        return make(Decision.REJECTED, (say(language, "rejected_by_seller"),), keep_held=False)
+    if unmatched and not (prior is not None and prior.status is not Decision.NEEDS_ATTENTION):
+        # Held until the seller decides: never a silent new order (SPEC §4.1).
         return make(
             Decision.NEEDS_ATTENTION,
-            (say(language, "unmatched", orders=", ".join(item.unmatched_like)),),
+            (say(language, "unmatched", orders=", ".join(unmatched)),),
         )
     if response is None:
         gone = say(
@@ -172,40 +240,67 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
         )
         status = prior.status if prior and prior.status else Decision.NEEDS_ATTENTION
         return make(status, (gone,))
-    deadline = settings.deadlines.get(item.number)
-    if (
-        prior is not None
-        and prior.status is Decision.CONFIRMED
-        and not edited
-        and not prior.paid
-        and deadline is not None
-        and settings.now is not None
-        and settings.now >= deadline
-    ):
-        when = deadline.strftime("%Y-%m-%d %H:%M")
-        return make(Decision.EXPIRED, (say(language, "expired", deadline=when),))
-    if prior is not None and prior.status in STICKY and not edited:
-        return make(prior.status, _kept_problems(prior.status, prior.problems, response.problems))
+    if prior is not None and prior.status is Decision.CONFIRMED:
+        if not payment_seen(prior) and settings.now is not None:
+            expires = expiry_moment(
+                settings.deadlines.get(item.number),
+                settings.reminded.get(item.number),
+                settings.reminder_hours,
+            )
+            if expires is not None and settings.now >= expires:
+                when = expires.strftime("%Y-%m-%d %H:%M")
+                return make(Decision.EXPIRED, (say(language, "expired", deadline=when),))
+        if not changed and not held:
+            return make(Decision.CONFIRMED, response.problems, keep_held=held is not None)
+        if changed and response.problems:
+            # A change we cannot read: the order keeps what it had; buyer and seller are told.
+            order, _ = make(Decision.CONFIRMED, response.problems, with_lines=kept)
+            return replace(order, held=()), True
+        if changed and asked == kept:
+            return make(Decision.CONFIRMED, keep_held=False)  # changed back: nothing held
+        return make(Decision.CONFIRMED)[0], False  # the capacity pass decides
+    if prior is not None and prior.status in STICKY:
+        if not changed or prior.status not in REOPENED_BY_EDIT:
+            return make(prior.status, prior.problems, with_lines=kept or lines)
     if (
         prior is not None
         and prior.status is Decision.WAITLISTED
-        and not edited
+        and not changed
         and batch is not None
         and batch.stage is not Stage.NONE
     ):
         return make(Decision.WAITLISTED)
-    return make(None)
+    return make(None, edited=changed and prior is not None and asked != kept)
 
 
-def _kept_problems(status: Decision, prior_text: str, problems: tuple[str, ...]) -> tuple[str, ...]:
-    """A settled order keeps the reason it was given; a confirmed one shows current problems."""
-    if status is Decision.CONFIRMED:
-        return problems
-    return tuple(part for part in prior_text.split("; ") if part)
+def _change_confirmed(
+    order: Order,
+    catalog: Catalog,
+    used: dict[tuple[str, str], int],
+    per_buyer: dict[tuple[str, str, str], int],
+    settings: Settings,
+) -> Order:
+    """A confirmed order whose buyer asked for other items: apply the change if it fits.
 
-
-def _quantities(lines: tuple[Line, ...]) -> dict[str, int]:
-    return {line.product.sku: line.quantity for line in lines}
+    A buyer's edit never costs them what they already had (SPEC §4.1): when the new items do
+    not fit (or break the per-buyer limit) the order keeps its confirmed items and the change
+    is held; it is applied on a later sync once there is room, or by the seller's `Confirm`.
+    """
+    response, batch = order.response, order.batch
+    if response is None or batch is None:
+        return order
+    wanted = lines_of(response.quantities, catalog)
+    for line in order.lines:
+        used[(batch.name, line.product.sku)] -= line.quantity
+    reasons = _over_limit(wanted, batch.name, response.email, per_buyer, settings.language)
+    reasons += _not_fitting(wanted, batch.name, used, settings.language)
+    if reasons:
+        for line in order.lines:
+            used[(batch.name, line.product.sku)] += line.quantity
+        return replace(order, held=wanted, problems=reasons)
+    for line in wanted:
+        used[(batch.name, line.product.sku)] += line.quantity
+    return replace(order, lines=wanted, held=None, edited=True, problems=())
 
 
 def _decide_one(
@@ -218,20 +313,11 @@ def _decide_one(
 ) -> Order:
     language = settings.language
     response = order.response
-    assert response is not None
+    if response is None:
+        return replace(order, status=Decision.NEEDS_ATTENTION)
 
     def with_status(status: Decision, problems: tuple[str, ...] = ()) -> Order:
-        return Order(
-            order.number,
-            response,
-            order.prior,
-            order.batch,
-            order.submitted,
-            order.lines,
-            status,
-            problems,
-            order.edited,
-        )
+        return replace(order, status=status, problems=problems, held=None)
 
     if response.problems:
         return with_status(Decision.NEEDS_ATTENTION, response.problems)
@@ -239,11 +325,15 @@ def _decide_one(
     if batch is None:
         upcoming = catalog.next_batch_after(order.submitted) if order.submitted else None
         if upcoming is not None:
+            now = settings.now
+            key = "before_window_open_now" if now is not None and upcoming.contains(now) else (
+                "before_window"
+            )
             reason = say(
                 language,
-                "before_window",
+                key,
                 batch=upcoming.name,
-                opens=upcoming.opens.strftime("%Y-%m-%d %H:%M"),
+                opens=formatting.moment(upcoming.opens, language),
             )
         else:
             reason = say(language, "outside_window")
@@ -268,26 +358,12 @@ def _decide_one(
                 Decision.DUPLICATE,
                 (say(language, "duplicate_of", order=other.number, minutes=minutes),),
             )
-    over = []
-    for line in order.lines:
-        limit = line.product.max_per_buyer
-        before = per_buyer[(batch.name, response.email, line.product.sku)]
-        if limit is not None and before + line.quantity > limit:
-            over.append(
-                say(
-                    language,
-                    "over_limit",
-                    product=line.product.name,
-                    limit=limit,
-                    unit=line.product.unit,
-                    ordered=before + line.quantity,
-                )
-            )
+    over = _over_limit(order.lines, batch.name, response.email, per_buyer, language)
     if over:
-        return with_status(Decision.REJECTED, tuple(over))
+        return with_status(Decision.REJECTED, over)
     short = _not_fitting(order.lines, batch.name, used, language)
     if short:
-        return with_status(Decision.WAITLISTED, tuple(short))
+        return with_status(Decision.WAITLISTED, short)
     if (
         order.prior is not None
         and order.prior.status is Decision.WAITLISTED
@@ -297,3 +373,7 @@ def _decide_one(
     for line in order.lines:
         used[(batch.name, line.product.sku)] += line.quantity
     return with_status(Decision.CONFIRMED)
+
+
+def _quantities(lines: tuple[Line, ...]) -> dict[str, int]:
+    return {line.product.sku: line.quantity for line in lines}

@@ -1,87 +1,89 @@
 """A batch's life after it closes (SPEC §4.12): production, ready, shipped, cancelled, delays.
 
-Each stage emails every confirmed order of the batch once; `order_shipped` also goes to a
-single order as soon as its `Tracking no.` is filled. Moving `Ships on` later than the date
-buyers were last told sends `batch_delayed` once per new date.
+Each stage emails every confirmed order of the batch once — paid orders only while payment
+deadlines are on (an unpaid order hears about production once it is paid, or expires);
+`order_shipped` also goes to a single order as soon as its `Tracking no.` is filled. Waitlisted
+orders hear once that the batch went into production without them (`order_not_made`). Moving
+`Ships on` later than the date buyers were last told (kept in the tool's memory) sends
+`batch_delayed` once per new date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping
 
-from openorder_sheets.core.cells import text
-from openorder_sheets.core.model import Batch, Decision, EmailDue, Order, Stage
-from openorder_sheets.core.notifications import email_key
-from openorder_sheets.ports import Cell
+from openorder_sheets.core.model import Batch, Decision, EmailDue, EmailKind, Order, Stage
 
-STAGE_KINDS: Mapping[Stage, str] = {
-    Stage.IN_PRODUCTION: "production_started",
-    Stage.READY: "batch_ready",
-    Stage.SHIPPED: "order_shipped",
-    Stage.CANCELLED: "batch_cancelled",
+STAGE_KINDS: Mapping[Stage, EmailKind] = {
+    Stage.IN_PRODUCTION: EmailKind.PRODUCTION_STARTED,
+    Stage.READY: EmailKind.BATCH_READY,
+    Stage.SHIPPED: EmailKind.ORDER_SHIPPED,
+    Stage.CANCELLED: EmailKind.BATCH_CANCELLED,
 }
-_ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*$")
 
 
-def _told(order: Order) -> bool:
+def _reachable(order: Order) -> bool:
     response = order.response
-    return order.status is Decision.CONFIRMED and response is not None and response.email_ok
+    return response is not None and response.email_ok
 
 
-def stage_emails(orders: Iterable[Order], known_keys: set[str]) -> list[EmailDue]:
-    """The stage messages not yet sent to each confirmed order."""
+def _key(order: Order, kind: str) -> str:
+    return f"{order.number}/{kind}/{order.email}/1"
+
+
+def stage_emails(orders: Iterable[Order], known_keys: set[str], payments_on: bool) -> list[EmailDue]:
+    """The stage messages not yet sent to each order of a batch whose Stage is set."""
     found: list[EmailDue] = []
     for order in orders:
-        if not _told(order) or order.batch is None or order.response is None:
+        batch = order.batch
+        if not _reachable(order) or batch is None:
             continue
-        kinds = []
-        stage_kind = STAGE_KINDS.get(order.batch.stage)
-        if stage_kind is not None:
-            kinds.append(stage_kind)
-        if order.prior is not None and order.prior.tracking_no and "order_shipped" not in kinds:
-            kinds.append("order_shipped")
+        kinds: list[EmailKind] = []
+        if order.status is Decision.WAITLISTED and batch.stage is not Stage.NONE:
+            kinds.append(EmailKind.ORDER_NOT_MADE)
+        elif order.status is Decision.CONFIRMED:
+            stage_kind = STAGE_KINDS.get(batch.stage)
+            cancelled = batch.stage is Stage.CANCELLED
+            if stage_kind is not None and (order.paid or not payments_on or cancelled):
+                kinds.append(stage_kind)
+            if order.tracking_no and EmailKind.ORDER_SHIPPED not in kinds and not cancelled:
+                kinds.append(EmailKind.ORDER_SHIPPED)
         for kind in kinds:
-            key = email_key(order.number, kind, order.response.email, 1)
+            key = _key(order, kind)
             if key not in known_keys:
-                found.append(
-                    EmailDue(key, kind, order.response.email, order.number, order.batch.name)
-                )
+                found.append(EmailDue(key, kind, order.email, order.number, batch.name))
     return found
 
 
 def ship_dates_told(
-    summary: list[list[Cell]] | None, batches: Iterable[Batch], known_keys: Iterable[str]
+    remembered: Mapping[str, dt.date | None], orders: Iterable[Order], batches: Iterable[Batch]
 ) -> dict[str, dt.date]:
-    """Per batch, the latest ship date buyers were told.
+    """Per batch, the ship date buyers were last told.
 
-    Read from the `Summary` tab as the last sync wrote it (its window row ends with the ship
-    date) and from the `batch_delayed` messages already in the ledger.
+    The memory holds it; a batch with confirmed orders but no memory yet was told its current
+    date in their confirmations.
     """
-    told: dict[str, dt.date] = {}
-    names = {batch.name for batch in batches}
-    for row in summary or []:
-        if len(row) < 3 or text(row[0]) not in names or text(row[1]):
-            continue
-        match = _ISO_DATE.search(text(row[2]))
-        if match:
-            told[text(row[0])] = dt.date.fromisoformat(match.group(1))
-    for key in known_keys:
-        parts = key.rsplit("/", 3)
-        if len(parts) == 4 and parts[1] == "batch_delayed":
-            try:
-                day = dt.date.fromisoformat(parts[3])
-            except ValueError:
-                continue
-            batch = _batch_of_delay(parts[0], names)
-            if batch and (batch not in told or day > told[batch]):
-                told[batch] = day
+    told = {name: day for name, day in remembered.items() if day is not None}
+    confirmed = {o.batch.name for o in orders if o.batch and o.status is Decision.CONFIRMED}
+    for batch in batches:
+        if batch.name not in told and batch.name in confirmed and batch.ships_on is not None:
+            told[batch.name] = batch.ships_on
     return told
 
 
-def _batch_of_delay(subject: str, names: set[str]) -> str | None:
-    return subject if subject in names else None
+def ships_to_remember(
+    told: Mapping[str, dt.date], batches: Iterable[Batch]
+) -> dict[str, dt.date | None]:
+    """What the memory keeps after this sync: the current date once buyers are told it.
+
+    A later date is told by `batch_delayed` (due this sync); an earlier one needs no message.
+    """
+    after: dict[str, dt.date | None] = {}
+    for batch in batches:
+        if batch.name in told:
+            after[batch.name] = batch.ships_on or told[batch.name]
+    return after
 
 
 def delay_emails(
@@ -91,14 +93,16 @@ def delay_emails(
     found: list[EmailDue] = []
     for order in orders:
         batch = order.batch
-        if not _told(order) or batch is None or batch.ships_on is None or order.response is None:
+        if order.status is not Decision.CONFIRMED or not _reachable(order) or batch is None:
+            continue
+        if batch.ships_on is None or batch.stage in (Stage.CANCELLED, Stage.SHIPPED):
             continue
         before = told.get(batch.name)
-        if before is None or batch.ships_on <= before or batch.stage is Stage.CANCELLED:
+        if before is None or batch.ships_on <= before:
             continue
-        key = f"{batch.name}/batch_delayed/{order.response.email}/{batch.ships_on.isoformat()}"
+        key = f"{batch.name}/{EmailKind.BATCH_DELAYED}/{order.email}/{batch.ships_on.isoformat()}"
         if key not in known_keys:
             found.append(
-                EmailDue(key, "batch_delayed", order.response.email, order.number, batch.name)
+                EmailDue(key, EmailKind.BATCH_DELAYED, order.email, order.number, batch.name)
             )
     return found

@@ -42,8 +42,13 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "id": "di luar waktu open order",
     },
     "before_window": {
-        "en": "outside the open-order window (sent before {batch} opens at {opens})",
-        "id": "di luar waktu open order (dikirim sebelum {batch} buka {opens})",
+        "en": "outside the open-order window (sent before {batch} opens, {opens})",
+        "id": "di luar waktu open order (dikirim sebelum {batch} buka, {opens})",
+    },
+    "before_window_open_now": {
+        "en": "sent before {batch} opened ({opens}); it is open now — please send the form again",
+        "id": "dikirim sebelum {batch} dibuka ({opens}); sekarang sudah buka — silakan isi "
+        "formulirnya lagi",
     },
     "over_limit": {
         "en": "{product}: at most {limit} {unit} per buyer in this batch ({ordered} ordered)",
@@ -78,6 +83,35 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
     "expired": {
         "en": "not paid by the deadline ({deadline})",
         "id": "belum dibayar sampai batas waktu ({deadline})",
+    },
+    "change_held": {
+        "en": "the buyer asked to change to {items}; it does not fit ({reasons}) — the order "
+        "keeps its confirmed items; set Seller action to Confirm to accept the change anyway",
+        "id": "pembeli minta diubah menjadi {items}; tidak muat ({reasons}) — pesanan tetap "
+        "dengan item yang sudah dikonfirmasi; isi Tindakan penjual Konfirmasi untuk tetap "
+        "menerima perubahan",
+    },
+    "partly_paid": {
+        "en": "paid {paid} of {owed}: {missing} still to pay (type the total received in Paid "
+        "when it arrives)",
+        "id": "baru dibayar {paid} dari {owed}: kurang {missing} (tulis total yang diterima di "
+        "kolom Lunas kalau sudah masuk)",
+    },
+    "paid_unclear": {
+        "en": "Paid has '{value}', which the tool does not understand — tick it, write Yes, "
+        "or type the amount received",
+        "id": "kolom Lunas berisi '{value}', tidak dimengerti — centang, tulis Lunas, atau "
+        "tulis jumlah yang diterima",
+    },
+    "action_unclear": {
+        "en": "Seller action has '{value}', which the tool does not understand — choose "
+        "Confirm, Cancel, Reject or Stop emails",
+        "id": "Tindakan penjual berisi '{value}', tidak dimengerti — pilih Konfirmasi, "
+        "Batalkan, Tolak atau Stop email",
+    },
+    "emails_stopped": {
+        "en": "emails to this address are stopped (Seller action: Stop emails)",
+        "id": "email ke alamat ini dihentikan (Tindakan penjual: Stop email)",
     },
     "over_capacity": {
         "en": "{product}: {over} {unit} over capacity (confirmed by the seller)",

@@ -15,7 +15,7 @@ from openorder_sheets.config import Config
 from openorder_sheets.core import formatting, payments
 from openorder_sheets.core.labels import STAGE_LABELS, STATUS_LABELS, label
 from openorder_sheets.core.model import Batch, Catalog, Order, Stage
-from openorder_sheets.core.rules import items_text
+from openorder_sheets.core.rules import items_text, lines_of
 
 
 def shop_context(config: Config) -> dict[str, Any]:
@@ -53,7 +53,11 @@ def batch_context(
 
 
 def order_context(
-    order: Order, config: Config, code: int | None = None, deadline: dt.datetime | None = None
+    order: Order,
+    config: Config,
+    code: int | None = None,
+    deadline: dt.datetime | None = None,
+    catalog: Catalog | None = None,
 ) -> dict[str, Any]:
     language, currency = config.shop.language, config.shop.currency
     response = order.response
@@ -79,17 +83,28 @@ def order_context(
         "items_text": items_text(order.lines),
         "total": money(order.total),
         "amount_to_pay": money(order.total + (code or 0)),
+        # What was received, and what is still owed (a paid order whose buyer added items).
+        "amount_paid": money(order.paid_amount) if order.paid_amount else None,
+        "amount_due": money(order.total + (code or 0) - order.paid_amount)
+        if order.paid_amount and order.partly_paid
+        else None,
+        # A change the buyer asked for that could not be applied.
+        "requested_items_text": items_text(order.held) if order.held else None,
         "unique_code": code,
         "status": label(STATUS_LABELS, order.status.value, language),
         "reasons": list(order.problems),
         "address": response.address if response else "",
         "delivery": response.delivery if response else "",
         "notes": response.notes if response else "",
-        "tracking_no": order.prior.tracking_no if order.prior else "",
+        "tracking_no": order.tracking_no,
         "payment_due": (
             formatting.moment(deadline.astimezone(config.shop.zone), language) if deadline else None
         ),
-        "previous_items_text": order.prior.items_text if order.prior and order.edited else None,
+        "previous_items_text": (
+            items_text(lines_of(order.prior.lines, catalog))
+            if order.prior and order.edited and catalog is not None
+            else None
+        ),
     }
 
 
@@ -122,11 +137,16 @@ def extras_for(
     ships_told: Mapping[str, dt.date],
     due_hours: int,
     now: dt.datetime,
+    reminder_hours: int = 0,
 ) -> Extras:
     """The payment code, deadline and ship date told for one order's message of ``kind``."""
     deadline = deadlines.get(order.number)
     if deadline is None and due_hours > 0 and kind in payments.CONFIRMATION_KINDS:
-        deadline = now + dt.timedelta(hours=due_hours)  # the clock starts as this is sent
+        deadline = payments.ceil_hour(now + dt.timedelta(hours=due_hours))  # starts as sent
+    if deadline is not None and kind == "payment_reminder":
+        # Sent late (no sync ran near the deadline): the buyer still gets the reminder's hours.
+        late = payments.ceil_hour(now + dt.timedelta(hours=reminder_hours))
+        deadline = max(deadline, late) if reminder_hours > 0 else deadline
     told = ships_told.get(order.batch.name) if order.batch else None
     return Extras(codes.get(order.number), deadline, told)
 
@@ -153,7 +173,7 @@ def message_context(
             "email": order.email,
             "whatsapp": response.phone if response else "",
         },
-        "order": order_context(order, config, extras.code, extras.deadline),
+        "order": order_context(order, config, extras.code, extras.deadline, catalog),
         "batch": batch_context(order.batch, language, extras.previous_ships_on),
         "next_batch": _next_batch(catalog, max(moment, now), language),
     }

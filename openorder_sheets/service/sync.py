@@ -20,17 +20,30 @@ from openorder_sheets.adapters.journal import Journal, SyncLock
 from openorder_sheets.adapters.message import build_message, sender_address
 from openorder_sheets.adapters.templates import TemplateError
 from openorder_sheets.config import Config
-from openorder_sheets.core import grids, ledger, payments, stages
+from openorder_sheets.core import grids, ledger, lifecycle, payments, stages
 from openorder_sheets.core.announcements import announcement_emails
 from openorder_sheets.core.catalog import read_catalog
 from openorder_sheets.core.form import map_form
-from openorder_sheets.core.identity import identify, repair_priors
+from openorder_sheets.core.identity import identify
 from openorder_sheets.core.labels import STATUS_LABELS, label
 from openorder_sheets.core.layouts import tab_layout
-from openorder_sheets.core.model import Catalog, Decision, EmailState, LedgerEntry, Order
-from openorder_sheets.core.notifications import decision_emails
-from openorder_sheets.core.orders_tab import orders_updates
-from openorder_sheets.core.records import read_ledger, read_prior_orders
+from openorder_sheets.core.memory import BatchMemory, Memory, memory_rows, read_memory
+from openorder_sheets.core.model import (
+    Catalog,
+    Decision,
+    EmailState,
+    LedgerEntry,
+    Order,
+    SellerAction,
+)
+from openorder_sheets.core.orders_tab import orders_updates, problems_text
+from openorder_sheets.core.records import (
+    legacy_priors,
+    order_serial,
+    read_ledger,
+    read_seller_inputs,
+    seller_inputs_from_marks,
+)
 from openorder_sheets.core.reports import (
     current_batch,
     materials_rows,
@@ -59,12 +72,18 @@ READ_TABS = (
     "materials",
     "batches",
     "responses",
+    "state",
+    "emails",
     "orders",
     "summary",
     "materials_needed",
     "packing",
-    "emails",
 )
+#: The order in which tabs are written. What buyers will be told (the `Emails` ledger) and what
+#: the tool remembers (its memory tab) land before any view that implies them, so a write cut
+#: at any request boundary loses no message and repeats none: the next sync recomputes the
+#: same message keys from the same memory and finds them in the ledger.
+WRITE_ORDER = ("emails", "state", "orders", "summary", "materials_needed", "packing")
 
 
 @dataclass
@@ -77,11 +96,19 @@ class Decided:
     orders: list[Order]
     entries: list[LedgerEntry]
     new_keys: list[str]
-    deadlines: dict[str, dt.datetime] = field(default_factory=dict)
-    codes: dict[str, int] = field(default_factory=dict)
+    memory: Memory
+    blocked: frozenset[str] = frozenset()  # addresses the seller stopped all mail to
     ships_told: dict[str, dt.date] = field(default_factory=dict)
     order_columns: Columns | None = None  # where the `Orders` tab's columns are
     order_cells: dict[int, dict[str, Any]] = field(default_factory=dict)  # per order, by id
+
+    @property
+    def deadlines(self) -> dict[str, dt.datetime]:
+        return {o.number: o.deadline for o in self.orders if o.deadline is not None}
+
+    @property
+    def codes(self) -> dict[str, int]:
+        return {o.number: o.code for o in self.orders if o.code is not None}
 
 
 @dataclass
@@ -134,8 +161,8 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     )
     if responses_grid:
         problems.extend(form_problems)
-    priors, order_columns, order_problems = read_prior_orders(
-        names["orders"], tabs["orders"], zone, language
+    inputs, order_columns, order_problems = read_seller_inputs(
+        names["orders"], tabs["orders"], language
     )
     sheet_ledger, ledger_problems = read_ledger(names["emails"], tabs["emails"], zone, language)
     problems.extend(order_problems + ledger_problems)
@@ -144,32 +171,72 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     responses = read_responses(responses_grid, mapping, catalog, zone, language)
     journal = Journal(shop.state_dir).load()
     entries = ledger.merge(sheet_ledger, journal)
-    priors = repair_priors(priors, entries)
-    identified = identify(
-        responses, priors, config.shop.order_prefix, (entry.order for entry in entries)
-    )
+    memory = read_memory(tabs["state"])
+    if memory is None:  # a sheet from before the memory tab: migrate once from its views
+        priors = legacy_priors(tabs["orders"], order_columns, inputs, catalog, entries, zone)
+        memory = Memory()
+    else:
+        priors = [
+            replace(
+                prior,
+                seller=inputs.get(prior.number)
+                or seller_inputs_from_marks(prior.seller.marks),
+            )
+            for prior in memory.orders.values()
+        ]
     rules = config.rules
-    due_at = payments.deadlines(entries, rules.payment_due_hours)
+    identified = identify(
+        responses,
+        priors,
+        config.shop.order_prefix,
+        (entry.order for entry in entries),
+        memory.last_serial,
+    )
+    deadlines, reminded = payments.clocks(priors, entries, rules.payment_due_hours)
     settings = Settings(
         language,
         names["responses"],
         dt.timedelta(minutes=rules.duplicate_window_minutes),
         now=now,
-        deadlines=due_at,
+        deadlines=deadlines,
+        reminded=reminded,
+        reminder_hours=rules.payment_reminder_hours,
     )
-    orders = decide(identified, catalog, settings)
+    orders = payments.settle(
+        decide(identified, catalog, settings),
+        entries,
+        due_hours=rules.payment_due_hours,
+        unique_code=rules.unique_code,
+        currency=config.shop.currency,
+        language=language,
+    )
     known = {entry.key for entry in entries}
-    told = stages.ship_dates_told(tabs["summary"], catalog.batches, known)
+    remembered = {name: batch.ships_told for name, batch in memory.batches.items()}
+    told = stages.ship_dates_told(remembered, orders, catalog.batches)
+    blocked = frozenset(
+        o.email for o in orders if o.prior is not None and o.prior.seller_action is SellerAction.STOP_EMAILS
+    )
     due = [
-        *decision_emails(orders, entries),
-        *payments.payment_emails(orders, known, due_at, now, rules.payment_reminder_hours),
-        *stages.stage_emails(orders, known),
+        *lifecycle.decision_emails(orders),
+        *payments.payment_emails(orders, known, now, rules.payment_reminder_hours),
+        *stages.stage_emails(orders, known, rules.payment_due_hours > 0),
         *stages.delay_emails(orders, told, known),
         *announcement_emails(orders, catalog, now, rules.closing_reminder_hours, known),
     ]
+    due = [item for item in due if item.to not in blocked]
     domain = sender_email(config).partition("@")[2]
     entries = ledger.add_due(entries, due, domain)
     new_keys = [entry.key for entry in entries if entry.key not in known]
+    next_memory = Memory(
+        orders={o.number: lifecycle.remember(o, now) for o in _numbered(orders)},
+        batches={
+            name: BatchMemory(name, day)
+            for name, day in stages.ships_to_remember(told, catalog.batches).items()
+        },
+        last_serial=max(
+            [memory.last_serial, *(order_serial(o.number) for o in orders)], default=0
+        ),
+    )
     return Decided(
         config,
         {k: tabs[k] for k in READ_TABS},
@@ -177,11 +244,16 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         orders,
         entries,
         new_keys,
-        due_at,
-        payments.unique_codes(orders, rules.unique_code),
+        next_memory,
+        blocked,
         told,
         order_columns,
     )
+
+
+def _numbered(orders: list[Order]) -> list[Order]:
+    """Orders in the order their numbers were given (the memory tab's row order)."""
+    return sorted(orders, key=lambda o: (order_serial(o.number), o.number))
 
 
 def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
@@ -207,6 +279,14 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         decided.codes,
         decided.order_cells,
     )
+    updates.append(
+        _whole(
+            "state",
+            config,
+            memory_rows(_with_clocks(decided)),
+            tab_layout("state", language, currency),
+        )
+    )
     summary, spans = summary_rows(decided.catalog, decided.orders, language)
     summary_layout = tab_layout("summary", language, currency)
     focus = current_batch(decided.catalog, now)
@@ -227,7 +307,7 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         _whole(
             "packing",
             config,
-            packing_rows(decided.catalog, decided.orders, language),
+            packing_rows(decided.catalog, decided.orders, language, currency),
             tab_layout("packing", language, currency),
         )
     )
@@ -240,7 +320,20 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
             clear=False,
         )
     )
-    return updates
+    rank = {config.tab(key): index for index, key in enumerate(WRITE_ORDER)}
+    return sorted(updates, key=lambda update: rank.get(update.tab, len(rank)))
+
+
+def _with_clocks(decided: Decided) -> Memory:
+    """The memory with each payment clock as delivery left it: a confirmation sent in this
+    run starts its deadline, a reminder sent in this run is remembered."""
+    by_key = {entry.key: entry for entry in decided.entries}
+    due_hours = decided.config.rules.payment_due_hours
+    orders = {
+        number: payments.stamp_clock(order, by_key, due_hours)
+        for number, order in decided.memory.orders.items()
+    }
+    return replace(decided.memory, orders=orders)
 
 
 def _whole(
@@ -373,6 +466,7 @@ def _message_builder(
                 ships_told=decided.ships_told,
                 due_hours=config.rules.payment_due_hours,
                 now=now,
+                reminder_hours=config.rules.payment_reminder_hours,
             )
             return message_context(entry.kind, order, decided.catalog, config, now, extras)
         batch = decided.catalog.batch_named(entry.key.rsplit("/", 3)[0])
@@ -383,6 +477,8 @@ def _message_builder(
         )
 
     def build(entry: LedgerEntry) -> EmailMessage | None:
+        if entry.to in decided.blocked:
+            return None  # the seller stopped all mail to this address; it stays queued
         data = context(entry)
         if data is None:
             return None
@@ -427,22 +523,24 @@ def _report(decided: Decided, now: dt.datetime, dry_run: bool) -> SyncReport:
                 }
             )
     for order in decided.orders:
-        if order.problems and order.status.value in (
+        not_confirmed = order.problems and order.status.value in (
             "needs_attention",
             "waitlisted",
             "rejected",
             "duplicate",
-        ):
+        )
+        if not_confirmed or order.held or order.seller_problems:
             report.problems.append(
                 {
                     "order": order.number,
                     "status": label(STATUS_LABELS, order.status.value, language),
                     "row": order.response.row if order.response else None,
-                    "problems": list(order.problems),
+                    "problems": list(problems_text(order, language)),
                     # New this sync (cron's --quiet prints only these, not the same every run).
                     "new": order.prior is None
                     or order.prior.status is not order.status
-                    or order.prior.problems != "; ".join(order.problems),
+                    or order.prior.problems != order.problems
+                    or order.refused,
                 }
             )
     by_key = {entry.key: entry for entry in decided.entries}

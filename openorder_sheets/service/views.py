@@ -9,7 +9,7 @@ from openorder_sheets.adapters.templates import KINDS, RenderedEmail
 from openorder_sheets.core import formatting
 from openorder_sheets.core.labels import STATUS_LABELS, label
 from openorder_sheets.core.model import Batch, Decision, EmailState
-from openorder_sheets.core.notifications import decision_kind
+from openorder_sheets.core.lifecycle import decision_kind, kind_for_status
 from openorder_sheets.core.reports import current_batch
 from openorder_sheets.errors import ConfigError
 from openorder_sheets.service.context import extras_for, message_context
@@ -85,7 +85,12 @@ def preview_email(
             f"tab (for example {known or 'PO-0001'})."
         )
     if kind is None:
-        kind = decision_kind(order) or _kind_for(order.status)
+        kind = decision_kind(order) or kind_for_status(order.status)
+    if kind is None:
+        raise ConfigError(
+            f"{order.number} is a {label(STATUS_LABELS, order.status.value, 'en')} order: "
+            "its buyer gets no email for it. Use --kind to preview another message."
+        )
     if kind not in KINDS:
         raise ConfigError(f"'{kind}' is not an email kind: use one of {', '.join(KINDS)}.")
     extras = extras_for(
@@ -96,19 +101,10 @@ def preview_email(
         ships_told=decided.ships_told,
         due_hours=shop.config.rules.payment_due_hours,
         now=now,
+        reminder_hours=shop.config.rules.payment_reminder_hours,
     )
     context = message_context(kind, order, decided.catalog, shop.config, now, extras)
     return kind, shop.renderer.render(kind, context)
-
-
-def _kind_for(status: Decision) -> str:
-    return {
-        Decision.CONFIRMED: "order_confirmed",
-        Decision.WAITLISTED: "order_waitlisted",
-        Decision.REJECTED: "order_rejected",
-        Decision.CANCELLED: "order_cancelled",
-        Decision.EXPIRED: "order_expired",
-    }.get(status, "order_confirmed")
 
 
 def time_left(batch: Batch, now: dt.datetime, language: str) -> str:

@@ -27,7 +27,7 @@ def test_demo_creates_workbook_config_and_outbox(demo_run: tuple[Path, Result]) 
     assert (folder / "openorder.toml").is_file()
     tabs = load_workbook(folder / "shop.xlsx", read_only=True).sheetnames
     assert {"Produk", "Batch", "Respons Formulir 1", "Pesanan", "Ringkasan", "Email"} <= set(tabs)
-    assert len(list((folder / "outbox").glob("*.eml"))) == 15
+    assert len(list((folder / "outbox").glob("*.eml"))) == 18
 
 
 def test_demo_summary_counts_orders_by_status_in_order(demo_run: tuple[Path, Result]) -> None:
