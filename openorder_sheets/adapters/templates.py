@@ -28,6 +28,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 import openorder_sheets
+from openorder_sheets.core.model import EmailKind
 from openorder_sheets.errors import ConfigError
 
 __all__ = [
@@ -40,28 +41,8 @@ __all__ = [
     "default_templates_dir",
 ]
 
-#: Every email kind, in the order a buyer meets them.
-KINDS: tuple[str, ...] = (
-    "order_confirmed",
-    "order_waitlisted",
-    "order_promoted",
-    "order_rejected",
-    "order_needs_attention",
-    "order_updated",
-    "order_change_refused",
-    "order_not_made",
-    "payment_reminder",
-    "payment_received",
-    "order_expired",
-    "order_cancelled",
-    "production_started",
-    "batch_ready",
-    "order_shipped",
-    "batch_delayed",
-    "batch_cancelled",
-    "batch_open",
-    "batch_closing",
-)
+#: Every email kind, in the order a buyer meets them (one enum in the core names them).
+KINDS: tuple[str, ...] = tuple(kind.value for kind in EmailKind)
 
 #: Languages the packaged templates exist in.
 LANGUAGES: tuple[str, ...] = ("id", "en")

@@ -145,6 +145,8 @@ def kind_for_status(status: Decision) -> EmailKind | None:
 def decision_kind(order: Order) -> EmailKind | None:
     """The message this sync's decision makes due for ``order``, if any."""
     before = order.prior.status if order.prior else None
+    if order.unmatched_like:
+        return None  # a row the tool could not match is the seller's to check, not news
     if order.status is not before:
         if order.status is Decision.CONFIRMED and before is Decision.WAITLISTED:
             return EmailKind.ORDER_PROMOTED

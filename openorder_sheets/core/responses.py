@@ -192,8 +192,12 @@ def clean_phone(value: str) -> str:
     return raw[:40]
 
 
-def _opted_in(cell: Cell) -> bool:
+def _opted_in(cell: Cell) -> bool | None:
+    """The buyer's answer to "tell me about the next batch": yes, no, or ``None`` when blank
+    (a blank answer neither asks for news nor undoes an earlier answer)."""
     if isinstance(cell, bool):
         return cell
     word = fold(cells.text(cell))
-    return bool(word) and word.split()[0].strip(",.!") in _YES_PREFIXES
+    if not word:
+        return None
+    return word.split()[0].strip(",.!") in _YES_PREFIXES

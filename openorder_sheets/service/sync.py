@@ -529,7 +529,7 @@ def _report(decided: Decided, now: dt.datetime, dry_run: bool) -> SyncReport:
             "rejected",
             "duplicate",
         )
-        if not_confirmed or order.held or order.seller_problems:
+        if not_confirmed or order.held is not None or order.seller_problems:
             report.problems.append(
                 {
                     "order": order.number,

@@ -249,11 +249,16 @@ def sample_context(kind: str, language: str, *, hostile: bool = False) -> dict[s
         "tracking_no": "JNE 0123 4567 8901" if kind == "order_shipped" else "",
         "payment_due": when(_PAYMENT_DUE) if awaiting or kind == "order_expired" else None,
         "previous_items_text": None,
+        "amount_paid": None,
+        "amount_due": None,
+        "requested_items_text": None,
     }
     context["order"] = order
 
     if kind == "order_updated":
         order["previous_items_text"] = f"1× {nastar_name}"
+    if kind == "order_change_refused":
+        order["requested_items_text"] = f"5× {nastar_name}"
     elif kind == "order_rejected":
         order["batch"] = ""
         context["batch"] = None

@@ -65,7 +65,7 @@ def test_demo_summary_names_tab_row_and_column_of_each_problem(
 def test_demo_summary_reports_emails_written(demo_run: tuple[Path, Result]) -> None:
     """The summary says how many emails went to the outbox and which tabs were written."""
     out = demo_run[1].stdout
-    assert "Emails: 15 written to" in out
+    assert "Emails: 18 written to" in out
     assert "Wrote tabs: Daftar packing, Email, Kebutuhan bahan, Pesanan, Ringkasan" in out
 
 
@@ -75,7 +75,7 @@ def test_demo_again_on_the_same_folder_is_refused(cli: Cli, demo: DemoShop) -> N
     result = cli.run("demo", demo.folder, "--now", demo.now)
     cli.one_sentence_error(result, "already holds a shop")
     assert demo.workbook.read_bytes() == before
-    assert len(demo.emails()) == 15
+    assert len(demo.emails()) == 18
 
 
 def test_demo_with_a_bad_now_creates_nothing(cli: Cli, tmp_path: Path) -> None:

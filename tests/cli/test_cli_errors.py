@@ -107,7 +107,7 @@ def test_sheet_mistake_is_one_sentence_and_nothing_is_written(
     before = demo.workbook.read_bytes()
     cli.one_sentence_error(demo.run("sync"), *fragments)
     assert demo.workbook.read_bytes() == before
-    assert len(demo.emails()) == 15
+    assert len(demo.emails()) == 18
 
 
 @pytest.mark.parametrize("command", ["status", "doctor"])

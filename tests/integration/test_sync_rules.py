@@ -188,16 +188,17 @@ def test_the_per_buyer_limit_counts_earlier_orders(builder: ShopBuilder) -> None
 
 
 def test_a_seller_fixing_a_bad_cell_gets_the_order_re_evaluated(builder: ShopBuilder) -> None:
-    """Rule 2: a fixed cell in the responses tab is re-decided on the next sync."""
+    """Rule 2: a fixed cell in the responses tab is re-decided on the next sync; the buyer
+    hears that their order needs checking, then that it is confirmed."""
     builder.response("2027-02-02 10:00", "a@example.com", "Ani", Nastar="dua")
     shop = builder.build()
     shop.sync(NOW)
     assert shop.status_of("PO-0001") == "Needs attention"
-    assert shop.transport.sent == []
+    assert shop.transport.kinds_to("a@example.com") == ["order_needs_attention"]
     shop.set_cell("responses", 1, "Nastar", "2")
     shop.sync(NOW)
     assert shop.status_of("PO-0001") == "Confirmed"
-    assert shop.transport.kinds_to("a@example.com") == ["order_confirmed"]
+    assert shop.transport.kinds_to("a@example.com") == ["order_needs_attention", "order_confirmed"]
 
 
 def test_seller_confirm_wins_over_capacity_and_reject_sends_once(builder: ShopBuilder) -> None:
@@ -236,3 +237,6 @@ def test_a_row_both_moved_and_edited_needs_attention_never_a_silent_new_order(
     assert shop.status_of("PO-0003") == "Needs attention"
     assert "PO-0001" in text(shop.order("PO-0003")["Problems"])
     assert [e["kind"] for e in report.emails_new] == []
+    again = shop.sync(NOW)  # no edit at all: the held response stays held (issue 16.6)
+    assert shop.status_of("PO-0003") == "Needs attention"
+    assert again.emails_new == []

@@ -23,7 +23,10 @@ SPEC_KINDS = [
     "order_waitlisted",
     "order_promoted",
     "order_rejected",
+    "order_needs_attention",
     "order_updated",
+    "order_change_refused",
+    "order_not_made",
     "payment_reminder",
     "payment_received",
     "order_expired",
@@ -107,8 +110,9 @@ def seller_dir(tmp_path: Path, files: dict[str, str], language: str = "en") -> P
 # -- completeness --------------------------------------------------------------------------
 
 
-def test_kinds_are_the_sixteen_of_the_spec(renderers: dict[str, TemplateRenderer]) -> None:
-    """The renderer knows exactly the email kinds the spec names, and the samples cover them."""
+def test_kinds_are_the_spec_s_and_the_lifecycle_s(renderers: dict[str, TemplateRenderer]) -> None:
+    """The renderer knows exactly the spec's sixteen kinds plus the three the lifecycle adds
+    (needs attention, change refused, waitlisted order not made), and the samples cover them."""
     assert renderers["id"].kinds() == SPEC_KINDS
     assert sorted(ORDER_KINDS + BATCH_KINDS) == sorted(SPEC_KINDS)
 
