@@ -52,3 +52,18 @@ class LockHeld(OpenOrderError):
     """Another sync is running for this shop on this machine (exit 5)."""
 
     exit_code = 5
+
+
+class SheetChangedDuringSync(SheetUnreachable):
+    """The sheet changed on disk between this sync's read and its write (exit 3).
+
+    Nothing was written: the other program's (the seller's) version is kept as it is. The
+    caller may read the sheet again and decide again; raised before the file is touched.
+    """
+
+
+class WorkbookInUse(SheetUnreachable):
+    """The workbook is open in Excel or LibreOffice (its lock file is beside it) (exit 3).
+
+    Nothing was written: a save by the spreadsheet program would undo the sync's work.
+    """

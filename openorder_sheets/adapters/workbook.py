@@ -2,21 +2,44 @@
 
 It behaves like the Google backend: one read of every tab, one write of every tool tab. The
 file is replaced atomically (written beside it, then renamed), so a sync killed mid-write never
-leaves a half-written workbook.
+leaves a half-written workbook. Around that replace:
+
+- **The seller's save wins.** The backend remembers the file it read (size, time and a hash of
+  its bytes). Just before replacing it, it checks the file on disk is still that one; if
+  another program saved it meanwhile, nothing is written and :class:`SheetChangedDuringSync`
+  says so, so the sync can read the seller's version and decide again.
+- **Open in Excel or LibreOffice** (their lock file ``~$shop.xlsx`` or ``.~lock.shop.xlsx#`` is
+  beside it): nothing is written (:class:`WorkbookInUse`), since the program's next save
+  would put its stale copy back over the sync's work.
+- **The file stays the seller's file**: a symlinked workbook is written through the link (the
+  target is replaced, the link stays), and the file keeps its permission bits and, where the
+  system allows, its owner and group.
+- **Merged cells** in the cells a tool tab writes (a seller's title merged across `Orders`
+  or `Summary`) are unmerged first: openpyxl cannot write into a merged cell, and the tool's
+  columns must hold one value per cell. Merges elsewhere (seller columns, seller tabs) stay.
+- Half-written temporary files (``.openorder-*.xlsx``) from a save that was killed are removed
+  at the next read or save: a live save holds a lock on its own, so only orphans go.
+- openpyxl's warnings about features it drops on load are not shown: they are not the
+  seller's business and would land above the one-sentence errors.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
 import os
 import tempfile
 import time
+import warnings
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.packaging.relationship import RelationshipList
@@ -26,7 +49,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from openorder_sheets.errors import ConfigError, SheetUnreachable
+from openorder_sheets.errors import (
+    ConfigError,
+    SheetChangedDuringSync,
+    SheetUnreachable,
+    WorkbookInUse,
+)
 from openorder_sheets.ports import (
     ChartSpec,
     ColumnKind,
@@ -37,6 +65,11 @@ from openorder_sheets.ports import (
     TabLayout,
     TabUpdate,
 )
+
+try:  # POSIX: a save in progress holds a lock on its temporary file
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 # The header band: the same face as the cells (an unnamed font prints as a serif fallback in
 # LibreOffice), bold white on brown, two lines high so headers such as "Tanggal kirim" wrap
@@ -66,6 +99,22 @@ _NUMBER_FORMATS = {
 }
 
 
+#: A temporary file of a save that holds no lock and is older than this is an orphan (the
+#: moment between creating it and locking it is far shorter).
+_ORPHAN_SECONDS = 5.0
+#: Without locks (Windows), a temporary file older than this is an orphan: no save takes as long.
+_STALE_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a workbook file was when the backend read (or last wrote) it."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
 class WorkbookBackend:
     """A :class:`~openorder_sheets.ports.SheetBackend` on a local `.xlsx` file."""
 
@@ -73,9 +122,16 @@ class WorkbookBackend:
         self.path = path
         self.requests = RecordedRequests()
         self._book: Workbook | None = None
+        # The file as this backend last read or wrote it; None: there was no file.
+        self._stamp: FileStamp | None = None
 
     def __repr__(self) -> str:
         return f"WorkbookBackend({str(self.path)!r})"
+
+    @property
+    def target(self) -> Path:
+        """The file really read and written: the link's target when ``path`` is a symlink."""
+        return Path(os.path.realpath(self.path))
 
     # -- reading ---------------------------------------------------------------------------
     def _load(self) -> Workbook:
@@ -86,14 +142,23 @@ class WorkbookBackend:
                 f"The workbook {self.path} does not exist: run `openorder init` to create it, "
                 "or fix `workbook` under [sheet] in openorder.toml."
             )
+        target = self.target
+        _remove_stale_temporaries(target.parent)
         try:
-            with _indexed_relationships():
-                self._book = load_workbook(self.path, rich_text=False)
+            # The bytes parsed are the bytes hashed: what the sync decided from is exactly
+            # what must still be on disk when it writes.
+            with target.open("rb") as raw:
+                status = os.fstat(raw.fileno())
+                data = raw.read()
+            with _indexed_relationships(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._book = load_workbook(io.BytesIO(data), rich_text=False)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
             raise ConfigError(
                 f"{self.path} is not a readable .xlsx workbook ({error.__class__.__name__}): "
                 "save it as Excel Workbook (.xlsx) and try again."
             ) from None
+        self._stamp = FileStamp(status.st_size, status.st_mtime_ns, _sha256(data))
         self.requests.add("read")
         return self._book
 
@@ -109,11 +174,19 @@ class WorkbookBackend:
 
     # -- writing ---------------------------------------------------------------------------
     def write(self, updates: Sequence[TabUpdate]) -> None:
+        """Write the updates into the workbook read last and save it.
+
+        :raises WorkbookInUse: Excel or LibreOffice has the file open; nothing was written.
+        :raises SheetChangedDuringSync: the file on disk is no longer the one read; nothing
+            was written, and the next :meth:`read` sees the other program's version.
+        """
         if not updates:
             return
+        self.refuse_if_open()
         book = self._load()
         for update in updates:
             sheet = self._sheet(book, update.tab, update.columns, update.layout)
+            _unmerge_written(sheet, update)
             _write(sheet, update)
             if update.layout.chart is not None:
                 _chart(sheet, update.layout)
@@ -126,6 +199,7 @@ class WorkbookBackend:
             book = Workbook()
             book.remove(book.active)
             self._book = book
+            self._stamp = None
         existing = {fold_name(name) for name in book.sheetnames}
         created = []
         for tab, (layout, rows) in layouts.items():
@@ -141,8 +215,19 @@ class WorkbookBackend:
             _write(sheet, TabUpdate(tab, tuple(range(width)), rows, layout))
             created.append(tab)
         if created or not self.path.exists():
+            self.refuse_if_open()
             self._save(book)
         return created
+
+    def refuse_if_open(self) -> None:
+        """Raise :class:`WorkbookInUse` when Excel's or LibreOffice's lock file is beside it."""
+        for place in dict.fromkeys((self.path, self.target)):
+            for program, lock in _lock_files(place):
+                if lock.exists():
+                    raise WorkbookInUse(
+                        f"{place.name} is open in {program} — close it, then run sync again "
+                        f"(if it is not open, delete the leftover lock file {lock})."
+                    )
 
     def _sheet(
         self, book: Workbook, tab: str, columns: Sequence[int], layout: TabLayout
@@ -155,39 +240,199 @@ class WorkbookBackend:
         return sheet
 
     def _save(self, book: Workbook) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temporaries(self.path.parent)
-        handle, temporary = tempfile.mkstemp(
-            prefix=".openorder-", suffix=".xlsx", dir=self.path.parent
-        )
-        os.close(handle)
+        target = self.target
+        folder = target.parent
         try:
-            book.save(temporary)
-            with open(temporary, "rb") as written:
-                os.fsync(written.fileno())
-            os.replace(temporary, self.path)
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise SheetUnreachable(
+                f"Cannot create the folder {folder} for {self.path.name} ({error.strerror}): "
+                "fix `workbook` under [sheet] in openorder.toml."
+            ) from None
+        _remove_stale_temporaries(folder)
+        temporary = ""
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=".openorder-", suffix=".xlsx", dir=folder)
+            with os.fdopen(handle, "r+b") as held:
+                _hold(held)  # a live save: the next run's clean-up leaves this file alone
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    book.save(temporary)
+                with open(temporary, "rb") as written:
+                    os.fsync(written.fileno())
+                    digest = _sha256(written.read())
+                _keep_mode_and_owner(temporary, target)
+                # The slow part (openpyxl's save) is done: check at the last moment that the
+                # file is still the one this sync read, then replace it at once.
+                self._check_unchanged(target)
+                os.replace(temporary, target)
+                temporary = ""
+            _fsync_folder(folder)
+            status = os.stat(target)
+        except SheetChangedDuringSync:
+            raise
         except PermissionError:
-            Path(temporary).unlink(missing_ok=True)
             raise SheetUnreachable(
                 f"Cannot save {self.path}: it is open in another program or read-only — close "
                 "it in Excel/LibreOffice and run the sync again."
             ) from None
         except OSError as error:
-            Path(temporary).unlink(missing_ok=True)
             raise SheetUnreachable(
                 f"Cannot save {self.path} ({error.strerror}): free some "
                 "disk space or fix the folder's permissions."
             ) from None
+        finally:
+            if temporary:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+        self._stamp = FileStamp(status.st_size, status.st_mtime_ns, digest)
         self.requests.add("write")
 
+    def _check_unchanged(self, target: Path) -> None:
+        """Raise :class:`SheetChangedDuringSync` unless ``target`` holds what was read."""
+        try:
+            with target.open("rb") as raw:
+                status = os.fstat(raw.fileno())
+                now: FileStamp | None = FileStamp(
+                    status.st_size, status.st_mtime_ns, _sha256(raw.read())
+                )
+        except FileNotFoundError:
+            now = None
+        before = self._stamp
+        if now is None and before is None:
+            return
+        if now is not None and before is not None and now.sha256 == before.sha256:
+            return  # the same bytes (at most touched): nothing of the seller's to lose
+        if now is None:
+            what = "was deleted or moved"
+        else:
+            saved = time.strftime("%H:%M:%S", time.localtime(now.mtime_ns / 1e9))
+            what = f"was saved by another program at {saved}"
+        raise SheetChangedDuringSync(
+            f"{self.path.name} {what} while the sync was running: nothing was written over "
+            "it — run sync again to use that version."
+        )
 
-def _remove_stale_temporaries(folder: Path, older_than: float = 600.0) -> None:
-    """Delete half-written saves left by a sync killed mid-save (never a fresh one)."""
-    cutoff = time.time() - older_than
-    for leftover in folder.glob(".openorder-*.xlsx"):
+
+def _lock_files(path: Path) -> list[tuple[str, Path]]:
+    """Where Excel and LibreOffice put the lock file of ``path`` while they have it open."""
+    return [
+        ("Excel", path.with_name("~$" + path.name)),
+        ("LibreOffice", path.with_name(f".~lock.{path.name}#")),
+    ]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _hold(handle: IO[bytes]) -> None:
+    """Lock ``handle``'s file for as long as it is open (POSIX; a no-op elsewhere)."""
+    if fcntl is not None:
         with contextlib.suppress(OSError):
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _held_by_a_live_save(path: Path) -> bool:
+    """Whether a running save holds ``path`` (a killed process holds nothing)."""
+    assert fcntl is not None
+    try:
+        with path.open("rb") as probe:
+            try:
+                fcntl.flock(probe.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.flock(probe.fileno(), fcntl.LOCK_UN)
+            return False
+    except OSError:
+        return True  # cannot tell: leave it
+
+
+def _remove_stale_temporaries(folder: Path, older_than: float = _STALE_SECONDS) -> None:
+    """Delete half-written saves left by a sync killed mid-save (never a live one).
+
+    Where locks exist, a temporary file no live save holds is an orphan as soon as it is a few
+    seconds old; elsewhere only age tells, so it must be older than any save could take.
+    """
+    now = time.time()
+    with contextlib.suppress(OSError):
+        leftovers = list(folder.glob(".openorder-*.xlsx"))
+        for leftover in leftovers:
+            with contextlib.suppress(OSError):
+                age = now - leftover.stat().st_mtime
+                if fcntl is None:
+                    orphan = age > older_than
+                else:
+                    orphan = age > _ORPHAN_SECONDS and not _held_by_a_live_save(leftover)
+                if orphan:
+                    leftover.unlink()
+
+
+def _keep_mode_and_owner(temporary: str, target: Path) -> None:
+    """Give the new file the old one's permissions (and owner, where allowed).
+
+    A temporary file is private (0600); a workbook the seller shares with a group (0664) or a
+    new workbook must not become private by being saved.
+    """
+    try:
+        status = os.stat(target)
+    except FileNotFoundError:
+        os.chmod(temporary, 0o666 & ~_umask())
+        return
+    os.chmod(temporary, status.st_mode & 0o7777)
+    if hasattr(os, "chown"):
+        with contextlib.suppress(OSError):
+            os.chown(temporary, status.st_uid, status.st_gid)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system tells it."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself survive a power cut (where a folder can be opened)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+def _unmerge_written(sheet: Worksheet, update: TabUpdate) -> None:
+    """Unmerge every merged range that overlaps a cell ``update`` writes or clears.
+
+    openpyxl cannot set a value in the covered cells of a merge (``MergedCell``), and the
+    tool's columns need one value per cell. The top-left value stays where it was.
+    """
+    if not sheet.merged_cells.ranges or not update.columns:
+        return
+    first_row = update.start_row + 1
+    last_row = _LAST_ROW if update.clear_below else update.start_row + len(update.rows)
+    columns = {column + 1 for column in update.columns}
+    low, high = min(columns), max(columns)
+    for merged in list(sheet.merged_cells.ranges):
+        if merged.max_row < first_row or merged.min_row > last_row:
+            continue
+        if merged.max_col < low or merged.min_col > high:
+            continue
+        if not any(merged.min_col <= column <= merged.max_col for column in columns):
+            continue
+        sheet.merged_cells.remove(merged)
+        for row, column in merged.cells:
+            if isinstance(sheet._cells.get((row, column)), MergedCell):
+                del sheet._cells[(row, column)]
 
 
 def fold_name(name: str) -> str:
