@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from openorder_sheets.adapters.templates import KINDS, RenderedEmail
 from openorder_sheets.core import formatting
 from openorder_sheets.core.labels import STATUS_LABELS, label
-from openorder_sheets.core.model import Batch, Decision, EmailState
 from openorder_sheets.core.lifecycle import decision_kind, kind_for_status
+from openorder_sheets.core.model import Batch, Decision, EmailState
 from openorder_sheets.core.reports import current_batch
 from openorder_sheets.errors import ConfigError
 from openorder_sheets.service.context import extras_for, message_context
