@@ -185,6 +185,7 @@ def add_sheet_requests(
                 "properties": {
                     "sheetId": sheet_id,
                     "title": tab,
+                    "hidden": layout.hidden,  # the tool's memory tab
                     "gridProperties": {
                         "rowCount": max(rows, 1000),
                         "columnCount": columns,
