@@ -53,7 +53,12 @@ from openorder_sheets.core.reports import (
 from openorder_sheets.core.responses import read_responses
 from openorder_sheets.core.rules import Settings, decide
 from openorder_sheets.core.tables import Columns
-from openorder_sheets.errors import ConfigError, SheetSetupError, TransportFailed
+from openorder_sheets.errors import (
+    ConfigError,
+    SheetChangedDuringSync,
+    SheetSetupError,
+    TransportFailed,
+)
 from openorder_sheets.ports import ChartSpec, Grid, TabLayout, TabUpdate
 from openorder_sheets.service.context import (
     batch_message_context,
@@ -64,6 +69,8 @@ from openorder_sheets.service.context import (
 from openorder_sheets.service.delivery import deliver
 from openorder_sheets.service.shop import Shop
 
+#: How many times a sync reads again when the seller saved the workbook during it.
+RERUNS_AFTER_SELLER_SAVE = 3
 #: A delivery run longer than this also records its progress in the Emails tab as it goes.
 CHECKPOINT_SECONDS = 120.0
 
@@ -367,7 +374,16 @@ def run_sync(
         if dry_run:
             return _run(shop, now, dry_run=True)
         with SyncLock(shop.state_dir, lock_wait):
-            return _run(shop, now, dry_run=False)
+            reruns = 0
+            while True:
+                try:
+                    return _run(shop, now, dry_run=False)
+                except SheetChangedDuringSync:
+                    # The seller saved the file between our read and our write: nothing was
+                    # written, their version stands; read it again and decide again.
+                    reruns += 1
+                    if reruns > RERUNS_AFTER_SELLER_SAVE:
+                        raise
 
 
 @contextmanager
