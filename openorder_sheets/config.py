@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -66,7 +67,8 @@ class EmailConfig:
     smtp_security: str = ""  # "starttls" or "tls"; blank = from the port (465 → tls)
     username: str = ""
     password_env: str = "OPENORDER_SMTP_PASSWORD"  # noqa: S105 - a variable name, not a secret
-    sender: str = ""  # `from` in the file
+    sender: str = ""  # `from` in the file: the address alone (user@domain)
+    sender_name: str = ""  # the display name `from` was written with, if any ("Name <addr>")
     daily_limit: int = 450
     templates_dir: Path | None = None
 
@@ -80,6 +82,9 @@ class Config:
     form: FormConfig
     rules: RulesConfig
     email: EmailConfig
+    #: The tab keys the file names explicitly (``[tabs]``, or ``tab`` under [form]); the
+    #: others have their default names, and the responses tab may be found under another.
+    named_tabs: frozenset[str] = frozenset()
 
     @property
     def folder(self) -> Path:
@@ -163,6 +168,8 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
     shop_raw = dict(raw.get("shop", {}))
     shop = ShopConfig(**shop_raw)
     _check_shop(shop, path)
+    _, reply_to = _address(shop.reply_to, path, "[shop] reply_to")  # the address is enough
+    shop = replace(shop, reply_to=reply_to)
     folder = path.parent
     sheet_raw = raw.get("sheet", {})
     sheet = SheetConfig(
@@ -179,6 +186,7 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         )
     tabs = {key: labels.get(shop.language, labels["en"]) for key, labels in TAB_LABELS.items()}
     tabs.update(raw.get("tabs", {}))
+    named = set(raw.get("tabs", {}))
     form_raw = dict(raw.get("form", {}))
     products = form_raw.pop("products", {})
     for sku, question in products.items():
@@ -188,10 +196,12 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
             )
     if "tab" in form_raw:
         tabs["responses"] = form_raw["tab"]
+        named.add("responses")
     form = FormConfig(fields=form_raw, products=products)
     rules = RulesConfig(**raw.get("rules", {}))
     _check_rules(rules, path)
     email_raw = dict(raw.get("email", {}))
+    sender_name, sender = _address(email_raw.get("from", ""), path, "[email] from")
     email = EmailConfig(
         transport=email_raw.get("transport", "outbox"),
         outbox=_path(folder, email_raw.get("outbox")) or folder / "outbox",
@@ -200,12 +210,36 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         smtp_security=email_raw.get("smtp_security", ""),
         username=email_raw.get("username", ""),
         password_env=email_raw.get("password_env", "OPENORDER_SMTP_PASSWORD"),
-        sender=email_raw.get("from", ""),
+        sender=sender,
+        sender_name=sender_name,
         daily_limit=email_raw.get("daily_limit", 450),
         templates_dir=_path(folder, email_raw.get("templates_dir")),
     )
     _check_email(email, path)
-    return Config(path, shop, sheet, tabs, form, rules, email)
+    return Config(path, shop, sheet, tabs, form, rules, email, frozenset(named))
+
+
+def _address(value: str, path: Path, key: str) -> tuple[str, str]:
+    """``(display name, user@domain)`` from ``user@domain`` or ``Name <user@domain>``.
+
+    Blank stays blank; anything else that is not one address is an error showing both forms.
+    """
+    if not value.strip():
+        return "", ""
+    parsed = getaddresses([value], strict=True) if _STRICT_PARSE else getaddresses([value])
+    if len(parsed) == 1:
+        name, address = parsed[0]
+        user, at, domain = address.partition("@")
+        if at and user and "." in domain.strip(".") and not any(c.isspace() for c in address):
+            return " ".join(name.split()), address
+    raise ConfigError(
+        f"{path} {key} = '{value}' is not one email address: write it as "
+        f'"sari@example.com" or "Dapur Bu Sari <sari@example.com>".'
+    )
+
+
+#: Python 3.11.10+ / 3.12.6+ parse addresses strictly (and accept ``strict=``); older ones do not.
+_STRICT_PARSE = "strict" in getaddresses.__code__.co_varnames
 
 
 def _path(folder: Path, value: str | None) -> Path | None:

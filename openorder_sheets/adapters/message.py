@@ -9,13 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 
 from openorder_sheets.adapters.templates import RenderedEmail
 
 
 def sender_address(name: str, address: str) -> Address:
-    """``Shop Name <shop@example.com>``; the display name may hold any characters safely."""
+    """``Shop Name <shop@example.com>``; the display name may hold any characters safely.
+
+    ``address`` is normally the bare ``user@domain`` the config keeps; written the way mail
+    programs do (``Dapur Bu Sari <sari@example.com>``), its own display name is used instead.
+    """
+    given, bare = parseaddr(address)
+    if "<" in address and bare:
+        name, address = given or name, bare
     username, _, domain = address.partition("@")
     return Address(display_name=" ".join(name.split()), username=username, domain=domain)
 
