@@ -5,7 +5,9 @@ numbers); one `values:batchUpdate` with RAW input per write (split at about 2 MB
 `spreadsheets:batchUpdate` only when a tab must be created or a grid must grow.
 
 Retries are our own and bounded (exponential backoff with jitter, about two minutes in all):
-gspread's `BackOffHTTPClient` can retry for hours against a persistent 429.
+gspread's `BackOffHTTPClient` can retry for hours against a persistent 429. Each pause is
+announced on stderr. What retrying cannot fix ends at once, in one sentence: nothing listening
+at the address (a refused connection, an unknown host), and a key Google does not accept.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,9 +24,11 @@ from typing import Any, TypeVar
 
 import gspread
 import requests
+from google.auth import exceptions as auth_errors
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from openorder_sheets.adapters import google_requests as build
 from openorder_sheets.config import Config
@@ -44,15 +49,28 @@ def spreadsheet_key(value: str) -> str:
     return match.group(1) if match else value.strip()
 
 
+class NoConnection(Exception):
+    """Nothing answered at the address: the connection was refused or the host is unknown."""
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 @dataclass
 class RetryPolicy:
-    """Bounded exponential backoff with jitter for 429, 5xx, timeouts and dropped connections."""
+    """Bounded exponential backoff with jitter for 429, 5xx, timeouts and dropped connections.
+
+    A connection that cannot even be opened (refused, unknown host) is not retried: it raises
+    :class:`NoConnection` at once. Before each pause ``progress`` gets one line saying so.
+    """
 
     budget_seconds: float = 120.0
     first_delay: float = 1.0
     max_delay: float = 30.0
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    progress: Callable[[str], None] = _stderr
 
     def run(self, what: str, call: Callable[[], T], *, retry_dropped: bool = True) -> T:
         started = self.clock()
@@ -63,8 +81,10 @@ class RetryPolicy:
             except APIError as error:
                 if error.response.status_code not in _RETRYABLE:
                     raise
-                reason = f"{error.response.status_code} {_message(error)}"
+                reason = f"{error.response.status_code} {_message(error)}".strip()
             except (requests.ConnectionError, requests.Timeout) as error:
+                if _never_connected(error):
+                    raise NoConnection(str(error)) from None
                 if not retry_dropped:
                     raise SheetUnreachable(
                         f"The connection to Google dropped during {what}: run the sync again; "
@@ -73,13 +93,34 @@ class RetryPolicy:
                 reason = error.__class__.__name__
             delay = min(self.max_delay, self.first_delay * 2**attempt) * random.uniform(0.5, 1.0)
             attempt += 1
-            if self.clock() - started + delay > self.budget_seconds:
+            spent = self.clock() - started
+            if spent + delay > self.budget_seconds:
                 raise SheetUnreachable(
                     f"Google Sheets kept failing during {what} ({reason}) for "
-                    f"{self.clock() - started:.0f} s: try again in a few minutes; if it "
+                    f"{spent:.0f} s: try again in a few minutes; if it "
                     "persists, check https://www.google.com/appsstatus."
                 )
+            self.progress(
+                f"Google Sheets answered {reason} during {what}; retrying in {delay:.0f} s "
+                f"(gives up after {self.budget_seconds:.0f} s)…"
+            )
             self.sleep(delay)
+
+
+def _never_connected(error: Exception) -> bool:
+    """Whether the connection was never opened (refused, unknown host), not dropped midway."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, NewConnectionError | ConnectionRefusedError):
+            return True
+        if isinstance(current, MaxRetryError):
+            current = current.reason
+            continue
+        nested = current.args[0] if current.args else None
+        current = nested if isinstance(nested, BaseException) else current.__cause__
+    return False
 
 
 def _message(error: APIError) -> str:
@@ -112,6 +153,7 @@ class GoogleSheetBackend:
     bytes_sent: int = 0
     _sheets: dict[str, _Sheet] = field(default_factory=dict)
     timezone: str = ""
+    api_url: str = ""  # a local Sheets API server instead of Google
 
     def __repr__(self) -> str:
         return f"GoogleSheetBackend(key={self.key!r})"
@@ -122,11 +164,17 @@ class GoogleSheetBackend:
         if config.sheet.api_url:
             # A local Sheets API server (offline trials and tests): no token to sign, but the
             # key file's client_email still names who the seller must share the sheet with.
-            from openorder_sheets.testing.sheets_server import local_session
+            from openorder_sheets.adapters.local_api import redirected_session
 
-            session = local_session(config.sheet.api_url)
+            session = redirected_session(config.sheet.api_url)
             http = HTTPClient(auth=None, session=session)  # type: ignore[arg-type]
-            return cls(http, key, client_email=_client_email(config.sheet.credentials))
+            http.set_timeout((10, 120))
+            return cls(
+                http,
+                key,
+                client_email=_client_email(config.sheet.credentials),
+                api_url=config.sheet.api_url,
+            )
         credentials, email = load_credentials(config.sheet.credentials)
         http = HTTPClient(auth=credentials)
         http.set_timeout((10, 120))
@@ -144,6 +192,42 @@ class GoogleSheetBackend:
             return self.retry.run(what, counted, retry_dropped=retry_dropped)
         except APIError as error:
             raise self._explain(error) from None
+        except NoConnection:
+            raise self._no_connection() from None
+        except auth_errors.RefreshError as error:
+            raise self._refused_key(error) from None
+        except auth_errors.TransportError:
+            raise SheetUnreachable(
+                "Could not reach Google to sign in with the service-account key: check this "
+                "computer's internet connection, then run the command again."
+            ) from None
+
+    def _no_connection(self) -> SheetUnreachable:
+        if self.api_url:
+            return SheetUnreachable(
+                f"Nothing answers at {self.api_url} (api_url under [sheet]): start the local "
+                "Sheets server there, or remove the api_url line to use Google."
+            )
+        return SheetUnreachable(
+            "Could not connect to Google Sheets (sheets.googleapis.com): check this computer's "
+            "internet connection, then run the command again."
+        )
+
+    def _refused_key(self, error: auth_errors.RefreshError) -> SheetUnreachable:
+        """Google's token endpoint refused the key (deleted, revoked, wrong clock) or failed."""
+        detail = str(error.args[0]) if error.args else str(error)
+        if "invalid_grant" in detail or "invalid_client" in detail or "unauthorized" in detail:
+            who = f" {self.client_email}" if self.client_email else ""
+            return SheetUnreachable(
+                f"Google refused the service account{who}'s key ({detail.split(':')[0]}): the "
+                "key was deleted or the account disabled, or this computer's clock is wrong — "
+                "create a new JSON key (Service accounts → Keys → Add key) and save it as the "
+                "`credentials` file under [sheet]."
+            )
+        return SheetUnreachable(
+            f"Google could not sign in with the service-account key ({detail}): check this "
+            "computer's internet connection and clock, then run the command again."
+        )
 
     def _explain(self, error: APIError) -> Exception:
         status = error.response.status_code
@@ -168,6 +252,11 @@ class GoogleSheetBackend:
         )
 
     # -- reading ---------------------------------------------------------------------------
+    def tab_names(self) -> list[str]:
+        """Every tab's name, in the spreadsheet's order (one metadata request)."""
+        self._metadata()
+        return [sheet.title for sheet in self._sheets.values()]
+
     def _metadata(self) -> None:
         params: dict[str, Any] = {
             "fields": "properties.timeZone,sheets.properties,sheets.charts(chartId,spec)",
