@@ -19,8 +19,10 @@ from openorder_sheets.adapters.templates import KINDS, TemplateError, copy_defau
 from openorder_sheets.cli_text import (
     demo_next_steps,
     doctor_lines,
+    openorder_executable,
     quiet_lines,
     report_json,
+    schedule_lines,
     shown_path,
     status_text,
     sync_summary,
@@ -83,14 +85,59 @@ def parse_now(value: str | None, zone: ZoneInfo) -> dt.datetime:
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
 
+class OneLineUsageError(click.ClickException):
+    """A mistyped command line as one ``Error: …`` line naming the help to read (exit 2).
+
+    Click prints the usage, a hint and the error on three lines; every other error of this
+    command is one sentence with its fix, so these are too.
+    """
+
+    exit_code = USAGE_ERROR
+
+    @classmethod
+    def from_usage(cls, error: click.UsageError, command: str = "") -> OneLineUsageError:
+        """``command``: the subcommand being parsed, when click's error does not say."""
+        where = error.ctx.command_path if error.ctx is not None else "openorder"
+        if where == "openorder" and command:
+            where = f"openorder {command}"
+        what = " ".join(error.format_message().split()).rstrip(".")
+        see = "the commands" if where == "openorder" else "how it is used, with an example"
+        return cls(f"{what}: run `{where} --help` to see {see}.")
+
+
 class SellerOrderGroup(click.Group):
-    """Lists the commands in the order a seller meets them, not alphabetically."""
+    """Lists the commands in the order a seller meets them, not alphabetically; command-line
+    mistakes are one line, like every other error."""
 
     order = ("demo", "init", "doctor", "sync", "status", "preview", "watch")
 
     def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002 - click's API
         known = [name for name in self.order if name in self.commands]
         return known + [name for name in self.commands if name not in known]
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:
+            raise OneLineUsageError.from_usage(error) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # The subcommand's name, read before click consumes it (click 8.2+ keeps it in
+        # _protected_args, 8.1 in protected_args), to name its help in a parsing error.
+        pending = list(
+            getattr(ctx, "_protected_args", None) or ctx.__dict__.get("protected_args") or []
+        )
+        command = pending[0] if pending and pending[0] in self.commands else ""
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            raise OneLineUsageError.from_usage(error, command) from None
 
 
 @click.group(
@@ -226,6 +273,19 @@ def init(ctx: click.Context, config_path: Path, copy_templates: bool, language: 
     for line in form_questions(config, ["<product name>"]):
         click.echo(f"  - {line}")
     click.echo(f"Then run `{_command('doctor', config_path)}`.")
+    click.echo("")
+    for line in _schedule(config_path):
+        click.echo(line)
+
+
+def _schedule(config_path: Path) -> list[str]:
+    """The crontab line (Task Scheduler command on Windows) for this install and config."""
+    try:
+        config = load_config(config_path)
+    except OpenOrderError:
+        return []
+    smtp = config.email.password_env if config.email.transport == "smtp" else None
+    return schedule_lines(config_path, openorder_executable(), password_env=smtp)
 
 
 def _given(ctx: click.Context, name: str) -> bool:
@@ -406,8 +466,9 @@ def preview(
 def doctor(config_path: Path, now_text: str | None) -> None:
     """Check the config, the spreadsheet, the form mapping, templates and email.
 
-    Prints one line per check (✓ fine, ! warning, ✗ must fix) with the fix, and exits 2 when
-    something must be fixed.
+    Prints one line per check (✓ fine, ! warning, ✗ must fix) with the fix, then the crontab
+    line for this install. Exits 2 when something must be fixed, 3 when the spreadsheet cannot
+    be reached (whichever the first ✗ line is), 0 otherwise.
 
     \b
     Example:
@@ -420,11 +481,15 @@ def doctor(config_path: Path, now_text: str | None) -> None:
         if now_text is None
         else parse_now(now_text, _zone_for_doctor(config_path))
     )
-    lines, failed = doctor_lines(run_doctor(config_path, now))
+    checks = run_doctor(config_path, now)
+    lines, failed = doctor_lines(checks)
     for line in lines:
         click.echo(line)
     if failed:
-        sys.exit(USAGE_ERROR)
+        sys.exit(next(check.exit_code for check in checks if not check.ok))
+    click.echo("")
+    for line in _schedule(config_path):
+        click.echo(line)
 
 
 def _zone_for_doctor(config_path: Path) -> ZoneInfo:

@@ -6,6 +6,9 @@ Everything here only formats what the service already decided; the words inside 
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -196,15 +199,77 @@ def doctor_lines(checks: Iterable[Check]) -> tuple[list[str], int]:
     checks = list(checks)
     lines = [f"{'!' if c.warning else ('✓' if c.ok else '✗')} {c.text}" for c in checks]
     failed = sum(1 for check in checks if not check.ok)
+    warned = sum(1 for check in checks if check.ok and check.warning)
     if failed == 1:
         lines.append("1 thing to fix (the ✗ line above); then run `openorder doctor` again.")
     elif failed:
         lines.append(
             f"{failed} things to fix (the ✗ lines above); then run `openorder doctor` again."
         )
+    elif warned:
+        which = "the ! line above" if warned == 1 else f"the {warned} ! lines above"
+        lines.append(f"Nothing blocks a sync, but fix {which} before buyers order.")
     else:
         lines.append("All good.")
     return lines, failed
+
+
+def openorder_executable(argv0: str | None = None) -> str:
+    """The absolute path of the `openorder` command running now, for cron and schedulers.
+
+    The script the install made (``.venv/bin/openorder``, pipx's ``~/.local/bin/openorder``),
+    else the one on PATH, else this Python running the package.
+    """
+    given = Path(argv0 if argv0 is not None else sys.argv[0])
+    if given.stem.casefold() == "openorder" and given.is_file():
+        return str(given.absolute())
+    found = shutil.which("openorder")
+    if found:
+        return str(Path(found).absolute())
+    return f"{Path(sys.executable).absolute()} -m openorder_sheets"
+
+
+def schedule_lines(
+    config_path: Path,
+    executable: str,
+    platform: str = sys.platform,
+    password_env: str | None = None,
+) -> list[str]:
+    """How to run `sync --quiet` every 5 minutes from this install: a crontab line, or on
+    Windows a Task Scheduler command, with absolute paths so it works from any folder.
+
+    ``password_env``: the SMTP password's variable, which a scheduled job does not inherit.
+    """
+    config = config_path.absolute()
+    lines = _schedule(config, executable, platform)
+    if password_env:
+        how = (
+            f"`setx {password_env} <app password>` once"
+            if platform.startswith("win")
+            else f"`{password_env}=<app password> ` at the start of the line"
+        )
+        lines.append(f"  (the job does not see your terminal's {password_env}: use {how})")
+    return lines
+
+
+def _schedule(config: Path, executable: str, platform: str) -> list[str]:
+    if platform.startswith("win"):
+        command = (
+            f'schtasks /Create /SC MINUTE /MO 5 /TN openorder /TR "\\"{executable}\\" sync '
+            f'--quiet --config \\"{config}\\""'
+        )
+        return [
+            "To sync every 5 minutes while this computer is on, run this once in a terminal:",
+            f"  {command}",
+        ]
+    program = executable if " -m " in executable else shlex.quote(executable)
+    where = shlex.quote(str(config.parent))
+    extra = "" if config.name == "openorder.toml" else f" --config {shlex.quote(config.name)}"
+    line = f"*/5 * * * * cd {where} && {program} sync --quiet{extra}"
+    return [
+        "To sync every 5 minutes, add this line with `crontab -e`:",
+        "  " + line.replace("%", "\\%"),  # cron reads a bare % as a line break
+    ]
 
 
 def demo_next_steps(folder: Path, config: Config) -> str:

@@ -1,20 +1,28 @@
-"""`openorder doctor`: check everything a sync needs, one line per check, each with its fix."""
+"""`openorder doctor`: check everything a sync needs, one line per check, each with its fix.
+
+Every check runs, whatever an earlier one found: a spreadsheet that cannot be reached still
+leaves the config, templates and email checked. A failed check carries the exit code the same
+problem gets from `sync` (2 to fix the set-up, 3 when the spreadsheet cannot be reached).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import stat
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from openorder_sheets.adapters.templates import KINDS, TemplateError
+from openorder_sheets.adapters.templates import KINDS, TemplateError, TemplateRenderer
 from openorder_sheets.config import Config, load_config
+from openorder_sheets.core.labels import fold
+from openorder_sheets.core.responses_tab import default_responses_tabs, find_responses_tab
 from openorder_sheets.errors import OpenOrderError, SheetSetupError
+from openorder_sheets.service.email_samples import sample_context
+from openorder_sheets.service.setup import PLACEHOLDER_EMAIL, PLACEHOLDER_SHOP_NAME
 from openorder_sheets.service.shop import Shop, make_transport, open_shop
 from openorder_sheets.service.sync import decide_shop
-from openorder_sheets.testing.email_samples import sample_context
 
 
 @dataclass(frozen=True)
@@ -22,13 +30,22 @@ class Check:
     ok: bool
     text: str
     warning: bool = False
+    exit_code: int = 2  # for a failed check: what `doctor` exits with when it is the first
 
 
 def run_doctor(
     config_path: Path, now: dt.datetime, shop_factory: Callable[[Config], Shop] = open_shop
 ) -> list[Check]:
-    """Every check; stops early only when a later check cannot run at all."""
-    return list(_checks(config_path, now, shop_factory))
+    """Every check, each problem once; only an unreadable config stops the rest."""
+    checks: list[Check] = []
+    for check in _checks(config_path, now, shop_factory):
+        if all(check.text != seen.text for seen in checks):
+            checks.append(check)
+    return checks
+
+
+def _failed(error: OpenOrderError) -> Check:
+    return Check(False, str(error), exit_code=error.exit_code)
 
 
 def _checks(
@@ -37,7 +54,7 @@ def _checks(
     try:
         config = load_config(config_path)
     except OpenOrderError as error:
-        yield Check(False, str(error))
+        yield _failed(error)
         return
     yield Check(True, f"Config {config.path} is valid.")
     yield Check(
@@ -45,21 +62,74 @@ def _checks(
         f"Time zone {config.shop.timezone}: now it is "
         f"{now.astimezone(config.shop.zone):%Y-%m-%d %H:%M} there.",
     )
+    yield from _placeholders(config)
     yield from _credentials(config)
+    shop: Shop | None = None
     try:
         shop = shop_factory(config)
     except OpenOrderError as error:
+        yield _failed(error)
+    except TemplateError as error:
         yield Check(False, str(error))
+    if shop is not None:
+        yield from _sheet(shop, config, now)
+    yield from _templates(shop, config)
+    yield from _mail(config)
+
+
+def _placeholders(config: Config) -> Iterator[Check]:
+    """What `init` writes as an example and a seller must replace before buyers see it."""
+    shop, email = config.shop, config.email
+    if shop.name.strip() == PLACEHOLDER_SHOP_NAME:
+        yield Check(
+            True,
+            f"[shop] name is still the example '{PLACEHOLDER_SHOP_NAME}': write your shop's "
+            "name there (buyers see it in every email).",
+            warning=True,
+        )
+    if shop.reply_to == PLACEHOLDER_EMAIL or (not shop.reply_to and not email.sender):
+        now = f"still the example {shop.reply_to}" if shop.reply_to else "empty"
+        yield Check(
+            True,
+            f"[shop] reply_to is {now}: write the email address where buyers' replies should "
+            "reach you.",
+            warning=True,
+        )
+    if email.sender == PLACEHOLDER_EMAIL:
+        yield Check(
+            True,
+            f"[email] from is still the example {PLACEHOLDER_EMAIL}: write the address the "
+            "emails are sent from (the one you log in to the mail server with).",
+            warning=True,
+        )
+    if not shop.form_url.strip():
+        yield Check(
+            True,
+            "[shop] form_url is empty: paste your Google Form's link there (Send → link) so "
+            "the announcement emails tell buyers where to order.",
+            warning=True,
+        )
+
+
+def _sheet(shop: Shop, config: Config, now: dt.datetime) -> Iterator[Check]:
+    """The spreadsheet: reachable, the responses tab found, every tab and header in place."""
+    try:
+        shop, missing = yield from _responses_tab(shop, config)
+    except OpenOrderError as error:
+        yield _failed(error)
         return
+    config = shop.config
     try:
         decided = decide_shop(shop, now)
     except SheetSetupError as error:
         yield from _zone(shop, config)
+        gone = f"no tab '{fold(config.tab('responses'))}'"
         for problem in error.problems:
-            yield Check(False, problem)
+            if not (missing and gone in fold(problem)):  # said already, with the tabs seen
+                yield Check(False, problem)
         return
     except OpenOrderError as error:
-        yield Check(False, str(error))
+        yield _failed(error)
         return
     where = config.sheet.workbook or config.sheet.spreadsheet
     yield from _zone(shop, config)
@@ -87,8 +157,72 @@ def _checks(
         True,
         f"{len(decided.orders)} orders read; {attention} need attention (see the Problems column).",
     )
-    yield from _templates(shop)
-    yield from _mail(config)
+
+
+def _responses_tab(shop: Shop, config: Config) -> Generator[Check, None, tuple[Shop, bool]]:
+    """Find the tab of the form's answers under either language's name, or by its headers.
+
+    Returns the shop to check (its config naming the tab found) and whether none was found,
+    having said so with the tabs that exist.
+    """
+    names = _tab_names(shop)
+    if names is None:  # a backend that cannot list its tabs: check the configured name only
+        return shop, False
+    language = config.shop.language
+    configured = config.tab("responses") if "responses" in config.named_tabs else None
+    found = find_responses_tab(names, None, configured, language)
+    if found is None and configured is None:
+        known = {fold(name) for name in config.tabs.values()}
+        others = [name for name in names if fold(name) not in known]
+        snapshot = shop.backend.read(others) if others else None
+        headers = {
+            name: (grid[0] if grid else [])
+            for name, grid in (snapshot.tabs.items() if snapshot else ())
+        }
+        found = find_responses_tab(names, headers, None, language)
+    if found is None:
+        wanted = (
+            f"'{configured}'"
+            if configured
+            else " or ".join(f"'{name}'" for name in default_responses_tabs(language))
+        )
+        present = ", ".join(f"'{name}'" for name in names) or "no tabs at all"
+        fix = (
+            "set `tab` under [form] to the name of the tab holding the form's answers"
+            if configured
+            else "link the Google Form to this spreadsheet (Responses → Link to Sheets), or "
+            "set `tab` under [form] to the name of the tab holding its answers"
+        )
+        yield Check(
+            False,
+            f"No tab {wanted} with the form's answers (this spreadsheet has {present}): {fix}.",
+        )
+        return shop, True
+    if found != config.tab("responses"):
+        tabs = {**config.tabs, "responses": found}
+        shop = replace(shop, config=replace(config, tabs=tabs))
+    yield Check(True, f"The form's answers are in the tab '{found}'.")
+    return shop, False
+
+
+def _tab_names(shop: Shop) -> list[str] | None:
+    """Every tab's name, when the backend can tell (Google) or the workbook file exists."""
+    listing = getattr(shop.backend, "tab_names", None)
+    if callable(listing):
+        return list(listing())
+    workbook = shop.config.sheet.workbook
+    if workbook is None or not workbook.exists():
+        return None
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(workbook, read_only=True)
+    except Exception:
+        return None
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
 
 
 def _zone(shop: Shop, config: Config) -> Iterator[Check]:
@@ -122,11 +256,16 @@ def _credentials(config: Config) -> Iterator[Check]:
         )
 
 
-def _templates(shop: Shop) -> Iterator[Check]:
-    language = shop.config.shop.language
+def _templates(shop: Shop | None, config: Config) -> Iterator[Check]:
+    language = config.shop.language
     try:
+        renderer = (
+            shop.renderer
+            if shop is not None
+            else TemplateRenderer(language, config.email.templates_dir)
+        )
         for kind in KINDS:
-            shop.renderer.render(kind, sample_context(kind, language))
+            renderer.render(kind, sample_context(kind, language))
     except TemplateError as error:
         yield Check(False, str(error))
         return

@@ -11,6 +11,10 @@ from openorder_sheets.config import Config
 from openorder_sheets.core.layouts import tab_layout
 from openorder_sheets.ports import ChartSpec, ColumnSpec, Grid, TabLayout
 
+#: What a new config says until the seller writes their own; `doctor` warns while it does.
+PLACEHOLDER_SHOP_NAME = "Toko Saya"
+PLACEHOLDER_EMAIL = "toko.saya@example.com"
+
 _CONFIG_TEMPLATE = """\
 # openorder-sheets — the settings of one shop.
 # Lines starting with # are comments. Text goes in "quotes"; numbers and true/false do not.
@@ -69,11 +73,11 @@ daily_limit = 450               # Gmail allows about 500 a day; Google Workspace
 def write_config_file(
     path: Path,
     *,
-    shop_name: str = "Toko Saya",
+    shop_name: str = PLACEHOLDER_SHOP_NAME,
     language: str = "id",
     workbook: str = "shop.xlsx",
     spreadsheet: str = "",
-    sender: str = "toko.saya@example.com",
+    sender: str = PLACEHOLDER_EMAIL,
     form_url: str = "",
 ) -> None:
     """Write a commented `openorder.toml`."""

@@ -78,14 +78,17 @@ def test_preview_unknown_order(cli: Cli, demo: DemoShop) -> None:
 
 
 def test_doctor_on_the_demo_is_all_good(cli: Cli, demo: DemoShop) -> None:
-    """doctor on the demo prints only ✓ lines and 'All good.', exit 0."""
+    """doctor on the demo prints only ✓ lines and 'All good.', then the crontab line; exit 0."""
     result = demo.run("doctor", "--now", demo.now)
     cli.no_traceback(result)
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
+    checks, _, schedule = result.stdout.partition("\n\n")
+    lines = checks.splitlines()
     assert lines[-1] == "All good."
     assert len(lines) >= 6
     assert all(line.startswith("✓ ") for line in lines[:-1]), lines
+    assert schedule.startswith("To sync every 5 minutes, add this line with `crontab -e`:")
+    assert f"cd {demo.folder} && " in schedule
     assert any("every tab and header is in place" in line for line in lines)
     assert any("Asia/Jakarta: now it is 2027-02-20 10:00 there" in line for line in lines)
 

@@ -90,10 +90,13 @@ def test_init_creates_every_tab_in_one_batch_request(
 def test_doctor_names_the_service_account_on_a_403(
     tmp_path: Path, sheets_server: SheetsServer
 ) -> None:
-    """A spreadsheet not shared with the service account prints its client_email and the fix."""
+    """A spreadsheet not shared with the service account prints its client_email and the fix.
+
+    Exit 3, as `sync` exits for the same refusal (the spreadsheet cannot be reached).
+    """
     key = sheets_server.create_spreadsheet("Private", private=True)
     code, output = run("doctor", "--config", str(google_config(tmp_path, sheets_server, key)))
-    assert code == 2
+    assert code == 3
     assert EMAIL in output
     assert "Share" in output
 
