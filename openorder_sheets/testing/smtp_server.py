@@ -40,8 +40,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session, TLSSetupException
+from openorder_sheets.testing import missing_extra
+
+try:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session, TLSSetupException
+except ModuleNotFoundError as error:  # a plain install: the testing extra is not there
+    raise missing_extra(error, "The local SMTP server (openorder_sheets.testing)") from None
 
 __all__ = [
     "DEFAULT_AUTH",
@@ -557,10 +562,13 @@ def _check_reply(reply: str) -> None:
 def _write_test_pki(directory: Path) -> None:
     """Write ``ca.pem``, ``server.pem`` and ``server.key`` for localhost/127.0.0.1/::1."""
     # Imported here so importing this module stays cheap for tests that never start a server.
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    try:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    except ModuleNotFoundError as error:
+        raise missing_extra(error, "The local SMTP server's TLS certificates") from None
 
     now = dt.datetime.now(dt.UTC)
     not_before, not_after = now - dt.timedelta(hours=1), now + dt.timedelta(days=2)
