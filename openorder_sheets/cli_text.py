@@ -246,7 +246,7 @@ def schedule_lines(
         how = (
             f"`setx {password_env} <app password>` once"
             if platform.startswith("win")
-            else f"`{password_env}=<app password> ` at the start of the line"
+            else f"`{password_env}=<app password>` just before the command"
         )
         lines.append(f"  (the job does not see your terminal's {password_env}: use {how})")
     return lines

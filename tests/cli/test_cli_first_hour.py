@@ -111,7 +111,7 @@ def test_a_smtp_shop_is_told_the_job_needs_the_password_variable() -> None:
         platform="linux",
         password_env="OPENORDER_SMTP_PASSWORD",
     )
-    assert "OPENORDER_SMTP_PASSWORD=<app password> " in lines[-1]
+    assert "`OPENORDER_SMTP_PASSWORD=<app password>` just before the command" in lines[-1]
 
 
 def test_windows_gets_a_task_scheduler_command() -> None:
