@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import os
 import tempfile
 import time
@@ -145,20 +144,21 @@ class WorkbookBackend:
         target = self.target
         _remove_stale_temporaries(target.parent)
         try:
-            # The bytes parsed are the bytes hashed: what the sync decided from is exactly
-            # what must still be on disk when it writes.
+            # The file parsed is the file hashed (one open file, even if the name is replaced
+            # meanwhile): what the sync decides from is what must still be there when it writes.
             with target.open("rb") as raw:
                 status = os.fstat(raw.fileno())
-                data = raw.read()
-            with _indexed_relationships(), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                self._book = load_workbook(io.BytesIO(data), rich_text=False)
+                digest = _sha256_of(raw)
+                raw.seek(0)
+                with _indexed_relationships(), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    self._book = load_workbook(raw, rich_text=False)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
             raise ConfigError(
                 f"{self.path} is not a readable .xlsx workbook ({error.__class__.__name__}): "
                 "save it as Excel Workbook (.xlsx) and try again."
             ) from None
-        self._stamp = FileStamp(status.st_size, status.st_mtime_ns, _sha256(data))
+        self._stamp = FileStamp(status.st_size, status.st_mtime_ns, digest)
         self.requests.add("read")
         return self._book
 
@@ -260,7 +260,7 @@ class WorkbookBackend:
                     book.save(temporary)
                 with open(temporary, "rb") as written:
                     os.fsync(written.fileno())
-                    digest = _sha256(written.read())
+                    digest = _sha256_of(written)
                 _keep_mode_and_owner(temporary, target)
                 # The slow part (openpyxl's save) is done: check at the last moment that the
                 # file is still the one this sync read, then replace it at once.
@@ -294,7 +294,7 @@ class WorkbookBackend:
             with target.open("rb") as raw:
                 status = os.fstat(raw.fileno())
                 now: FileStamp | None = FileStamp(
-                    status.st_size, status.st_mtime_ns, _sha256(raw.read())
+                    status.st_size, status.st_mtime_ns, _sha256_of(raw)
                 )
         except FileNotFoundError:
             now = None
@@ -322,8 +322,12 @@ def _lock_files(path: Path) -> list[tuple[str, Path]]:
     ]
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _sha256_of(handle: IO[bytes]) -> str:
+    """The SHA-256 of an open file's bytes from where it stands, read in 1 MiB pieces."""
+    digest = hashlib.sha256()
+    for piece in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(piece)
+    return digest.hexdigest()
 
 
 def _hold(handle: IO[bytes]) -> None:
@@ -498,8 +502,6 @@ def _decorate(sheet: Worksheet, columns: Sequence[int], layout: TabLayout) -> No
     for column, spec in zip(columns, layout.columns, strict=False):
         _decorate_column(sheet, column + 1, spec)
     _page_setup(sheet, layout)
-    if layout.hidden:
-        sheet.sheet_state = "hidden"  # the tool's memory: not for the seller to edit
 
 
 def _decorate_column(sheet: Worksheet, index: int, spec: ColumnSpec) -> None:
