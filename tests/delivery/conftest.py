@@ -27,11 +27,13 @@ from typing import Any
 
 import pytest
 
-from openorder_sheets.adapters.journal import Journal
+from openorder_sheets.adapters.journal import JOURNAL_NAME, Journal
 from openorder_sheets.adapters.smtp import SmtpTransport
+from openorder_sheets.config import load_config
 from openorder_sheets.core.cells import text
 from openorder_sheets.core.model import LedgerEntry
 from openorder_sheets.ports import Cell
+from openorder_sheets.service.shop import open_shop
 from openorder_sheets.service.sync import SyncReport
 from openorder_sheets.testing.shops import BuiltShop, ShopBuilder
 from openorder_sheets.testing.smtp_server import LocalSmtpServer
@@ -121,7 +123,8 @@ class SmtpShop:
 
     @property
     def state_dir(self) -> Path:
-        return self.built.config.state_dir
+        """Where this shop's syncs keep the lock and the journal (as the shop was built)."""
+        return self.built.shop.state_dir
 
 
 @pytest.fixture
@@ -181,11 +184,13 @@ class CliShop:
 
     @property
     def state_dir(self) -> Path:
-        return self.folder / ".openorder"
+        """Where `openorder sync` keeps this shop's lock and journal: whatever ``open_shop``
+        chooses (beside the config, or with the workbook it protects)."""
+        return open_shop(load_config(self.config_path)).state_dir
 
     @property
     def journal_path(self) -> Path:
-        return self.state_dir / "deliveries.jsonl"
+        return self.state_dir / JOURNAL_NAME
 
     def env(self, password: str | None = None) -> dict[str, str]:
         env = dict(os.environ)
