@@ -33,7 +33,7 @@ import time
 import warnings
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -210,7 +210,7 @@ class WorkbookBackend:
                 ColumnSpec(str(rows[0][i]) if rows and i < len(rows[0]) else "")
                 for i in range(len(layout.columns), width)
             )
-            layout = TabLayout(layout.columns + padding, layout.currency_format, layout.chart)
+            layout = replace(layout, columns=layout.columns + padding)  # keeps every other field
             sheet = self._sheet(book, tab, tuple(range(width)), layout)
             _write(sheet, TabUpdate(tab, tuple(range(width)), rows, layout))
             created.append(tab)
