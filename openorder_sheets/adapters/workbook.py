@@ -502,6 +502,8 @@ def _decorate(sheet: Worksheet, columns: Sequence[int], layout: TabLayout) -> No
     for column, spec in zip(columns, layout.columns, strict=False):
         _decorate_column(sheet, column + 1, spec)
     _page_setup(sheet, layout)
+    if layout.hidden:
+        sheet.sheet_state = "hidden"  # the tool's memory: not for the seller to edit
 
 
 def _decorate_column(sheet: Worksheet, index: int, spec: ColumnSpec) -> None:
