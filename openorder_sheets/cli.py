@@ -26,6 +26,7 @@ from openorder_sheets.cli_text import (
     shown_path,
     status_text,
     sync_summary,
+    typed_openorder,
 )
 from openorder_sheets.config import ShopConfig, load_config
 from openorder_sheets.errors import ConfigError, OpenOrderError, TransportFailed
@@ -296,7 +297,7 @@ def _given(ctx: click.Context, name: str) -> bool:
 def _command(name: str, config_path: Path) -> str:
     """``openorder NAME``, with ``--config`` only when it is not the default file."""
     default = config_path == Path("openorder.toml")
-    return f"openorder {name}" + ("" if default else f" --config {config_path}")
+    return f"{typed_openorder()} {name}" + ("" if default else f" --config {config_path}")
 
 
 def _copy_templates(configured: Path | None, default: Path) -> None:

@@ -229,6 +229,18 @@ def openorder_executable(argv0: str | None = None) -> str:
     return f"{Path(sys.executable).absolute()} -m openorder_sheets"
 
 
+def typed_openorder(argv0: str | None = None) -> str:
+    """How to type the running command: ``openorder`` when the shell finds this one on PATH,
+    else its path (``.venv/bin/openorder`` from the repository's folder)."""
+    program = openorder_executable(argv0)
+    if " -m " in program:
+        return "openorder"
+    on_path = shutil.which("openorder")
+    if on_path and Path(on_path).resolve() == Path(program).resolve():
+        return "openorder"
+    return shown_path(Path(program))
+
+
 def schedule_lines(
     config_path: Path,
     executable: str,
@@ -276,14 +288,15 @@ def demo_next_steps(folder: Path, config: Config) -> str:
     """What to look at and try after ``openorder demo``."""
     where = shown_path(folder)
     config_path = shown_path(config.path)
+    openorder = typed_openorder()
     return "\n".join(
         [
             f"Open {where}/shop.xlsx to see the '{config.tab('orders')}' and "
             f"'{config.tab('summary')}' tabs, and read the emails in "
             f"{shown_path(config.email.outbox)}/.",
             "Try next:",
-            f"  openorder status --config {config_path}",
-            f"  openorder preview PO-0002 --config {config_path}",
-            f"  openorder sync --config {config_path}      (after editing the sheet)",
+            f"  {openorder} status --config {config_path}",
+            f"  {openorder} preview PO-0002 --config {config_path}",
+            f"  {openorder} sync --config {config_path}      (after editing the sheet)",
         ]
     )
