@@ -77,11 +77,11 @@ def text(cell: Cell) -> str:
 
 
 def _integer_text(number: int) -> str:
-    """An int as text; one too long for ``str`` (over 4300 digits) in scientific notation."""
-    try:
+    """An int as text; one of more than 30 digits (no real cell holds one, and ``str`` raises
+    past 4,300) in scientific notation, as ``1.000e+400``."""
+    if number.bit_length() <= 100:
         return str(number)
-    except ValueError:
-        return f"{Decimal(number):.3e}"
+    return f"{Decimal(number):.3e}"
 
 
 def _shown(cell: Cell) -> str:
@@ -254,8 +254,10 @@ def when(cell: Cell, zone: ZoneInfo) -> dt.datetime | None:
     if isinstance(cell, dt.date):
         return dt.datetime.combine(cell, dt.time(), tzinfo=zone)
     if isinstance(cell, int | float):
-        if not math.isfinite(cell) or not 0 < cell < 2958466:
-            raise CellError(f"'{text(cell)}' is not a date and time")
+        # The range check alone refuses nan and ±inf; math.isfinite() would raise
+        # OverflowError on an int past a double.
+        if not 0 < cell < 2958466:
+            raise CellError(f"'{_shown(cell)}' is not a date and time")
         # Serials carry float noise (10:04 can read back as 10:03:59.99997): round to the ms.
         moment = SERIAL_EPOCH + dt.timedelta(milliseconds=round(float(cell) * 86_400_000))
         return moment.replace(tzinfo=zone)

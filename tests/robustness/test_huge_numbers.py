@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -39,6 +40,8 @@ def test_every_cell_reader_refuses_huge_and_non_finite_numbers_with_a_cell_error
     for read in (cells.whole_number, cells.quantity, cells.money, cells.decimal_number):
         with pytest.raises(cells.CellError):
             read(value)  # type: ignore[arg-type]
+    with pytest.raises(cells.CellError):  # a timestamp: no OverflowError from math.isfinite
+        cells.when(value, ZoneInfo("Asia/Jakarta"))  # type: ignore[arg-type]
     assert cells.text(value)  # type: ignore[arg-type]  # showable, even with 5,000 digits
 
 
