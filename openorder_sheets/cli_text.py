@@ -72,7 +72,7 @@ def sync_summary(report: SyncReport, config: Config) -> str:
         lines.append("")
         lines.append(f"Not confirmed ({len(report.problems)}):")
         lines.extend(f"  {line}" for line in _problem_lines(report, config, aligned=True))
-        lines.append(_how_to_change(config))
+        lines.append(_how_to_change(config, responses_tab(report, config)))
     lines.append("")
     lines.append(_emails(report, config))
     written = ", ".join(report.tabs_written) or "nothing (no changes)"
@@ -102,8 +102,13 @@ def quiet_lines(report: SyncReport, config: Config) -> list[str]:
     return lines
 
 
+def responses_tab(report: SyncReport, config: Config) -> str:
+    """The tab the sync read the answers from (found in either language), else the config's."""
+    return str(getattr(report, "responses_tab", "") or config.tab("responses"))
+
+
 def _problem_lines(report: SyncReport, config: Config, *, aligned: bool) -> list[str]:
-    responses = config.tab("responses")
+    responses = responses_tab(report, config)
     lines = []
     for item in report.problems:
         where = f"{responses} row {item['row']}" if item["row"] else "no response row"
@@ -115,10 +120,10 @@ def _problem_lines(report: SyncReport, config: Config, *, aligned: bool) -> list
     return lines
 
 
-def _how_to_change(config: Config) -> str:
+def _how_to_change(config: Config, responses: str) -> str:
     action = label(COLUMN_LABELS, "seller_action", config.shop.language)
     return (
-        f"To change one: fix its cell in '{config.tab('responses')}' (the next sync checks "
+        f"To change one: fix its cell in '{responses}' (the next sync checks "
         f"it again), or choose a '{action}' for it in '{config.tab('orders')}'."
     )
 
