@@ -17,6 +17,12 @@ from openorder_sheets.ports import ChartSpec, TabLayout, TabUpdate
 
 ORDERS = tab_layout("orders", "id")
 TOOL = 15  # the tool's columns come first; Lunas, Tindakan penjual, No. resi, Catatan penjual
+#: The Orders tab's validations: the Lunas checkbox and the seller-action dropdown (its words
+#: come from the layout, so a new action shows up here by itself).
+SELLER_DROPDOWNS = {
+    "P": '"TRUE,FALSE"',
+    "Q": '"' + ",".join(ORDERS.columns[TOOL + 1].options) + '"',
+}
 
 
 def _validations(sheet: Worksheet) -> dict[str, str]:
@@ -64,7 +70,7 @@ def test_orders_tab_from_full_header_has_dropdowns_on_seller_columns(tmp_path: P
         TabUpdate("Pesanan", tuple(range(len(header))), [header, _order_row(1)], ORDERS),
     )
     assert header[TOOL : TOOL + 2] == ["Lunas", "Tindakan penjual"]
-    assert _validations(sheet) == {"P": '"TRUE,FALSE"', "Q": '"Konfirmasi,Batalkan,Tolak"'}
+    assert _validations(sheet) == SELLER_DROPDOWNS
     assert sheet.freeze_panes == "A2"
 
 
@@ -78,7 +84,7 @@ def test_orders_tab_first_written_from_a_partial_update_gets_the_right_columns(
         tmp_path / "shop.xlsx",
         TabUpdate("Pesanan", tuple(range(TOOL, TOOL + 4)), [header], seller),
     )
-    assert _validations(sheet) == {"P": '"TRUE,FALSE"', "Q": '"Konfirmasi,Batalkan,Tolak"'}
+    assert _validations(sheet) == SELLER_DROPDOWNS
     assert sheet.column_dimensions["A"].width != ORDERS.columns[TOOL].width
 
 
@@ -93,7 +99,7 @@ def test_seller_columns_added_to_an_existing_tab_get_their_dropdowns_once(tmp_pa
     _write(path, added)
     sheet = _write(path, added)  # headers already there: nothing is added twice
     assert len(sheet.data_validations.dataValidation) == 2
-    assert _validations(sheet) == {"P": '"TRUE,FALSE"', "Q": '"Konfirmasi,Batalkan,Tolak"'}
+    assert _validations(sheet) == SELLER_DROPDOWNS
 
 
 def test_formats_header_and_print_setup(tmp_path: Path) -> None:
@@ -165,26 +171,18 @@ def test_demo_workbook_has_every_tab_frozen_and_validated(tmp_path: Path) -> Non
     result = CliRunner().invoke(main, ["demo", str(tmp_path / "look"), "--now", "2027-02-20T10:00"])
     assert result.exit_code == 0, result.output
     book = load_workbook(tmp_path / "look" / "shop.xlsx")
-    expected = [
-        "Produk",
-        "Bahan",
-        "Batch",
-        "Respons Formulir 1",
-        "Pesanan",
-        "Ringkasan",
-        "Kebutuhan bahan",
-        "Daftar packing",
-        "Email",
-    ]
-    assert book.sheetnames == expected
+    seller = ["Produk", "Bahan", "Batch", "Respons Formulir 1"]
+    tool = {"Pesanan", "Ringkasan", "Kebutuhan bahan", "Daftar packing", "Email"}
+    assert book.sheetnames[:4] == seller  # the seller's tabs first, as init made them
+    visible = {sheet.title for sheet in book if sheet.sheet_state == "visible"}
+    assert visible == set(seller) | tool
+    hidden = [sheet.title for sheet in book if sheet.sheet_state != "visible"]
+    assert len(hidden) <= 1  # at most the tool's memory, hidden from the seller
     for sheet in book:
         assert sheet.freeze_panes == "A2", sheet.title
     assert _validations(book["Produk"]) == {"G": '"TRUE,FALSE"'}
     assert _validations(book["Batch"])["E"].startswith('"Produksi')
-    assert _validations(book["Pesanan"]) == {
-        "P": '"TRUE,FALSE"',
-        "Q": '"Konfirmasi,Batalkan,Tolak"',
-    }
+    assert _validations(book["Pesanan"]) == SELLER_DROPDOWNS
     assert len(book["Ringkasan"]._charts) == 1
     summary = book["Ringkasan"]
     assert summary["I2"].number_format.endswith('"Rp"#,##0')
