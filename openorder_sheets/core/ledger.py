@@ -61,20 +61,26 @@ def merge(sheet: Iterable[LedgerEntry], journal: Mapping[str, LedgerEntry]) -> l
 
 
 def add_due(entries: list[LedgerEntry], due: Iterable[EmailDue], domain: str) -> list[LedgerEntry]:
-    """The ledger with a queued entry for each due message it does not hold yet."""
+    """The ledger with a queued entry for each due message it does not hold yet.
+
+    Two due messages with one key (a buyer's two orders in a delayed batch) are one message.
+    """
     known = {entry.key for entry in entries}
-    added = [
-        LedgerEntry(
-            item.key,
-            item.order,
-            item.kind,
-            item.to,
-            EmailState.QUEUED,
-            message_id=message_id(item.key, domain),
+    added: list[LedgerEntry] = []
+    for item in due:
+        if item.key in known:
+            continue
+        known.add(item.key)
+        added.append(
+            LedgerEntry(
+                item.key,
+                item.order,
+                item.kind,
+                item.to,
+                EmailState.QUEUED,
+                message_id=message_id(item.key, domain),
+            )
         )
-        for item in due
-        if item.key not in known
-    ]
     return [*entries, *added]
 
 

@@ -1,4 +1,4 @@
-"""An order's life, in one place: its states, the events that move it, and what each tells the buyer.
+"""An order's life in one place: its states, the events that move it, what each tells the buyer.
 
 The table :data:`TRANSITIONS` is the contract (the README's "What happens to an order" is
 written from it). The capacity rules that pick between Confirmed and Waitlisted are in
@@ -173,14 +173,21 @@ def decision_emails(orders: Iterable[Order]) -> list[EmailDue]:
     due: list[EmailDue] = []
     for order in orders:
         kind = decision_kind(order)
-        response = order.response
-        if kind is None or response is None or not response.email_ok:
+        if kind is None or not reachable(order):
             continue
-        key = message_key(order, kind, response.email, version(order))
+        key = message_key(order, kind, order.email, version(order))
         due.append(
-            EmailDue(key, kind, response.email, order.number, order.batch.name if order.batch else "")
+            EmailDue(key, kind, order.email, order.number, order.batch.name if order.batch else "")
         )
     return due
+
+
+def reachable(order: Order) -> bool:
+    """Whether the buyer can be emailed: a valid address in the response (or, when the
+    response row is gone, the address the order was decided with)."""
+    if order.response is not None:
+        return order.response.email_ok
+    return "@" in order.email
 
 
 def confirmed_key(order: Order) -> str:
@@ -196,9 +203,9 @@ def confirmed_key(order: Order) -> str:
     if prior is not None and prior.status is Decision.CONFIRMED and prior.confirmed_key:
         return prior.confirmed_key
     kind = decision_kind(order)
-    if kind not in CONFIRMATION_KINDS or order.response is None:
+    if kind not in CONFIRMATION_KINDS or not reachable(order):
         return ""
-    return message_key(order, kind, order.response.email, version(order))
+    return message_key(order, kind, order.email, version(order))
 
 
 def remember(order: Order, now: dt.datetime) -> PriorOrder:

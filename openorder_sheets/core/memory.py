@@ -112,11 +112,17 @@ def _order_data(order: PriorOrder) -> dict[str, Any]:
         "receipts": order.receipts,
         "settled": order.settled,
         "unmatched_like": list(order.unmatched_like),
-        "marks": list(order.seller.marks) if any(m not in (None, "") for m in order.seller.marks)
+        "marks": list(order.seller.marks)
+        if any(m not in (None, "") for m in order.seller.marks)
         else None,
     }
-    # Keep rows short: defaults are left out.
-    return {k: v for k, v in data.items() if v not in (None, "", [], 0, False, "0", "blank")}
+    # Keep rows short: defaults are left out (an empty `asked` or `held` is not a default).
+    keep = {"asked", "held"}
+    return {
+        k: v
+        for k, v in data.items()
+        if v is not None and (k in keep or v not in ("", [], 0, False, "0", "blank"))
+    }
 
 
 def _order(number: str, data: dict[str, Any]) -> PriorOrder:

@@ -221,6 +221,8 @@ class PriorOrder:
     settled: bool = False  # paid in full as of the last sync
     unmatched_like: tuple[str, ...] = ()
     seller: SellerInputs = SellerInputs()
+    #: The `Seller action` seen by the last sync: a Confirm acts once, when it appears.
+    last_action: SellerAction = SellerAction.NONE
 
     @property
     def paid(self) -> bool:

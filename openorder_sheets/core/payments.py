@@ -106,9 +106,7 @@ def clocks(
     return deadlines, reminded
 
 
-def stamp_clock(
-    prior: PriorOrder, by_key: Mapping[str, LedgerEntry], due_hours: int
-) -> PriorOrder:
+def stamp_clock(prior: PriorOrder, by_key: Mapping[str, LedgerEntry], due_hours: int) -> PriorOrder:
     """``prior`` with the deadline and reminder time the ledger now shows, where unknown."""
     if prior.status is not Decision.CONFIRMED or not prior.confirmed_key or due_hours <= 0:
         return prior
@@ -153,7 +151,7 @@ def settle(
                 if told is not None:
                     deadline = ceil_hour(told + dt.timedelta(hours=due_hours))
         reminded = None
-        if order.confirmed_key and order.response is not None:
+        if order.confirmed_key:
             reminded = (
                 prior.reminder_sent
                 if prior is not None and prior.confirmed_key == order.confirmed_key
@@ -255,25 +253,21 @@ def payment_emails(
     deadline (or at once when the deadline is already near or past)."""
     found: list[EmailDue] = []
     for order in orders:
-        response = order.response
-        if order.status is not Decision.CONFIRMED or response is None or not response.email_ok:
+        if order.status is not Decision.CONFIRMED or not lifecycle.reachable(order):
             continue
+        to = order.email
         batch = order.batch.name if order.batch else ""
         was_settled = order.prior.settled if order.prior else False
         if order.paid:
             if not was_settled:
-                key = f"{order.number}/{EmailKind.PAYMENT_RECEIVED}/{response.email}/{order.receipts}"
+                key = f"{order.number}/{EmailKind.PAYMENT_RECEIVED}/{to}/{order.receipts}"
                 if key not in known_keys:
-                    found.append(
-                        EmailDue(key, EmailKind.PAYMENT_RECEIVED, response.email, order.number, batch)
-                    )
+                    found.append(EmailDue(key, EmailKind.PAYMENT_RECEIVED, to, order.number, batch))
             continue
         if order.paid_amount > 0 or order.deadline is None or reminder_hours <= 0:
             continue
         if now >= order.deadline - dt.timedelta(hours=reminder_hours):
-            key = reminder_key(order.number, response.email, order.confirmed_key)
+            key = reminder_key(order.number, to, order.confirmed_key)
             if key not in known_keys and order.reminder_sent is None:
-                found.append(
-                    EmailDue(key, EmailKind.PAYMENT_REMINDER, response.email, order.number, batch)
-                )
+                found.append(EmailDue(key, EmailKind.PAYMENT_REMINDER, to, order.number, batch))
     return found

@@ -206,6 +206,7 @@ def legacy_priors(
                 receipts=receipts.get(number, 0),
                 settled=paid,
                 seller=seller,
+                last_action=seller.action,
             )
         )
     return priors

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from openorder_sheets.core import formatting
-from openorder_sheets.core.payments import expiry_moment, payment_seen
 from openorder_sheets.core.identity import Identified
 from openorder_sheets.core.model import (
     Catalog,
@@ -24,6 +23,7 @@ from openorder_sheets.core.model import (
     SellerAction,
     Stage,
 )
+from openorder_sheets.core.payments import expiry_moment, payment_seen
 from openorder_sheets.core.wording import say
 
 #: Statuses that stay as they are on later syncs unless the seller or a buyer's edit changes them.
@@ -147,13 +147,22 @@ def _not_fitting(
 
 
 def _with_waitlist_reasons(order: Order, used: dict[tuple[str, str], int], language: str) -> Order:
-    """Name the lines that do not fit what is left once every order is decided.
+    """Name the lines that do not fit what is left once every order is decided (for a
+    waitlisted order, or a confirmed order's held change, which may use its own items).
 
     Computed at the end, not when the order was decided, so a re-sync finds the same words.
     """
-    if order.status is not Decision.WAITLISTED or order.batch is None:
+    if order.batch is None:
         return order
-    return replace(order, problems=_not_fitting(order.lines, order.batch.name, used, language))
+    if order.status is Decision.WAITLISTED:
+        return replace(order, problems=_not_fitting(order.lines, order.batch.name, used, language))
+    if order.status is Decision.CONFIRMED and order.held:
+        own = defaultdict(int, used)
+        for line in order.lines:
+            own[(order.batch.name, line.product.sku)] -= line.quantity
+        short = _not_fitting(order.held, order.batch.name, own, language)
+        return replace(order, problems=order.problems + short)
+    return order
 
 
 def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Order, bool]:
@@ -177,8 +186,8 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
     )
     if prior is None:
         lines = asked
-    elif prior.status is Decision.CONFIRMED or response is None:
-        lines = kept
+    elif prior.status in STICKY or response is None:
+        lines = kept  # a decided order keeps the items it was decided with
     else:
         lines = asked
     batch = catalog.batch_at(item.submitted) if item.submitted else None
@@ -210,7 +219,15 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
         )
         return order, status is not None
 
-    if action is SellerAction.CONFIRM:
+    honoured = (
+        prior is not None
+        and prior.last_action is SellerAction.CONFIRM
+        and prior.status in (Decision.CONFIRMED, Decision.EXPIRED)
+    )
+    if action is SellerAction.CONFIRM and not honoured:
+        # A Confirm acts once, when it appears: the order then lives on like any confirmed
+        # order (its payment clock, expiry and the buyer's edits); to confirm it again after
+        # it expired, the seller clears the cell and chooses Confirm again.
         # The seller accepts the order as the buyer last asked for it (a held change too).
         chosen = asked if response is not None and asked and not response.problems else lines
         applied = prior is not None and prior.status is Decision.CONFIRMED and chosen != kept
@@ -221,6 +238,8 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
             edited=applied,
             keep_held=False,
         )
+    if action is SellerAction.CONFIRM and prior is not None and prior.status is Decision.EXPIRED:
+        return make(Decision.EXPIRED, prior.problems)
     if action is SellerAction.CANCEL:
         return make(Decision.CANCELLED, keep_held=False)
     if action is SellerAction.REJECT:
@@ -259,9 +278,12 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
         if changed and asked == kept:
             return make(Decision.CONFIRMED, keep_held=False)  # changed back: nothing held
         return make(Decision.CONFIRMED)[0], False  # the capacity pass decides
-    if prior is not None and prior.status in STICKY:
-        if not changed or prior.status not in REOPENED_BY_EDIT:
-            return make(prior.status, prior.problems, with_lines=kept or lines)
+    if (
+        prior is not None
+        and prior.status in STICKY
+        and (not changed or prior.status not in REOPENED_BY_EDIT)
+    ):
+        return make(prior.status, prior.problems, with_lines=kept or lines)
     if (
         prior is not None
         and prior.status is Decision.WAITLISTED
@@ -270,7 +292,7 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
         and batch.stage is not Stage.NONE
     ):
         return make(Decision.WAITLISTED)
-    return make(None, edited=changed and prior is not None and asked != kept)
+    return make(None, with_lines=asked, edited=changed and prior is not None and asked != kept)
 
 
 def _change_confirmed(
@@ -292,12 +314,11 @@ def _change_confirmed(
     wanted = lines_of(response.quantities, catalog)
     for line in order.lines:
         used[(batch.name, line.product.sku)] -= line.quantity
-    reasons = _over_limit(wanted, batch.name, response.email, per_buyer, settings.language)
-    reasons += _not_fitting(wanted, batch.name, used, settings.language)
-    if reasons:
+    over = _over_limit(wanted, batch.name, response.email, per_buyer, settings.language)
+    if over or _not_fitting(wanted, batch.name, used, settings.language):
         for line in order.lines:
             used[(batch.name, line.product.sku)] += line.quantity
-        return replace(order, held=wanted, problems=reasons)
+        return replace(order, held=wanted, problems=over)  # capacity words: at the end
     for line in wanted:
         used[(batch.name, line.product.sku)] += line.quantity
     return replace(order, lines=wanted, held=None, edited=True, problems=())
@@ -326,8 +347,10 @@ def _decide_one(
         upcoming = catalog.next_batch_after(order.submitted) if order.submitted else None
         if upcoming is not None:
             now = settings.now
-            key = "before_window_open_now" if now is not None and upcoming.contains(now) else (
-                "before_window"
+            key = (
+                "before_window_open_now"
+                if now is not None and upcoming.contains(now)
+                else ("before_window")
             )
             reason = say(
                 language,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
+from openorder_sheets.core.lifecycle import reachable
 from openorder_sheets.core.model import Batch, Decision, EmailDue, EmailKind, Order, Stage
 
 STAGE_KINDS: Mapping[Stage, EmailKind] = {
@@ -24,15 +25,16 @@ STAGE_KINDS: Mapping[Stage, EmailKind] = {
 
 
 def _reachable(order: Order) -> bool:
-    response = order.response
-    return response is not None and response.email_ok
+    return reachable(order)
 
 
 def _key(order: Order, kind: str) -> str:
     return f"{order.number}/{kind}/{order.email}/1"
 
 
-def stage_emails(orders: Iterable[Order], known_keys: set[str], payments_on: bool) -> list[EmailDue]:
+def stage_emails(
+    orders: Iterable[Order], known_keys: set[str], payments_on: bool
+) -> list[EmailDue]:
     """The stage messages not yet sent to each order of a batch whose Stage is set."""
     found: list[EmailDue] = []
     for order in orders:

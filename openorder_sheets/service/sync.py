@@ -186,8 +186,8 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         priors = [
             replace(
                 prior,
-                seller=inputs.get(prior.number)
-                or seller_inputs_from_marks(prior.seller.marks),
+                seller=inputs.get(prior.number) or seller_inputs_from_marks(prior.seller.marks),
+                last_action=seller_inputs_from_marks(prior.seller.marks).action,
             )
             for prior in memory.orders.values()
         ]
@@ -221,7 +221,9 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     remembered = {name: batch.ships_told for name, batch in memory.batches.items()}
     told = stages.ship_dates_told(remembered, orders, catalog.batches)
     blocked = frozenset(
-        o.email for o in orders if o.prior is not None and o.prior.seller_action is SellerAction.STOP_EMAILS
+        o.email
+        for o in orders
+        if o.prior is not None and o.prior.seller_action is SellerAction.STOP_EMAILS
     )
     due = [
         *lifecycle.decision_emails(orders),
@@ -240,9 +242,7 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
             name: BatchMemory(name, day)
             for name, day in stages.ships_to_remember(told, catalog.batches).items()
         },
-        last_serial=max(
-            [memory.last_serial, *(order_serial(o.number) for o in orders)], default=0
-        ),
+        last_serial=max([memory.last_serial, *(order_serial(o.number) for o in orders)], default=0),
     )
     return Decided(
         config,
