@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from openorder_sheets.core import cells
 from openorder_sheets.core.cells import to_serial
 from openorder_sheets.ports import Cell, Grid, TabUpdate
 
@@ -26,7 +27,10 @@ def comparable(cell: object) -> object:
     if isinstance(cell, dt.date):
         return round(to_serial(dt.datetime.combine(cell, dt.time())), 5)
     if isinstance(cell, int | float | Decimal):
-        number = float(cell)
+        try:
+            number = float(cell)
+        except OverflowError:  # an int past a double: compare it as text
+            return str(cell) if not isinstance(cell, int) else cells.text(cell)
         return round(number, 5) if math.isfinite(number) else str(cell)
     return str(cell)
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from openorder_sheets.adapters.journal import sheet_state_dir
 from openorder_sheets.adapters.outbox import OutboxTransport
 from openorder_sheets.adapters.templates import TemplateRenderer
 from openorder_sheets.adapters.workbook import WorkbookBackend
@@ -36,7 +37,14 @@ def open_shop(config: Config) -> Shop:
         backend=make_backend(config),
         make_transport=lambda: make_transport(config),
         renderer=TemplateRenderer(config.shop.language, config.email.templates_dir),
-        state_dir=config.state_dir,
+        # The lock and the delivery journal live with the sheet they protect, so two configs
+        # on one workbook or spreadsheet never send twice.
+        state_dir=sheet_state_dir(
+            config.state_dir,
+            workbook=config.sheet.workbook,
+            spreadsheet=config.sheet.spreadsheet,
+            api_url=config.sheet.api_url,
+        ),
     )
 
 

@@ -51,6 +51,7 @@ from openorder_sheets.core.reports import (
     summary_rows,
 )
 from openorder_sheets.core.responses import read_responses
+from openorder_sheets.core.responses_tab import default_responses_tabs, find_responses_tab
 from openorder_sheets.core.rules import Settings, decide
 from openorder_sheets.core.tables import Columns
 from openorder_sheets.errors import (
@@ -137,6 +138,7 @@ class SyncReport:
     requests: dict[str, int] = field(default_factory=dict)
     transport_error: str = ""
     quota_reached: bool = False  # the mail provider's daily quota ended the run
+    responses_tab: str = ""  # the tab the form's answers were read from
 
     def as_json(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -148,7 +150,19 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     """Read the sheet once and decide every order (no writes, no mail)."""
     config = shop.config
     names = {key: config.tab(key) for key in READ_TABS}
-    snapshot = shop.backend.read([names[key] for key in READ_TABS])
+    # The form's answers: the configured tab, else Google's name in either language.
+    configured = names["responses"] if "responses" in config.named_tabs else None
+    others = [] if configured else list(default_responses_tabs(config.shop.language))
+    snapshot = shop.backend.read(list(dict.fromkeys([*names.values(), *others])))
+    found = find_responses_tab(
+        [name for name, grid in snapshot.tabs.items() if grid is not None],
+        {name: grid[0] if grid else [] for name, grid in snapshot.tabs.items() if grid},
+        configured,
+        config.shop.language,
+    )
+    if found is not None and found != names["responses"]:
+        names["responses"] = found
+        config = replace(config, tabs={**config.tabs, "responses": found})
     tabs = {key: snapshot.tabs.get(names[key]) for key in READ_TABS}
     zone, language = config.shop.zone, config.shop.language
     catalog, problems = read_catalog(tabs, names, zone, language)
@@ -467,7 +481,7 @@ def _message_builder(
     """Renders one ledger entry into the message a buyer receives (None if it cannot be)."""
     config = decided.config
     orders = {order.number: order for order in decided.orders}
-    sender = sender_address(config.shop.name, sender_email(config))
+    sender = sender_address(config.email.sender_name or config.shop.name, sender_email(config))
 
     names = {order.email: order.response.name for order in decided.orders if order.response}
 
@@ -519,6 +533,7 @@ def _message_builder(
 def _report(decided: Decided, now: dt.datetime, dry_run: bool) -> SyncReport:
     language = decided.config.shop.language
     report = SyncReport(now=now, dry_run=dry_run, language=language)
+    report.responses_tab = decided.config.tab("responses")
     counts = Counter(order.status for order in decided.orders)
     report.by_status = {
         label(STATUS_LABELS, status.value, language): counts[status]

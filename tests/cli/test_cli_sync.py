@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from openpyxl.workbook import Workbook
 
 from openorder_sheets.adapters.journal import SyncLock
+from openorder_sheets.config import load_config
 from openorder_sheets.service import sync as sync_service
+from openorder_sheets.service.shop import open_shop
 
 if TYPE_CHECKING:
     from conftest import Cli, DemoShop
@@ -40,7 +43,7 @@ def test_dry_run_changes_nothing_but_says_what_it_would_do(demo: DemoShop) -> No
     """With a fixed cell pending, --dry-run lists the writes and email but changes no file."""
     demo.edit_sheet(_fix_dewi_quantity)
     stat, data = demo.workbook.stat(), demo.workbook.read_bytes()
-    journal = (demo.folder / ".openorder" / "deliveries.jsonl").read_bytes()
+    journal = (_state_dir(demo) / "deliveries.jsonl").read_bytes()
 
     result = demo.run("sync", "--dry-run", "--now", LATER)
 
@@ -51,7 +54,7 @@ def test_dry_run_changes_nothing_but_says_what_it_would_do(demo: DemoShop) -> No
     assert "Emails: would queue 1 (1× order_confirmed)." in result.stdout
     assert demo.workbook.read_bytes() == data
     assert demo.workbook.stat().st_mtime_ns == stat.st_mtime_ns
-    assert (demo.folder / ".openorder" / "deliveries.jsonl").read_bytes() == journal
+    assert (_state_dir(demo) / "deliveries.jsonl").read_bytes() == journal
     assert len(demo.emails()) == 18
 
 
@@ -127,7 +130,7 @@ def test_another_sync_holding_the_lock_exits_5(
     monkeypatch.setattr(sync_service, "SyncLock", lambda folder, _wait: SyncLock(folder, 0.2))
     demo.edit_sheet(_fix_dewi_quantity)
     before = demo.workbook.read_bytes()
-    with SyncLock(demo.folder / ".openorder", wait_seconds=0):
+    with SyncLock(_state_dir(demo), wait_seconds=0):
         result = demo.run("sync", "--now", LATER)
     cli.one_sentence_error(result, "Another sync", "wait for it to finish", exit_code=5)
     assert demo.workbook.read_bytes() == before
@@ -142,7 +145,12 @@ def test_dry_run_does_not_need_the_lock(
 ) -> None:
     """A dry run while another sync runs still reports (it writes nothing, so takes no lock)."""
     monkeypatch.setattr(sync_service, "SyncLock", partial(SyncLock, wait_seconds=0.2))
-    with SyncLock(demo.folder / ".openorder", wait_seconds=0):
+    with SyncLock(_state_dir(demo), wait_seconds=0):
         result = demo.run("sync", "--dry-run", "--now", LATER)
     cli.no_traceback(result)
     assert result.exit_code == 0, result.output
+
+
+def _state_dir(demo: DemoShop) -> Path:
+    """Where the shop's lock and journal live: with the workbook they protect."""
+    return open_shop(load_config(demo.config)).state_dir

@@ -72,6 +72,7 @@ def test_init_creates_every_tab_in_one_batch_request(
         "Konfirmasi",
         "Batalkan",
         "Tolak",
+        "Stop email",
     ]
     price = sheets_server.cell_format(key, "Produk", "C2")
     assert price is not None

@@ -7,25 +7,14 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 
 from openorder_sheets.cli import main
 from openorder_sheets.config import parse_config
-from openorder_sheets.service.sync import SyncReport
 from openorder_sheets.testing.sheets_server import SheetsServer
 from openorder_sheets.testing.shops import ShopBuilder
 
 REPO = Path(__file__).resolve().parents[2]
-
-#: sync.py reads the answers through core.responses_tab once the issue-10 wiring is in; until
-#: then these fail as expected. Remove this marker when they pass (xfail_strict reports it).
-needs_sync_wiring = pytest.mark.xfail(
-    not hasattr(SyncReport(dt.datetime(2027, 1, 1), False, "id"), "responses_tab"),
-    reason="service/sync.py does not call core.responses_tab.find_responses_tab yet",
-    strict=True,
-)
-
 
 def run(*args: str | Path) -> Result:
     result = CliRunner().invoke(main, [str(a) for a in args], prog_name="openorder")
@@ -33,7 +22,6 @@ def run(*args: str | Path) -> Result:
     return result
 
 
-@needs_sync_wiring
 def test_sync_reads_form_responses_1_for_an_indonesian_shop(
     tmp_path: Path, sheets_server: SheetsServer
 ) -> None:
@@ -62,7 +50,6 @@ def test_sync_reads_form_responses_1_for_an_indonesian_shop(
     assert "Respons Formulir 1" not in result.output
 
 
-@needs_sync_wiring
 def test_the_display_name_in_from_names_the_sender(tmp_path: Path) -> None:
     builder = ShopBuilder(tmp_path)
     builder.product("NASTAR", "Nastar", 85000, capacity=10)
