@@ -27,6 +27,7 @@ from openorder_sheets.core.model import (
     EmailKind,
     Order,
     PriorOrder,
+    SellerAction,
     quantities_of,
 )
 
@@ -148,8 +149,15 @@ def decision_kind(order: Order) -> EmailKind | None:
     if order.unmatched_like:
         return None  # a row the tool could not match is the seller's to check, not news
     if order.status is not before:
-        if order.status is Decision.CONFIRMED and before is Decision.WAITLISTED:
-            return EmailKind.ORDER_PROMOTED
+        by_seller = order.prior is not None and order.prior.seller_action is SellerAction.CONFIRM
+        if (
+            order.status is Decision.CONFIRMED
+            and before is Decision.WAITLISTED
+            and not order.edited
+            and not by_seller
+            and (order.prior is None or order.prior.asked == order.response_quantities)
+        ):
+            return EmailKind.ORDER_PROMOTED  # a place freed up: the only true "good news"
         return kind_for_status(order.status)
     if order.edited:
         return EmailKind.ORDER_UPDATED

@@ -78,12 +78,14 @@ def read_memory(grid: Grid | None) -> Memory | None:
 
 def memory_rows(memory: Memory) -> list[list[Cell]]:
     """The rows of the memory tab under its header, in a stable order."""
-    rows: list[list[Cell]] = [[_SHOP, _dump({"last_serial": memory.last_serial})]]
+    rows: list[list[Cell]] = []
     for name in sorted(memory.batches):
         batch = memory.batches[name]
         rows.append([_BATCH + name, _dump({"ships_told": _iso(batch.ships_told)})])
     for number, order in memory.orders.items():
         rows.append([_ORDER + number, _dump(_order_data(order))])
+    # Last, so a write cut short never records a last number whose orders did not land.
+    rows.append([_SHOP, _dump({"last_serial": memory.last_serial})])
     return rows
 
 

@@ -290,6 +290,10 @@ class Order:
         return 0 < self.paid_amount < self.amount_to_pay
 
     @property
+    def response_quantities(self) -> Quantities | None:
+        return self.response.quantities if self.response is not None else None
+
+    @property
     def refused(self) -> bool:
         """A buyer's change was held back this sync (it is news to the buyer)."""
         before = self.prior.held if self.prior else None

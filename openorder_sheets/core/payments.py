@@ -60,10 +60,9 @@ def expiry_moment(
 
 def payment_seen(prior: PriorOrder) -> bool:
     """Whether the seller's `Paid` cell says money came in (an unclear word keeps the last)."""
-    kind = prior.seller.paid.kind
-    if kind is PaidKind.UNKNOWN:
-        return prior.paid_amount > 0
-    return kind in (PaidKind.YES, PaidKind.AMOUNT)
+    # A word the tool cannot read may well mean "paid": the order is held (no reminder, no
+    # expiry) and the word is shown as a problem until the seller writes one it understands.
+    return prior.seller.paid.kind in (PaidKind.YES, PaidKind.AMOUNT, PaidKind.UNKNOWN)
 
 
 def _sent_at(entries: Mapping[str, LedgerEntry], key: str) -> dt.datetime | None:
@@ -264,7 +263,8 @@ def payment_emails(
                 if key not in known_keys:
                     found.append(EmailDue(key, EmailKind.PAYMENT_RECEIVED, to, order.number, batch))
             continue
-        if order.paid_amount > 0 or order.deadline is None or reminder_hours <= 0:
+        held = order.prior is not None and payment_seen(order.prior)
+        if order.paid_amount > 0 or held or order.deadline is None or reminder_hours <= 0:
             continue
         if now >= order.deadline - dt.timedelta(hours=reminder_hours):
             key = reminder_key(order.number, to, order.confirmed_key)

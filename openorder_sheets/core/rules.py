@@ -152,6 +152,14 @@ def _with_waitlist_reasons(order: Order, used: dict[tuple[str, str], int], langu
 
     Computed at the end, not when the order was decided, so a re-sync finds the same words.
     """
+    by_seller = say(language, "confirmed_by_seller")
+    if (
+        order.status is Decision.CONFIRMED
+        and order.prior is not None
+        and order.prior.seller_action is SellerAction.CONFIRM
+        and by_seller not in order.problems
+    ):
+        order = replace(order, problems=(by_seller, *order.problems))
     if order.batch is None:
         return order
     if order.status is Decision.WAITLISTED:
@@ -233,7 +241,7 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
         applied = prior is not None and prior.status is Decision.CONFIRMED and chosen != kept
         return make(
             Decision.CONFIRMED,
-            (say(language, "confirmed_by_seller"),),
+            (say(language, "confirmed_by_seller"), *(response.problems if response else ())),
             with_lines=chosen,
             edited=applied,
             keep_held=False,
@@ -270,7 +278,11 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
                 when = expires.strftime("%Y-%m-%d %H:%M")
                 return make(Decision.EXPIRED, (say(language, "expired", deadline=when),))
         if not changed and not held:
-            return make(Decision.CONFIRMED, response.problems, keep_held=held is not None)
+            confirmed_by = action is SellerAction.CONFIRM
+            by_seller = (say(language, "confirmed_by_seller"),) if confirmed_by else ()
+            return make(
+                Decision.CONFIRMED, by_seller + response.problems, keep_held=held is not None
+            )
         if changed and response.problems:
             # A change we cannot read: the order keeps what it had; buyer and seller are told.
             order, _ = make(Decision.CONFIRMED, response.problems, with_lines=kept)

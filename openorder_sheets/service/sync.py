@@ -193,6 +193,7 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     journal = Journal(shop.state_dir).load()
     entries = ledger.merge(sheet_ledger, journal)
     memory = read_memory(tabs["state"])
+    legacy = memory is None
     if memory is None:  # a sheet from before the memory tab: migrate once from its views
         priors = legacy_priors(tabs["orders"], order_columns, inputs, catalog, entries, zone)
         memory = Memory()
@@ -210,7 +211,10 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         responses,
         priors,
         config.shop.order_prefix,
-        (entry.order for entry in entries),
+        # Numbers are never reused: the memory holds every order and the last number given.
+        # Only a sheet from before the memory reads them from the ledger. (With a memory, a
+        # ledger row whose order's memory row did not land yet must get the same number.)
+        (entry.order for entry in entries) if legacy else (),
         memory.last_serial,
     )
     deadlines, reminded = payments.clocks(priors, entries, rules.payment_due_hours)

@@ -4,10 +4,9 @@ The values write is forced into small request bodies (a few per write), then eac
 turn fails past the retry budget. Whatever was written before the cut, the next syncs send
 every buyer exactly what an uninterrupted run sends: no message lost, none repeated.
 
-Known gap (a strict xfail): a first write cut after part of the `Emails` ledger landed but
-before the memory tab is whole makes the rerun give the orders new numbers (the ledger's
-numbers count as used, and a partly written memory tab reads as the whole memory), so the
-buyers are told once each but under other order numbers, and the first keys stay queued.
+A cut after part of the `Emails` ledger landed but before the memory tab is whole once made
+the rerun number the orders anew; the memory now records the last number in its final row and
+the ledger's numbers are not counted as used, so the rerun computes the very same keys.
 """
 
 from __future__ import annotations
@@ -172,11 +171,6 @@ def test_a_first_write_cut_at_any_request_repeats_no_message(
         assert len(got.statuses) == BUYERS, where
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a cut inside the Emails ledger or the memory tab (before the memory tab is whole) "
-    "makes the rerun number the orders anew: other message keys, stale queued ledger rows",
-)
 def test_a_first_write_cut_at_any_request_keeps_every_message_key(
     tmp_path: Path, sheets_server: SheetsServer, reference: tuple[Outcome, int, int]
 ) -> None:

@@ -20,7 +20,9 @@ import datetime as dt
 import json
 import tempfile
 from collections import defaultdict
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -43,6 +45,7 @@ CAPACITY = {"NASTAR": 3, "KASTENGEL": 2}
 NAMES = {"NASTAR": "Nastar", "KASTENGEL": "Kastengel"}
 START = dt.datetime(2027, 2, 1, 10, 0)
 REMINDER_HOURS = 12
+ZONE = ZoneInfo("Asia/Jakarta")
 PAID_WORDS = [True, False, None, "lunas", "sudah", "v", "belum", "hmm?", 999_999_999]
 ACTIONS = [None, "Confirm", "Cancel", "Reject", "batal", "konfirmasi", "whatever"]
 STAGES = [None, "In production", "Ready", "Shipped"]
@@ -194,9 +197,12 @@ class LifecycleMachine(RuleBasedStateMachine):
         for sku, used in confirmed.items():
             assert used <= CAPACITY[sku], f"{sku} oversold: {used} > {CAPACITY[sku]}"
         # reminders actually sent, and expiries
-        for message in self.shop.transport.sent[sent_before:]:
+        for message in self.shop.transport.sent:  # any sync's (a lost view's too)
             if message["X-OpenOrder-Kind"] == "payment_reminder":
-                self.reminded_at.setdefault(str(message["X-OpenOrder-Order"]), self.now)
+                when = parsedate_to_datetime(str(message["Date"])).astimezone(ZONE)
+                self.reminded_at.setdefault(
+                    str(message["X-OpenOrder-Order"]), when.replace(tzinfo=None)
+                )
         for number, order in memory.orders.items():
             if order.status is Decision.EXPIRED and before.get(number) != "Expired":
                 reminded = self.reminded_at.get(number)
