@@ -80,7 +80,8 @@ def test_cancelling_a_confirmed_order_promotes_the_waitlist(builder: ShopBuilder
     assert shop.status_of("PO-0001") == "Cancelled"
     assert shop.status_of("PO-0002") == "Confirmed"
     assert shop.transport.kinds_to("a@example.com") == ["order_confirmed", "order_cancelled"]
-    assert shop.transport.kinds_to("b@example.com") == ["order_waitlisted", "order_promoted"]
+    # No place freed up: the seller confirmed it, so it is a confirmation, not a promotion.
+    assert shop.transport.kinds_to("b@example.com") == ["order_waitlisted", "order_confirmed"]
     shop.sync(NOW)
     assert len(shop.transport.sent) == 4
 
@@ -216,7 +217,8 @@ def test_seller_confirm_wins_over_capacity_and_reject_sends_once(builder: ShopBu
     assert shop.status_of("PO-0003") == "Rejected"
     row = next(r for r in shop.table("summary") if r["SKU"] == "KASTENGEL")
     assert (row["Confirmed"], row["Remaining"]) == (6, -2)
-    assert shop.transport.kinds_to("b@example.com") == ["order_waitlisted", "order_promoted"]
+    # No place freed up: the seller confirmed it, so it is a confirmation, not a promotion.
+    assert shop.transport.kinds_to("b@example.com") == ["order_waitlisted", "order_confirmed"]
     assert shop.transport.kinds_to("c@example.com") == ["order_confirmed", "order_rejected"]
 
 
