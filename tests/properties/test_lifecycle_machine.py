@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import tempfile
 from collections import defaultdict
 from email.utils import parsedate_to_datetime
@@ -87,6 +88,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.reminded_at: dict[str, dt.datetime] = {}
         self.stopped = False
         self.synced = False
+
+    def teardown(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     # -- what buyers do ----------------------------------------------------------------------
     @rule(
