@@ -80,8 +80,7 @@ def test_cancelling_a_confirmed_order_promotes_the_waitlist(builder: ShopBuilder
     assert shop.status_of("PO-0001") == "Cancelled"
     assert shop.status_of("PO-0002") == "Confirmed"
     assert shop.transport.kinds_to("a@example.com") == ["order_confirmed", "order_cancelled"]
-    # No place freed up: the seller confirmed it, so it is a confirmation, not a promotion.
-    assert shop.transport.kinds_to("b@example.com") == ["order_waitlisted", "order_confirmed"]
+    assert shop.transport.kinds_to("b@example.com") == ["order_waitlisted", "order_promoted"]
     shop.sync(NOW)
     assert len(shop.transport.sent) == 4
 
