@@ -152,3 +152,37 @@ def reverse_lookup(table: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
 def labels_of(keys: Iterable[str], language: str) -> list[str]:
     """Column labels for ``keys`` in ``language``."""
     return [label(COLUMN_LABELS, key, language) for key in keys]
+
+
+#: What each kind of email is called in the `Orders` tab's `Last email` column: the seller's
+#: words, never the internal kind code (the `Emails` tab keeps the codes, it is read back).
+EMAIL_KIND_LABELS: Mapping[str, Mapping[str, str]] = {
+    "order_confirmed": {"en": "Confirmation", "id": "Konfirmasi"},
+    "order_waitlisted": {"en": "Waitlist notice", "id": "Info daftar tunggu"},
+    "order_promoted": {"en": "Place-freed notice", "id": "Info dapat tempat"},
+    "order_rejected": {"en": "Rejection", "id": "Penolakan"},
+    "order_needs_attention": {"en": "Request to fix", "id": "Permintaan perbaikan"},
+    "order_updated": {"en": "Change notice", "id": "Info perubahan"},
+    "order_change_refused": {"en": "Change refusal", "id": "Penolakan perubahan"},
+    "order_not_made": {"en": "Not-made notice", "id": "Info tidak dibuat"},
+    "payment_reminder": {"en": "Payment reminder", "id": "Pengingat bayar"},
+    "payment_received": {"en": "Payment receipt", "id": "Tanda terima bayar"},
+    "order_expired": {"en": "Expiry notice", "id": "Info kedaluwarsa"},
+    "order_cancelled": {"en": "Cancellation notice", "id": "Info pembatalan"},
+    "production_started": {"en": "Production notice", "id": "Info mulai produksi"},
+    "batch_ready": {"en": "Ready notice", "id": "Info pesanan siap"},
+    "order_shipped": {"en": "Shipping notice", "id": "Info pengiriman"},
+    "batch_delayed": {"en": "Delay notice", "id": "Info keterlambatan"},
+    "batch_cancelled": {"en": "Batch cancellation", "id": "Info batch batal"},
+    "batch_open": {"en": "Batch-open notice", "id": "Info batch dibuka"},
+    "batch_closing": {"en": "Closing reminder", "id": "Pengingat batch tutup"},
+}
+
+#: How far an email got, after its kind's label: "Konfirmasi terkirim · 1 Des 11.19".
+EMAIL_STATE_LABELS: Mapping[str, Mapping[str, str]] = {
+    "queued": {"en": "waiting to send", "id": "menunggu dikirim"},
+    "sending": {"en": "sending", "id": "sedang dikirim"},
+    "sent": {"en": "sent", "id": "terkirim"},
+    "deferred": {"en": "will be retried", "id": "akan dicoba lagi"},
+    "failed": {"en": "failed", "id": "gagal"},
+}

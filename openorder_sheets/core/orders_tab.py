@@ -7,11 +7,16 @@ orders go below the last row. Seller columns (`Paid`, `Seller action`, …) are 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote
 
+import phonenumbers
+
 from openorder_sheets.core import cells, formatting
 from openorder_sheets.core.labels import (
+    EMAIL_KIND_LABELS,
+    EMAIL_STATE_LABELS,
     PROGRESS_LABELS,
     STATUS_LABELS,
     label,
@@ -42,15 +47,59 @@ def progress_key(order: Order) -> str | None:
     return "partly_paid" if order.partly_paid else "awaiting_payment"
 
 
-def last_email_text(entries: Iterable[LedgerEntry]) -> str:
-    """``order_confirmed · 2027-02-20 10:15``: the newest message sent, else the newest queued."""
+def last_email_text(entries: Iterable[LedgerEntry], language: str) -> str:
+    """``Konfirmasi terkirim · 1 Des 11.19`` / ``Confirmation sent · 1 Dec 11:19``: the newest
+    message sent, else the newest one not sent (``Konfirmasi menunggu dikirim``, ``… gagal``).
+
+    In the seller's words: the kind codes stay in the `Emails` tab, which is read back."""
     sent = [e for e in entries if e.state is EmailState.SENT and e.last_attempt]
     if sent:
         newest = max(sent, key=lambda e: e.last_attempt or dt.datetime.min.replace(tzinfo=dt.UTC))
         assert newest.last_attempt is not None
-        return f"{newest.kind} · {formatting.short_moment(newest.last_attempt)}"
+        return f"{_email_words(newest, language)} · {_day_and_time(newest.last_attempt, language)}"
     waiting = [e for e in entries if e.state is not EmailState.SENT]
-    return f"{waiting[-1].kind} · {waiting[-1].state.value}" if waiting else ""
+    return _email_words(waiting[-1], language) if waiting else ""
+
+
+def _email_words(entry: LedgerEntry, language: str) -> str:
+    """``Konfirmasi terkirim``: the kind's label, then its state's (an unknown kind as is)."""
+    kind = str(entry.kind)
+    what = label(EMAIL_KIND_LABELS, kind, language) if kind in EMAIL_KIND_LABELS else kind
+    return f"{what} {label(EMAIL_STATE_LABELS, entry.state.value, language)}"
+
+
+_MONTHS = {
+    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def _day_and_time(when: dt.datetime, language: str) -> str:
+    """``1 Des 11.19`` / ``1 Dec 11:19``: short enough to scan down a column."""
+    lang = "id" if language == "id" else "en"
+    month = _MONTHS[lang][when.month - 1]
+    separator = "." if lang == "id" else ":"
+    return f"{when.day} {month} {when.hour:02d}{separator}{when.minute:02d}"
+
+
+@functools.lru_cache(maxsize=16384)
+def phone_display(phone: str) -> str:
+    """A number the tool normalised (``+6281234567890``) as people write it,
+    ``+62 812-3456-7890``; anything else is the buyer's text, made formula-safe.
+
+    The grouped number is written without a leading apostrophe: it is only ``+``, digits,
+    spaces and ``-``, so no backend reads it as a formula (Google receives RAW input, and
+    openpyxl stores a string as a formula only when it starts with ``=``)."""
+    if phone.startswith("+") and phone[1:].isdigit():
+        try:
+            number = phonenumbers.parse(phone, None)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None:
+            shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+            if shown.startswith("+") and all(ch.isdigit() or ch in "+ -" for ch in shown):
+                return shown
+    return cells.safe_text(phone)
 
 
 _NEWS = {
@@ -130,7 +179,7 @@ def order_values(
         "status": label(STATUS_LABELS, order.status.value, language),
         "progress": label(PROGRESS_LABELS, progress, language) if progress else "",
         "problems": cells.safe_text("; ".join(problems_text(order, language))),
-        "last_email": last_email_text(ledger),
+        "last_email": last_email_text(ledger, language),
         "whatsapp_link": whatsapp_link(order, shop_name, currency, language, code),
     }
     if response is not None:
@@ -138,7 +187,7 @@ def order_values(
             {
                 "name": cells.safe_text(response.name),
                 "email": cells.safe_text(response.email),
-                "whatsapp": cells.safe_text(response.phone),
+                "whatsapp": phone_display(response.phone),
                 "response_row": response.row,
             }
         )
@@ -220,7 +269,7 @@ def orders_updates(
             if known is not None:
                 known[id(order)] = values
         else:
-            values = {**values, "last_email": last_email_text(ledger)}
+            values = {**values, "last_email": last_email_text(ledger, language)}
         sheet_row = order.prior.sheet_row if order.prior is not None else None
         if sheet_row is not None:
             row = current[sheet_row] if sheet_row < len(current) else []

@@ -88,7 +88,7 @@ def test_unknown_user_is_failed_with_the_servers_reply_in_the_sheet(
     key = "PO-0002/order_confirmed/buyer0001@example.com/1"
     row = shop.ledger()[key]
     assert (text(row["State"]), text(row["Error"])) == ("failed", UNKNOWN_USER_REPLY)
-    assert text(shop.built.order("PO-0002")["Last email"]) == "order_confirmed · failed"
+    assert text(shop.built.order("PO-0002")["Last email"]) == "Confirmation failed"
 
     shop.sync("2027-02-20 10:00")
     assert shop.ledger()[key]["Attempts"] == 1

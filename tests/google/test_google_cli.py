@@ -152,7 +152,7 @@ def test_sync_runs_end_to_end_on_the_server(tmp_path: Path, sheets_server: Sheet
     assert code == 0, output
     orders = sheets_server.get_values(key, "Orders")
     assert [row[9] for row in orders[1:]] == ["Confirmed", "Waitlisted"]
-    assert orders[1][5] == "'+6281211112222"
+    assert orders[1][5] == "+62 812-1111-2222"
     code, output = run("sync", "--config", str(config), "--now", "2027-02-16T10:05")
     assert code == 0
     assert "nothing (no changes)" in output or "no changes" in output
