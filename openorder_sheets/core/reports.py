@@ -13,6 +13,7 @@ from decimal import Decimal
 from openorder_sheets.core import cells, formatting
 from openorder_sheets.core.labels import STAGE_LABELS, label
 from openorder_sheets.core.model import Batch, Catalog, Decision, Order, Stage
+from openorder_sheets.core.orders_tab import phone_display
 from openorder_sheets.core.rules import items_text
 from openorder_sheets.ports import Cell
 
@@ -178,7 +179,7 @@ def packing_rows(
                 [
                     order.number,
                     cells.safe_text(response.name) if response else "",
-                    cells.safe_text(response.phone) if response else "",
+                    phone_display(response.phone) if response else "",
                     cells.safe_text(response.address) if response else "",
                     cells.safe_text(response.delivery) if response else "",
                     cells.safe_text(items_text(order.lines)),
