@@ -21,7 +21,9 @@ GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 LOCAL_TOKEN = "local-sheets-server-token"  # noqa: S105 - not a secret: a local server accepts any
 
 
-class _Redirect(HTTPAdapter):
+class RedirectToLocal(HTTPAdapter):
+    """Sends Google API requests to ``base_url`` (scheme://host:port) instead."""
+
     def __init__(self, base_url: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.base_url = base_url
@@ -51,7 +53,7 @@ def base_url(api_url: str) -> str:
 def redirected_session(api_url: str, token: str = LOCAL_TOKEN) -> requests.Session:
     """A session whose Google API calls go to ``api_url``, with a fixed bearer token."""
     session = requests.Session()
-    adapter = _Redirect(base_url(api_url))
+    adapter = RedirectToLocal(base_url(api_url))
     for host in GOOGLE_HOSTS:
         session.mount(host + "/", adapter)
     session.headers["Authorization"] = f"Bearer {token}"

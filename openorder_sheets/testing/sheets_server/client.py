@@ -13,35 +13,24 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
+
+from openorder_sheets.adapters.local_api import GOOGLE_HOSTS, RedirectToLocal
 
 if TYPE_CHECKING:
     import gspread
 
-GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 DEFAULT_TOKEN = "local-sheets-server-token"  # noqa: S105 - not a secret: the fake server accepts any
 
 
-class LocalRedirectAdapter(HTTPAdapter):
-    """An HTTPAdapter that sends Google API requests to ``base_url`` instead."""
+class LocalRedirectAdapter(RedirectToLocal):
+    """An HTTPAdapter that sends Google API requests to ``base_url`` instead (the same
+    redirect the Google backend uses for ``api_url``; a bad URL is a ValueError here)."""
 
     def __init__(self, base_url: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"not a base URL: {base_url!r}")
-        self.base_url = f"{parts.scheme}://{parts.netloc}"
-
-    def send(
-        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
-    ) -> requests.Response:
-        """Rewrite the scheme and host, keep path and query, then send."""
-        url = request.url or ""
-        for host in GOOGLE_HOSTS:
-            if url.startswith(host):
-                request.url = self.base_url + url[len(host) :]
-                break
-        return super().send(request, *args, **kwargs)
+        super().__init__(f"{parts.scheme}://{parts.netloc}", **kwargs)
 
 
 class LocalSheetsSession(requests.Session):
