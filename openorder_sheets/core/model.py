@@ -96,6 +96,23 @@ class SellerInputs:
     marks: tuple[str | int | float | bool | None, ...] = ()
 
 
+@dataclass(frozen=True)
+class Credit:
+    """One incoming transfer (a credit row) on a bank statement.
+
+    ``key`` is its identity: the same statement row pasted or imported twice has the same key
+    (date, time, amount and description, spaces and case folded), so it counts once.
+    """
+
+    key: str
+    day: dt.date | None
+    time: dt.time | None
+    amount: Decimal
+    description: str
+    bank: str = ""
+    row: int | None = None  # 0-based row on the `Bank statement` tab, when read from there
+
+
 class Stage(Enum):
     NONE = "none"
     IN_PRODUCTION = "in_production"
