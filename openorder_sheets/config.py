@@ -29,6 +29,8 @@ class ShopConfig:
     order_prefix: str = "PO"
     form_url: str = ""
     reply_to: str = ""
+    review_url: str = ""  # a review form; blank = buyers reply to the review request
+    status_url: str = ""  # the published `Public status` tab; every buyer email links to it
 
     @property
     def zone(self) -> ZoneInfo:
@@ -56,6 +58,30 @@ class RulesConfig:
     payment_reminder_hours: int = 12
     unique_code: bool = False
     closing_reminder_hours: int = 24
+    review_after_days: int = 3  # 0 = no review request
+
+
+@dataclass(frozen=True)
+class BankAccount:
+    bank: str  # BCA
+    number: str  # 1234567890
+    holder: str  # Sari Wulandari
+
+
+@dataclass(frozen=True)
+class PaymentConfig:
+    """How buyers pay (SPEC issue: payments the Indonesian way): shown in every email that asks
+    for money."""
+
+    accounts: tuple[BankAccount, ...] = ()
+    instructions: str = ""  # free text, e.g. "Konfirmasi lewat WhatsApp 0812…"
+    qris: str = ""  # the text inside the seller's static QRIS sticker
+    #: For a bank whose statement export is not recognised: which column holds what.
+    statement_columns: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.accounts or self.instructions.strip() or self.qris.strip())
 
 
 @dataclass(frozen=True)
@@ -82,6 +108,7 @@ class Config:
     form: FormConfig
     rules: RulesConfig
     email: EmailConfig
+    payment: PaymentConfig = PaymentConfig()
     #: The tab keys the file names explicitly (``[tabs]``, or ``tab`` under [form]); the
     #: others have their default names, and the responses tab may be found under another.
     named_tabs: frozenset[str] = frozenset()
@@ -108,6 +135,8 @@ _SECTIONS: Mapping[str, Mapping[str, type | tuple[type, ...]]] = {
         "order_prefix": str,
         "form_url": str,
         "reply_to": str,
+        "review_url": str,
+        "status_url": str,
     },
     "sheet": {"workbook": str, "spreadsheet": str, "credentials": str, "api_url": str},
     "tabs": dict.fromkeys(TAB_LABELS, str),
@@ -118,7 +147,9 @@ _SECTIONS: Mapping[str, Mapping[str, type | tuple[type, ...]]] = {
         "payment_reminder_hours": int,
         "unique_code": bool,
         "closing_reminder_hours": int,
+        "review_after_days": int,
     },
+    "payment": {"accounts": list, "instructions": str, "qris": str, "statement_columns": dict},
     "email": {
         "transport": str,
         "outbox": str,
@@ -138,6 +169,7 @@ _TYPE_WORDS: dict[type, str] = {
     int: "a whole number",
     bool: "true or false",
     dict: 'a table of SKU = "question"',
+    list: "a list of [[payment.accounts]] tables",
 }
 
 
@@ -216,7 +248,55 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         templates_dir=_path(folder, email_raw.get("templates_dir")),
     )
     _check_email(email, path)
-    return Config(path, shop, sheet, tabs, form, rules, email, frozenset(named))
+    payment = _payment(raw.get("payment", {}), path)
+    return Config(path, shop, sheet, tabs, form, rules, email, payment, frozenset(named))
+
+
+_ACCOUNT_KEYS = ("bank", "number", "holder")
+_ACCOUNT_EXAMPLE = '[[payment.accounts]] with bank = "BCA", number = "1234567890", holder = "Sari"'
+STATEMENT_COLUMN_KEYS = ("date", "time", "description", "amount", "direction", "credit", "debit")
+
+
+def _payment(raw: Mapping[str, Any], path: Path) -> PaymentConfig:
+    accounts: list[BankAccount] = []
+    for index, item in enumerate(raw.get("accounts", []), start=1):
+        where = f"{path} [[payment.accounts]] number {index}"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where} must be a table: write it as {_ACCOUNT_EXAMPLE}.")
+        unknown = sorted(set(item) - set(_ACCOUNT_KEYS))
+        if unknown:
+            raise ConfigError(
+                f"{where}: unknown key `{unknown[0]}` — the keys are bank, number and holder."
+            )
+        values = {key: item.get(key, "") for key in _ACCOUNT_KEYS}
+        if isinstance(values["number"], int) and not isinstance(values["number"], bool):
+            values["number"] = str(values["number"])
+        missing = [key for key in _ACCOUNT_KEYS if not isinstance(values[key], str)]
+        if missing:
+            raise ConfigError(f'{where} {missing[0]} must be text in quotes, e.g. "BCA".')
+        empty = [key for key in _ACCOUNT_KEYS if not values[key].strip()]
+        if empty:
+            raise ConfigError(
+                f"{where} has no {empty[0]}: write all three — {_ACCOUNT_EXAMPLE}."
+            )
+        accounts.append(BankAccount(**{k: " ".join(v.split()) for k, v in values.items()}))
+    columns = dict(raw.get("statement_columns", {}))
+    for key, value in columns.items():
+        if key not in (*STATEMENT_COLUMN_KEYS, "date_format"):
+            known = ", ".join((*STATEMENT_COLUMN_KEYS, "date_format"))
+            raise ConfigError(
+                f"{path} [payment.statement_columns]: unknown key `{key}` — the keys are {known}."
+            )
+        if not isinstance(value, str):
+            raise ConfigError(
+                f"{path} [payment.statement_columns] {key} must be the column's header in quotes."
+            )
+    return PaymentConfig(
+        accounts=tuple(accounts),
+        instructions=str(raw.get("instructions", "")).strip(),
+        qris="".join(line.strip() for line in str(raw.get("qris", "")).splitlines()),
+        statement_columns=columns,
+    )
 
 
 def _address(value: str, path: Path, key: str) -> tuple[str, str]:
@@ -300,6 +380,7 @@ def _check_rules(rules: RulesConfig, path: Path) -> None:
         "payment_due_hours",
         "payment_reminder_hours",
         "closing_reminder_hours",
+        "review_after_days",
     ):
         if getattr(rules, name) < 0:
             raise ConfigError(f"{path} [rules] {name} must be 0 or more.")

@@ -245,8 +245,12 @@ def remember(order: Order, now: dt.datetime) -> PriorOrder:
         deadline=order.deadline,
         code=order.code,
         paid_amount=order.paid_amount,
-        paid_memo=base.seller.paid.memo,
+        # A tick the tool writes this sync is remembered as seen, not taken for a new one.
+        paid_memo="yes" if order.tick_paid else base.seller.paid.memo,
         receipts=order.receipts,
+        bank=order.bank,
+        bank_ticked=order.bank_ticked,
+        refused=order.refused,
         reminder_sent=order.reminder_sent,
         settled=order.paid,
         unmatched_like=order.unmatched_like,

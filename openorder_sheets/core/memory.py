@@ -114,6 +114,9 @@ def _order_data(order: PriorOrder) -> dict[str, Any]:
         "receipts": order.receipts,
         "settled": order.settled,
         "unmatched_like": list(order.unmatched_like),
+        "bank": [[key, str(amount)] for key, amount in order.bank],
+        "bank_ticked": order.bank_ticked,
+        "refused": list(order.refused),
         "marks": list(order.seller.marks)
         if any(m not in (None, "") for m in order.seller.marks)
         else None,
@@ -150,6 +153,9 @@ def _order(number: str, data: dict[str, Any]) -> PriorOrder:
         receipts=int(data.get("receipts", 0)),
         settled=bool(data.get("settled", False)),
         unmatched_like=tuple(str(n) for n in data.get("unmatched_like", [])),
+        bank=tuple((str(key), Decimal(str(amount))) for key, amount in data.get("bank", [])),
+        bank_ticked=bool(data.get("bank_ticked", False)),
+        refused=tuple(str(key) for key in data.get("refused", [])),
         seller=SellerInputs(marks=tuple(_mark(m) for m in data.get("marks") or ())),
     )
 

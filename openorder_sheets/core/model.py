@@ -51,6 +51,7 @@ class EmailKind(StrEnum):
     PRODUCTION_STARTED = "production_started"
     BATCH_READY = "batch_ready"
     ORDER_SHIPPED = "order_shipped"
+    REVIEW_REQUEST = "review_request"
     BATCH_DELAYED = "batch_delayed"
     BATCH_CANCELLED = "batch_cancelled"
     BATCH_OPEN = "batch_open"
@@ -237,6 +238,10 @@ class PriorOrder:
     receipts: int = 0  # payment_received messages made due so far
     settled: bool = False  # paid in full as of the last sync
     unmatched_like: tuple[str, ...] = ()
+    #: Money from the bank statement put towards this order: (statement row key, amount).
+    bank: tuple[tuple[str, Decimal], ...] = ()
+    bank_ticked: bool = False  # the tool ticked `Paid` for it from the statement
+    refused: tuple[str, ...] = ()  # statement rows the seller took off it (unticked `Paid`)
     seller: SellerInputs = SellerInputs()
     #: The `Seller action` seen by the last sync: a Confirm acts once, when it appears.
     last_action: SellerAction = SellerAction.NONE
@@ -292,6 +297,10 @@ class Order:
     receipts: int = 0  # payment_received messages made due, this sync's included
     reminder_sent: dt.datetime | None = None
     seller_problems: tuple[str, ...] = ()  # seller words not understood, partly paid
+    bank: tuple[tuple[str, Decimal], ...] = ()  # statement money put towards it
+    bank_ticked: bool = False  # `Paid` is ticked by the tool from the statement
+    tick_paid: bool = False  # this sync ticks `Paid` (the statement paid it in full)
+    refused: tuple[str, ...] = ()  # statement rows the seller took off it
 
     @property
     def amount_to_pay(self) -> Decimal:

@@ -25,6 +25,15 @@ def shop_context(config: Config) -> dict[str, Any]:
         "form_url": shop.form_url,
         "reply_to": shop.reply_to,
         "email": sender_email(config),
+        "status_url": shop.status_url,
+        "review_url": shop.review_url,
+        "payment": {
+            "accounts": [
+                {"bank": a.bank, "number": a.number, "holder": a.holder}
+                for a in config.payment.accounts
+            ],
+            "instructions": config.payment.instructions,
+        },
     }
 
 
@@ -100,6 +109,8 @@ def order_context(
         "payment_due": (
             formatting.moment(deadline.astimezone(config.shop.zone), language) if deadline else None
         ),
+        # Set by the message builder when the shop has a QRIS: {"cid": …, "amount": …}.
+        "qris": None,
         "previous_items_text": (
             items_text(lines_of(order.prior.lines, catalog))
             if order.prior and order.edited and catalog is not None

@@ -171,6 +171,12 @@ def sample_context(kind: str, language: str, *, hostile: bool = False) -> dict[s
             "form_url": "https://forms.gle/AbCdEf123456",
             "reply_to": "dapurburina@gmail.com",
             "email": "dapurburina@gmail.com",
+            "status_url": "",
+            "review_url": "",
+            "payment": {
+                "accounts": [{"bank": "BCA", "number": "1234567890", "holder": "Rina Wulandari"}],
+                "instructions": "",
+            },
         },
         "buyer": {
             "name": buyer_name,
@@ -255,6 +261,7 @@ def sample_context(kind: str, language: str, *, hostile: bool = False) -> dict[s
         "amount_paid": None,
         "amount_due": None,
         "requested_items_text": None,
+        "qris": None,
     }
     context["order"] = order
 

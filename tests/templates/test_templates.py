@@ -70,7 +70,15 @@ def sparse_context(kind: str, language: str) -> dict[str, object]:
     """The sample context with every optional value absent: None, "" or an empty list."""
     context = sample_context(kind, language)
     context["buyer"] = {"name": "", "email": "a@example.com", "whatsapp": ""}
-    context["shop"] = {"name": "Toko", "form_url": "", "reply_to": "", "email": "t@example.com"}
+    context["shop"] = {
+        "name": "Toko",
+        "form_url": "",
+        "reply_to": "",
+        "email": "t@example.com",
+        "status_url": "",
+        "review_url": "",
+        "payment": {"accounts": [], "instructions": ""},
+    }
     context["next_batch"] = None
     order = context["order"]
     if isinstance(order, dict):
