@@ -176,6 +176,8 @@ EMAIL_KIND_LABELS: Mapping[str, Mapping[str, str]] = {
     "batch_cancelled": {"en": "Batch cancellation", "id": "Info batch batal"},
     "batch_open": {"en": "Batch-open notice", "id": "Info batch dibuka"},
     "batch_closing": {"en": "Closing reminder", "id": "Pengingat batch tutup"},
+    "review_request": {"en": "Review request", "id": "Permintaan ulasan"},
+    "payment_short": {"en": "Short-payment notice", "id": "Info kurang bayar"},
 }
 
 #: How far an email got, after its kind's label: "Konfirmasi terkirim · 1 Des 11.19".
