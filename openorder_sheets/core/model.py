@@ -46,6 +46,7 @@ class EmailKind(StrEnum):
     ORDER_NOT_MADE = "order_not_made"
     PAYMENT_REMINDER = "payment_reminder"
     PAYMENT_RECEIVED = "payment_received"
+    PAYMENT_SHORT = "payment_short"  # a transfer came in for less than the order owes
     ORDER_EXPIRED = "order_expired"
     ORDER_CANCELLED = "order_cancelled"
     PRODUCTION_STARTED = "production_started"

@@ -129,7 +129,13 @@ _STAGE_BY_KIND = {
     "batch_delayed": "In production",
     "batch_cancelled": "Cancelled",
 }
-_AWAITING_PAYMENT = ("order_confirmed", "order_promoted", "order_updated", "payment_reminder")
+_AWAITING_PAYMENT = (
+    "order_confirmed",
+    "order_promoted",
+    "order_updated",
+    "payment_reminder",
+    "payment_short",
+)
 
 
 def sample_context(kind: str, language: str, *, hostile: bool = False) -> dict[str, object]:
@@ -265,6 +271,9 @@ def sample_context(kind: str, language: str, *, hostile: bool = False) -> dict[s
     }
     context["order"] = order
 
+    if kind == "payment_short":
+        order["amount_paid"] = money(100000)
+        order["amount_due"] = money(65123)
     if kind == "order_updated":
         order["previous_items_text"] = f"1× {nastar_name}"
     if kind == "order_change_refused":
