@@ -23,6 +23,12 @@ TAB_LABELS: Mapping[str, Mapping[str, str]] = {
     "emails": {"en": "Emails", "id": "Email"},
     # The tool's memory (hidden where the backend allows): not for the seller to edit.
     "state": {"en": "openorder (do not edit)", "id": "openorder (jangan diubah)"},
+    # Rows the seller pastes from internet banking (or `openorder payments import`); the tool
+    # writes what each row paid in the columns to their right.
+    "statement": {"en": "Bank statement", "id": "Mutasi rekening"},
+    "payments": {"en": "Payments", "id": "Pembayaran"},
+    "testimonials": {"en": "Testimonials", "id": "Testimoni"},
+    "public_status": {"en": "Public status", "id": "Status publik"},
 }
 
 COLUMN_LABELS: Mapping[str, Mapping[str, str]] = {
@@ -91,6 +97,23 @@ COLUMN_LABELS: Mapping[str, Mapping[str, str]] = {
     "error": {"en": "Error", "id": "Kesalahan"},
     # The tool's memory tab
     "data": {"en": "Data", "id": "Data"},
+    # Bank statement
+    "statement_date": {"en": "Date", "id": "Tanggal"},
+    "statement_time": {"en": "Time", "id": "Jam"},
+    "description": {"en": "Description", "id": "Keterangan"},
+    "amount": {"en": "Amount", "id": "Jumlah"},
+    "bank": {"en": "Bank", "id": "Bank"},
+    "match_result": {"en": "Result", "id": "Hasil"},
+    "match_order": {"en": "Paid order", "id": "Pesanan dibayar"},
+    "candidates": {"en": "Orders to check", "id": "Pesanan yang perlu dicek"},
+    # Payments
+    "expected": {"en": "Expected", "id": "Tagihan"},
+    "received": {"en": "Received", "id": "Diterima"},
+    "outstanding": {"en": "Still owed", "id": "Belum dibayar"},
+    "orders_paid": {"en": "Paid orders", "id": "Pesanan lunas"},
+    "orders_unpaid": {"en": "Unpaid orders", "id": "Pesanan belum lunas"},
+    "credits_matched": {"en": "Transfers matched", "id": "Transfer cocok"},
+    "credits_unmatched": {"en": "Transfers to check", "id": "Transfer perlu dicek"},
 }
 
 #: Decision words (`Status`), SPEC §3.

@@ -75,6 +75,21 @@ _KINDS: Mapping[str, tuple[ColumnKind, int]] = {
     "message_id": (K.TEXT, 36),
     "error": (K.TEXT, 40),
     "data": (K.TEXT, 80),
+    "statement_date": (K.DATE, 12),
+    "statement_time": (K.TEXT, 9),
+    "description": (K.TEXT, 44),
+    "amount": (K.MONEY, 14),
+    "bank": (K.TEXT, 12),
+    "match_result": (K.TEXT, 34),
+    "match_order": (K.TEXT, 14),
+    "candidates": (K.TEXT, 24),
+    "expected": (K.MONEY, 15),
+    "received": (K.MONEY, 15),
+    "outstanding": (K.MONEY, 15),
+    "orders_paid": (K.INTEGER, 12),
+    "orders_unpaid": (K.INTEGER, 14),
+    "credits_matched": (K.INTEGER, 14),
+    "credits_unmatched": (K.INTEGER, 16),
 }
 
 SUMMARY_COLUMNS = (
@@ -101,6 +116,20 @@ PACKING_COLUMNS = (
     "paid_word",
 )
 
+#: The seller pastes (or `payments import` appends) these; the tool fills the three after them.
+STATEMENT_SELLER_COLUMNS = ("statement_date", "statement_time", "description", "amount", "bank")
+STATEMENT_TOOL_COLUMNS = ("match_result", "match_order", "candidates")
+PAYMENTS_COLUMNS = (
+    "batch",
+    "expected",
+    "received",
+    "outstanding",
+    "orders_paid",
+    "orders_unpaid",
+    "credits_matched",
+    "credits_unmatched",
+)
+
 TAB_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "products": PRODUCT_COLUMNS,
     "materials": MATERIAL_COLUMNS,
@@ -111,6 +140,8 @@ TAB_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "packing": PACKING_COLUMNS,
     "emails": EMAIL_COLUMNS,
     "state": ("key", "data"),
+    "statement": (*STATEMENT_SELLER_COLUMNS, *STATEMENT_TOOL_COLUMNS),
+    "payments": PAYMENTS_COLUMNS,
 }
 
 #: Tabs the seller is not expected to see: hidden where the backend allows.
@@ -126,7 +157,9 @@ def _options(key: str, language: str) -> tuple[str, ...]:
 
 
 #: Long free text: items, problems, addresses, notes, errors.
-WRAPPED = frozenset({"items", "problems", "address", "notes", "note_to_buyers", "error"})
+WRAPPED = frozenset(
+    {"items", "problems", "address", "notes", "note_to_buyers", "error", "match_result"}
+)
 
 
 def column_spec(key: str, language: str) -> ColumnSpec:

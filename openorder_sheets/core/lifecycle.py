@@ -250,7 +250,7 @@ def remember(order: Order, now: dt.datetime) -> PriorOrder:
         receipts=order.receipts,
         bank=order.bank,
         bank_ticked=order.bank_ticked,
-        refused=order.refused,
+        refused_credits=order.refused_credits,
         reminder_sent=order.reminder_sent,
         settled=order.paid,
         unmatched_like=order.unmatched_like,

@@ -116,7 +116,7 @@ def _order_data(order: PriorOrder) -> dict[str, Any]:
         "unmatched_like": list(order.unmatched_like),
         "bank": [[key, str(amount)] for key, amount in order.bank],
         "bank_ticked": order.bank_ticked,
-        "refused": list(order.refused),
+        "refused": list(order.refused_credits),
         "marks": list(order.seller.marks)
         if any(m not in (None, "") for m in order.seller.marks)
         else None,
@@ -155,7 +155,7 @@ def _order(number: str, data: dict[str, Any]) -> PriorOrder:
         unmatched_like=tuple(str(n) for n in data.get("unmatched_like", [])),
         bank=tuple((str(key), Decimal(str(amount))) for key, amount in data.get("bank", [])),
         bank_ticked=bool(data.get("bank_ticked", False)),
-        refused=tuple(str(key) for key in data.get("refused", [])),
+        refused_credits=tuple(str(key) for key in data.get("refused", [])),
         seller=SellerInputs(marks=tuple(_mark(m) for m in data.get("marks") or ())),
     )
 

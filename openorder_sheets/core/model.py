@@ -242,7 +242,7 @@ class PriorOrder:
     #: Money from the bank statement put towards this order: (statement row key, amount).
     bank: tuple[tuple[str, Decimal], ...] = ()
     bank_ticked: bool = False  # the tool ticked `Paid` for it from the statement
-    refused: tuple[str, ...] = ()  # statement rows the seller took off it (unticked `Paid`)
+    refused_credits: tuple[str, ...] = ()  # statement rows the seller took off it (unticked)
     seller: SellerInputs = SellerInputs()
     #: The `Seller action` seen by the last sync: a Confirm acts once, when it appears.
     last_action: SellerAction = SellerAction.NONE
@@ -301,7 +301,7 @@ class Order:
     bank: tuple[tuple[str, Decimal], ...] = ()  # statement money put towards it
     bank_ticked: bool = False  # `Paid` is ticked by the tool from the statement
     tick_paid: bool = False  # this sync ticks `Paid` (the statement paid it in full)
-    refused: tuple[str, ...] = ()  # statement rows the seller took off it
+    refused_credits: tuple[str, ...] = ()  # statement rows the seller took off it
 
     @property
     def amount_to_pay(self) -> Decimal:

@@ -1,7 +1,9 @@
 """The `Orders` tab as this sync writes it: tool columns only, rows matched by order number.
 
 Existing rows stay where the seller put them and their `Order` cell is never rewritten; new
-orders go below the last row. Seller columns (`Paid`, `Seller action`, …) are never written.
+orders go below the last row. Seller columns (`Paid`, `Seller action`, …) are never written,
+with one exception: the tool ticks `Paid` for an order the bank statement paid in full (and
+the seller may take that tick off again).
 """
 
 from __future__ import annotations
@@ -279,10 +281,26 @@ def orders_updates(
             existing_rows[sheet_row] = [values.get(key, old[key]) for key in tool]
         else:
             marks = order.prior.seller.marks if order.prior is not None else ()
-            fresh.append(
-                [values.get(key) for key in ORDER_TOOL_COLUMNS]
-                + list((*marks, None, None, None, None)[: len(ORDER_SELLER_COLUMNS)])
+            seller: list[Cell] = list((*marks, None, None, None, None)[: len(ORDER_SELLER_COLUMNS)])
+            if order.tick_paid:
+                seller[ORDER_SELLER_COLUMNS.index("paid")] = True
+            fresh.append([*(values.get(key) for key in ORDER_TOOL_COLUMNS), *seller])
+    ticks = {
+        order.prior.sheet_row: True
+        for order in orders
+        if order.tick_paid and order.prior is not None and order.prior.sheet_row is not None
+    }
+    if ticks:
+        first, last = min(ticks), max(ticks)
+        updates.append(
+            TabUpdate(
+                tab,
+                (positions["paid"],),
+                [[True] if index in ticks else None for index in range(first, last + 1)],
+                layout_of(["paid"]),
+                first,
             )
+        )
     if existing_rows:
         first, last = min(existing_rows), max(existing_rows)
         rows = [existing_rows.get(index) for index in range(first, last + 1)]

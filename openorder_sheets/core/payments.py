@@ -16,12 +16,13 @@ later adds items is *partly paid*, never shown as paid.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from openorder_sheets.core import formatting, lifecycle
+from openorder_sheets.core import formatting, lifecycle, matching
 from openorder_sheets.core.model import (
+    Credit,
     Decision,
     EmailDue,
     EmailKind,
@@ -121,6 +122,14 @@ def stamp_clock(prior: PriorOrder, by_key: Mapping[str, LedgerEntry], due_hours:
     return replace(prior, deadline=deadline, reminder_sent=reminded)
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """The orders with their money side, and what became of each bank-statement credit."""
+
+    orders: list[Order]
+    matches: list[matching.Match] = field(default_factory=list)
+
+
 def settle(
     orders: list[Order],
     entries: Iterable[LedgerEntry],
@@ -129,18 +138,28 @@ def settle(
     unique_code: bool,
     currency: str,
     language: str,
-) -> list[Order]:
-    """Each order with its version, payment clock, unique code and what was paid."""
+    statement: Sequence[Credit] = (),
+    prefix: str = "PO",
+) -> Settlement:
+    """Each order with its version, payment clock, unique code and what was paid.
+
+    What was paid comes from the seller's `Paid` cell when the seller filled it (their word
+    wins), else from the bank-statement credits matched to the order (`core/matching.py`); an
+    order the statement pays in full gets its `Paid` ticked by the tool, and a tick the seller
+    takes off again is respected: those credits are never counted for that order again.
+    """
     by_key = {entry.key: entry for entry in entries}
     staged = [
         replace(order, seq=lifecycle.version(order), confirmed_key=lifecycle.confirmed_key(order))
         for order in orders
     ]
     codes = unique_codes(staged, unique_code)
+    staged = [replace(order, code=codes.get(order.number)) for order in staged]
+    matches = _match_statement(staged, statement, prefix)
+    from_bank = _bank_money(staged, matches, statement)
     settled: list[Order] = []
     for order in staged:
         prior = order.prior
-        order = replace(order, code=codes.get(order.number))
         deadline = None
         if order.confirmed_key and due_hours > 0:
             if prior is not None and prior.confirmed_key == order.confirmed_key and prior.deadline:
@@ -156,20 +175,177 @@ def settle(
                 if prior is not None and prior.confirmed_key == order.confirmed_key
                 else None
             ) or _sent_at(by_key, reminder_key(order.number, order.email, order.confirmed_key))
-        paid, problems = _paid(order, prior, currency, language)
+        order = replace(order, deadline=deadline, reminder_sent=reminded)
+        if _seller_paid(prior):
+            paid, problems = _paid(order, prior, currency, language)
+            bank = from_bank.get(order.number, ())  # kept with it: never matched twice
+            order = replace(order, paid_amount=paid, seller_problems=problems, bank=bank)
+        else:
+            order = _paid_from_bank(order, from_bank.get(order.number, ()), currency, language)
         order = replace(
             order,
-            deadline=deadline,
-            reminder_sent=reminded,
-            paid_amount=paid,
-            seller_problems=problems,
+            seller_problems=(
+                *order.seller_problems,
+                *_match_problems(order, matches, currency, language),
+            ),
         )
         receipts = prior.receipts if prior else 0
         was_settled = prior.settled if prior else False
         if order.status is Decision.CONFIRMED and order.paid and not was_settled:
             receipts += 1
         settled.append(replace(order, receipts=receipts))
-    return settled
+    return Settlement(settled, matches)
+
+
+def _ours(prior: PriorOrder | None) -> bool:
+    """The `Paid` tick is the one the tool wrote from the statement."""
+    return prior is not None and prior.bank_ticked and prior.seller.paid.kind is PaidKind.YES
+
+
+def _unticked(prior: PriorOrder | None) -> bool:
+    """The seller took off the tick the tool wrote."""
+    return (
+        prior is not None
+        and prior.bank_ticked
+        and prior.seller.paid.kind in (PaidKind.BLANK, PaidKind.NO)
+    )
+
+
+def _seller_paid(prior: PriorOrder | None) -> bool:
+    """The seller's own `Paid` cell says something: it wins over the statement."""
+    if prior is None or _ours(prior):
+        return False
+    return prior.seller.paid.kind in (PaidKind.YES, PaidKind.AMOUNT, PaidKind.UNKNOWN)
+
+
+def _refused(prior: PriorOrder) -> tuple[str, ...]:
+    taken_off = tuple(key for key, _ in prior.bank) if _unticked(prior) else ()
+    return tuple(dict.fromkeys((*prior.refused_credits, *taken_off)))
+
+
+def _match_statement(
+    orders: list[Order], statement: Sequence[Credit], prefix: str
+) -> list[matching.Match]:
+    if not statement:
+        return []
+    expected = [
+        matching.Expected(
+            number=order.number,
+            batch=order.batch.name if order.batch else "",
+            owed=order.amount_to_pay,
+            code=order.code,
+            received=_seller_amount(order) if _seller_paid(order.prior) else Decimal(0),
+            name=order.response.name if order.response else "",
+            seller_paid=_seller_paid(order.prior),
+        )
+        for order in orders
+        if order.status is Decision.CONFIRMED
+    ]
+    kept: dict[str, str] = {}
+    refused: set[tuple[str, str]] = set()
+    for order in orders:
+        prior = order.prior
+        if prior is None:
+            continue
+        off = _refused(prior)
+        refused.update((key, order.number) for key in off)
+        kept.update((key, order.number) for key, _ in prior.bank if key not in off)
+    return matching.match(statement, expected, kept, frozenset(refused), prefix)
+
+
+def _seller_amount(order: Order) -> Decimal:
+    mark = order.prior.seller.paid if order.prior else None
+    if mark is None:
+        return Decimal(0)
+    if mark.kind is PaidKind.AMOUNT:
+        return mark.amount
+    return order.amount_to_pay if mark.kind is PaidKind.YES else Decimal(0)
+
+
+_MONEY = (
+    matching.Outcome.PAID,
+    matching.Outcome.COMPLETES,
+    matching.Outcome.UNDERPAID,
+    matching.Outcome.OVERPAID,
+)
+
+
+def _bank_money(
+    orders: list[Order], matches: list[matching.Match], statement: Sequence[Credit]
+) -> dict[str, tuple[tuple[str, Decimal], ...]]:
+    """Per order, the statement money put towards it: this statement's matches, and money
+    remembered from rows the seller has since deleted from the tab."""
+    money: dict[str, list[tuple[str, Decimal]]] = {}
+    for found in matches:
+        if found.order is not None and found.outcome in _MONEY:
+            money.setdefault(found.order, []).append((found.credit.key, found.credit.amount))
+    present = {credit.key for credit in statement}
+    for order in orders:
+        prior = order.prior
+        if prior is None:
+            continue
+        off = set(_refused(prior))
+        for key, amount in prior.bank:
+            if key not in present and key not in off:
+                money.setdefault(order.number, []).append((key, amount))
+    return {number: tuple(items) for number, items in money.items()}
+
+
+def _paid_from_bank(
+    order: Order, bank: tuple[tuple[str, Decimal], ...], currency: str, language: str
+) -> Order:
+    prior = order.prior
+    paid = sum((amount for _, amount in bank), Decimal(0))
+    problems: list[str] = []
+    if prior is not None and prior.seller.action_text:
+        problems.append(say(language, "action_unclear", value=prior.seller.action_text))
+    if prior is not None and _unticked(prior):
+        taken = sum((amount for _, amount in prior.bank), Decimal(0))
+        problems.append(
+            say(language, "bank_unticked", amount=formatting.money(taken, currency, language))
+        )
+    refused = _refused(prior) if prior is not None else ()
+    confirmed = order.status is Decision.CONFIRMED
+    full = confirmed and paid > 0 and paid >= order.amount_to_pay
+    if confirmed and 0 < paid < order.amount_to_pay:
+        problems.append(
+            say(
+                language,
+                "bank_partly_paid",
+                paid=formatting.money(paid, currency, language),
+                owed=formatting.money(order.amount_to_pay, currency, language),
+                missing=formatting.money(order.amount_to_pay - paid, currency, language),
+            )
+        )
+    ticked_now = prior is not None and prior.seller.paid.kind is PaidKind.YES
+    return replace(
+        order,
+        paid_amount=paid,
+        seller_problems=tuple(problems),
+        bank=bank,
+        bank_ticked=full or (ticked_now and _ours(prior)),
+        tick_paid=full and not ticked_now,
+        refused_credits=refused,
+    )
+
+
+def _match_problems(
+    order: Order, matches: list[matching.Match], currency: str, language: str
+) -> tuple[str, ...]:
+    """What the seller should do about this order's statement rows: an overpayment, a second
+    payment."""
+    found: list[str] = []
+    for item in matches:
+        if item.order != order.number:
+            continue
+        row = item.credit.row + 1 if item.credit.row is not None else "?"
+        if item.outcome is matching.Outcome.OVERPAID:
+            extra = formatting.money(item.extra, currency, language)
+            found.append(say(language, "bank_overpaid", extra=extra, row=row))
+        elif item.outcome is matching.Outcome.AGAIN:
+            amount = formatting.money(item.credit.amount, currency, language)
+            found.append(say(language, "bank_again", amount=amount, row=row))
+    return tuple(found)
 
 
 def _paid(
@@ -206,39 +382,62 @@ def _paid(
 
 
 def unique_codes(orders: Iterable[Order], enabled: bool) -> dict[str, int]:
-    """A distinct code 1–999 per confirmed order in each batch, kept once given.
+    """A code 1–999 per confirmed order such that no two unpaid orders of the whole shop (all
+    batches: they pay into the same accounts) owe the same amount, so a transfer names its
+    order by its amount alone.
 
-    A code already given (remembered) is kept; new orders take their number's own code
-    (serial mod 999) or the next free one.
+    A code already given is kept while its amount stays free; new orders (and orders whose
+    total changed onto a taken amount) take their number's own code (serial mod 999 + 1) or
+    the next free one. Paid orders keep their codes and their amounts are avoided too while
+    another code is free. When all 999 amounts around an order's total are taken by unpaid
+    orders (more than 999 unpaid orders with totals within Rp999 of each other), the order
+    gets no code: it owes its plain total, and a transfer of that amount is shown to the
+    seller as matching several orders — never matched by a guess.
     """
     if not enabled:
         return {}
+    confirmed = [o for o in orders if o.status is Decision.CONFIRMED and o.batch is not None]
     codes: dict[str, int] = {}
-    taken: dict[str, set[int]] = {}
-    pending: list[tuple[str, Order]] = []
-    for order in orders:
-        if order.status is not Decision.CONFIRMED or order.batch is None:
-            continue
-        batch = order.batch.name
-        used = taken.setdefault(batch, set())
+    unpaid_amounts: set[Decimal] = set()
+    paid_amounts: set[Decimal] = set()
+    pending: list[Order] = []
+    # Orders paid in full keep their code (the amount they were told and paid).
+    for order in sorted(confirmed, key=lambda o: not (o.prior is not None and o.prior.settled)):
         kept = order.prior.code if order.prior is not None else None
-        if kept is not None and kept not in used:
-            codes[order.number] = kept
-            used.add(kept)
-        else:
-            pending.append((batch, order))
-    for batch, order in pending:
-        used = taken[batch]
-        code = order_serial(order.number) % CODE_RANGE + 1
-        for _ in range(CODE_RANGE):
-            if code not in used:
-                break
-            code = code % CODE_RANGE + 1
-        if code in used:
-            continue  # more than 999 unpaid orders in one batch: no code left to give
-        codes[order.number] = code
-        used.add(code)
+        was_paid = order.prior is not None and order.prior.settled
+        if kept is not None:
+            amount = order.total + kept
+            if was_paid or (amount not in unpaid_amounts and amount not in paid_amounts):
+                codes[order.number] = kept
+                (paid_amounts if was_paid else unpaid_amounts).add(amount)
+                continue
+        pending.append(order)
+    for order in pending:
+        chosen = _free_code(order, unpaid_amounts, paid_amounts)
+        if chosen is None:
+            chosen = _free_code(order, unpaid_amounts, set())
+        if chosen is None:
+            continue  # every amount around this total is owed by another unpaid order
+        codes[order.number] = chosen
+        unpaid_amounts.add(order.total + chosen)
     return codes
+
+
+def _free_code(order: Order, unpaid: set[Decimal], paid: set[Decimal]) -> int | None:
+    """The first code from the order's own (serial mod 999 + 1) whose amount is free."""
+    start = order_serial(order.number) % CODE_RANGE
+    for step in range(CODE_RANGE):
+        code = (start + step) % CODE_RANGE + 1
+        amount = order.total + code
+        if amount not in unpaid and amount not in paid:
+            return code
+    return None
+
+
+def _new_statement_money(order: Order) -> bool:
+    """Money from the statement arrived for ``order`` in this sync."""
+    before = {key for key, _ in order.prior.bank} if order.prior else set()
+    return any(key not in before for key, _ in order.bank)
 
 
 def amount_to_pay(order: Order, codes: Mapping[str, int]) -> Decimal:
@@ -263,6 +462,10 @@ def payment_emails(
                 if key not in known_keys:
                     found.append(EmailDue(key, EmailKind.PAYMENT_RECEIVED, to, order.number, batch))
             continue
+        if order.partly_paid and order.bank and _new_statement_money(order):
+            key = f"{order.number}/{EmailKind.PAYMENT_SHORT}/{to}/{len(order.bank)}"
+            if key not in known_keys:
+                found.append(EmailDue(key, EmailKind.PAYMENT_SHORT, to, order.number, batch))
         held = order.prior is not None and payment_seen(order.prior)
         if order.paid_amount > 0 or held or order.deadline is None or reminder_hours <= 0:
             continue

@@ -97,6 +97,30 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "id": "baru dibayar {paid} dari {owed}: kurang {missing} (tulis total yang diterima di "
         "kolom Lunas kalau sudah masuk)",
     },
+    "bank_partly_paid": {
+        "en": "the bank statement shows {paid} of {owed}: {missing} still to pay (the buyer was "
+        "told)",
+        "id": "mutasi rekening baru {paid} dari {owed}: kurang {missing} (pembeli sudah "
+        "diberi tahu)",
+    },
+    "bank_overpaid": {
+        "en": "the bank statement shows {extra} more than the order owes (row {row}): refund "
+        "it or tell the buyer",
+        "id": "mutasi rekening {extra} lebih dari tagihan (baris {row}): kembalikan atau kabari "
+        "pembeli",
+    },
+    "bank_again": {
+        "en": "a second payment of {amount} arrived for this paid order (bank statement row "
+        "{row}): refund it",
+        "id": "ada transfer kedua {amount} untuk pesanan yang sudah lunas (mutasi rekening baris "
+        "{row}): kembalikan dananya",
+    },
+    "bank_unticked": {
+        "en": "you unticked Paid: the bank statement money ({amount}) is no longer counted for "
+        "this order",
+        "id": "centang Lunas Anda hapus: uang dari mutasi rekening ({amount}) tidak lagi "
+        "dihitung untuk pesanan ini",
+    },
     "paid_unclear": {
         "en": "Paid has '{value}', which the tool does not understand — tick it, write Yes, "
         "or type the amount received",

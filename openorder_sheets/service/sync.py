@@ -27,6 +27,7 @@ from openorder_sheets.core.form import map_form
 from openorder_sheets.core.identity import identify
 from openorder_sheets.core.labels import STATUS_LABELS, label
 from openorder_sheets.core.layouts import tab_layout
+from openorder_sheets.core.matching import Match
 from openorder_sheets.core.memory import BatchMemory, Memory, memory_rows, read_memory
 from openorder_sheets.core.model import (
     Catalog,
@@ -53,6 +54,7 @@ from openorder_sheets.core.reports import (
 from openorder_sheets.core.responses import read_responses
 from openorder_sheets.core.responses_tab import default_responses_tabs, find_responses_tab
 from openorder_sheets.core.rules import Settings, decide
+from openorder_sheets.core.statement_tab import payments_rows, read_statement, statement_updates
 from openorder_sheets.core.tables import Columns
 from openorder_sheets.errors import (
     ConfigError,
@@ -83,6 +85,8 @@ READ_TABS = (
     "state",
     "emails",
     "orders",
+    "statement",
+    "payments",
     "summary",
     "materials_needed",
     "packing",
@@ -91,7 +95,16 @@ READ_TABS = (
 #: the tool remembers (its memory tab) land before any view that implies them, so a write cut
 #: at any request boundary loses no message and repeats none: the next sync recomputes the
 #: same message keys from the same memory and finds them in the ledger.
-WRITE_ORDER = ("emails", "state", "orders", "summary", "materials_needed", "packing")
+WRITE_ORDER = (
+    "emails",
+    "state",
+    "orders",
+    "statement",
+    "payments",
+    "summary",
+    "materials_needed",
+    "packing",
+)
 
 
 @dataclass
@@ -109,6 +122,8 @@ class Decided:
     ships_told: dict[str, dt.date] = field(default_factory=dict)
     order_columns: Columns | None = None  # where the `Orders` tab's columns are
     order_cells: dict[int, dict[str, Any]] = field(default_factory=dict)  # per order, by id
+    matches: list[Match] = field(default_factory=list)  # what each statement credit did
+    statement_problems: list[str] = field(default_factory=list)  # rows that cannot be read
 
     @property
     def deadlines(self) -> dict[str, dt.datetime]:
@@ -227,14 +242,18 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         reminded=reminded,
         reminder_hours=rules.payment_reminder_hours,
     )
-    orders = payments.settle(
+    statement = read_statement(tabs["statement"], language)
+    settlement = payments.settle(
         decide(identified, catalog, settings),
         entries,
         due_hours=rules.payment_due_hours,
         unique_code=rules.unique_code,
         currency=config.shop.currency,
         language=language,
+        statement=statement.credits,
+        prefix=config.shop.order_prefix,
     )
+    orders = settlement.orders
     known = {entry.key for entry in entries}
     remembered = {name: batch.ships_told for name, batch in memory.batches.items()}
     told = stages.ship_dates_told(remembered, orders, catalog.batches)
@@ -273,6 +292,8 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         blocked,
         told,
         order_columns,
+        matches=settlement.matches,
+        statement_problems=list(statement.problems),
     )
 
 
@@ -312,6 +333,27 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
             tab_layout("state", language, currency),
         )
     )
+    statement_grid = decided.snapshot["statement"]
+    if statement_grid is not None:
+        updates.extend(
+            statement_updates(
+                config.tab("statement"),
+                statement_grid,
+                decided.matches,
+                tab_layout("statement", language, currency),
+                currency,
+                language,
+            )
+        )
+    if statement_grid is not None or decided.snapshot["payments"] is not None:
+        updates.append(
+            _whole(
+                "payments",
+                config,
+                payments_rows(decided.orders, decided.matches, language),
+                tab_layout("payments", language, currency),
+            )
+        )
     summary, spans = summary_rows(decided.catalog, decided.orders, language)
     summary_layout = tab_layout("summary", language, currency)
     focus = current_batch(decided.catalog, now)
