@@ -7,6 +7,7 @@ subject is folded onto one line before it is set.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -37,8 +38,11 @@ def build_message(
     kind: str,
     order: str,
     now: dt.datetime,
+    images: Mapping[str, bytes] | None = None,
 ) -> EmailMessage:
-    """The complete message, ready for any transport."""
+    """The complete message, ready for any transport.
+
+    ``images`` are PNGs the HTML shows inline (``<img src="cid:NAME">``), by content id."""
     message = EmailMessage()
     message["Subject"] = " ".join(rendered.subject.split())
     message["From"] = sender
@@ -52,4 +56,10 @@ def build_message(
     message["X-OpenOrder-Order"] = order
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    if images:
+        html = message.get_body(preferencelist=("html",))
+        if html is None:
+            raise ValueError("the message has no HTML part to show images in")
+        for cid, data in images.items():
+            html.add_related(data, maintype="image", subtype="png", cid=f"<{cid}>")
     return message

@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from openorder_sheets.adapters import qr_image
 from openorder_sheets.config import Config
-from openorder_sheets.core import formatting, payments
+from openorder_sheets.core import formatting, payments, qris
 from openorder_sheets.core.labels import STAGE_LABELS, STATUS_LABELS, label
-from openorder_sheets.core.model import Batch, Catalog, Order, Stage
+from openorder_sheets.core.model import Batch, Catalog, EmailKind, Order, Stage
 from openorder_sheets.core.rules import items_text, lines_of
 
 
@@ -204,3 +205,30 @@ def batch_message_context(
         "batch": batch_context(batch, language),
         "next_batch": _next_batch(catalog, batch.closes, language),
     }
+
+
+#: The messages that ask for money: they show the accounts, the QRIS and the amount.
+ASKS_FOR_MONEY = frozenset(
+    {
+        EmailKind.ORDER_CONFIRMED,
+        EmailKind.ORDER_PROMOTED,
+        EmailKind.PAYMENT_REMINDER,
+        EmailKind.PAYMENT_SHORT,
+    }
+)
+
+
+def payment_qr(config: Config, order: Order) -> tuple[str, str, bytes] | None:
+    """``(content id, amount in words, PNG)`` of the order's dynamic QRIS for what it still
+    owes, or None when the shop has no QRIS or nothing is owed."""
+    due = order.amount_to_pay - order.paid_amount
+    if not config.payment.qris or due <= 0:
+        return None
+    try:
+        payload = qris.with_amount(config.payment.qris, due)
+    except qris.QrisError:
+        return None  # `doctor` says what is wrong with the pasted text; the email goes without
+    language = config.shop.language
+    amount = formatting.money(due, config.shop.currency, language)
+    cid = f"qris-{order.number}@openorder"
+    return cid, amount, qr_image.png(payload)

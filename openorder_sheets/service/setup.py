@@ -141,8 +141,13 @@ def seller_tabs(
     products: list[list[Any]] | None = None,
     materials: list[list[Any]] | None = None,
     batches: list[list[Any]] | None = None,
+    statement: list[list[Any]] | None = None,
+    with_statement: bool = True,
 ) -> dict[str, tuple[TabLayout, Grid]]:
-    """The seller-owned tabs with headers (and example rows when given)."""
+    """The seller-owned tabs with headers (and example rows when given).
+
+    The `Bank statement` tab is where the seller pastes rows from internet banking (or
+    `openorder payments import` appends them); the sync writes its three result columns."""
     language, currency = config.shop.language, config.shop.currency
     tabs: dict[str, tuple[TabLayout, Grid]] = {}
     for key, rows in (("products", products), ("materials", materials), ("batches", batches)):
@@ -152,6 +157,10 @@ def seller_tabs(
     headers = responses_headers(language)
     response_layout = TabLayout(tuple(ColumnSpec(h, width=20) for h in headers))
     tabs[config.tab("responses")] = (response_layout, [list(headers)])
+    if with_statement or statement:
+        layout = tab_layout("statement", language, currency)
+        header = [spec.header for spec in layout.columns]
+        tabs[config.tab("statement")] = (layout, [header, *(statement or [])])
     return tabs
 
 

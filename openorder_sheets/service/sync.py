@@ -64,9 +64,11 @@ from openorder_sheets.errors import (
 )
 from openorder_sheets.ports import ChartSpec, Grid, TabLayout, TabUpdate
 from openorder_sheets.service.context import (
+    ASKS_FOR_MONEY,
     batch_message_context,
     extras_for,
     message_context,
+    payment_qr,
     sender_email,
 )
 from openorder_sheets.service.delivery import deliver
@@ -558,6 +560,7 @@ def _message_builder(
         data = context(entry)
         if data is None:
             return None
+        images = qris_for(entry, data)
         try:
             rendered = shop.renderer.render(entry.kind, data)
         except TemplateError as error:
@@ -571,7 +574,19 @@ def _message_builder(
             kind=entry.kind,
             order=entry.order,
             now=now,
+            images=images,
         )
+
+    def qris_for(entry: LedgerEntry, data: dict[str, Any]) -> dict[str, bytes]:
+        order = orders.get(entry.order)
+        if not config.payment.qris or order is None or entry.kind not in ASKS_FOR_MONEY:
+            return {}
+        image = payment_qr(config, order)
+        if image is None:
+            return {}
+        cid, amount, png = image
+        data["order"]["qris"] = {"cid": cid, "amount": amount}
+        return {cid: png}
 
     return build
 

@@ -166,6 +166,10 @@ class ShopBuilder:
     batches: list[list[Cell]] = field(default_factory=list)
     responses: list[list[Cell]] = field(default_factory=list)
     extra_questions: list[str] = field(default_factory=list)
+    #: Rows pasted in the `Bank statement` tab (Date, Time, Description, Amount, Bank); the
+    #: tab exists only when this is not None.
+    statement: list[list[Cell]] | None = None
+    payment: dict[str, Any] = field(default_factory=dict)  # the [payment] section
 
     def product(
         self,
@@ -238,12 +242,19 @@ class ShopBuilder:
             "sheet": {"workbook": "shop.xlsx"},
             "rules": self.rules,
             "email": {"from": "bakery@example.com"},
+            "payment": self.payment,
         }
         return parse_config(raw, self.folder / "openorder.toml")
 
     def build(self) -> BuiltShop:
         config = self.config()
-        tabs = seller_tabs(config, products=self.products, batches=self.batches)
+        tabs = seller_tabs(
+            config,
+            products=self.products,
+            batches=self.batches,
+            statement=self.statement,
+            with_statement=self.statement is not None,
+        )
         layout, _ = tabs[config.tab("responses")]
         tabs[config.tab("responses")] = (layout, [list[Cell](self.headers()), *self.responses])
         backend: SheetBackend

@@ -1,0 +1,166 @@
+"""Bank statements tick `Paid` by themselves: a whole story on every backend.
+
+A seller pastes rows from internet banking into the `Bank statement` tab; each sync matches
+credits to unpaid orders by their amount to pay (unique code included) or the order number in
+the description. The buyer hears `payment_received` as when the seller ticks `Paid`, or
+`payment_short` with what is missing; everything else is shown beside the row for the seller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openorder_sheets.core.cells import text
+from openorder_sheets.testing.shops import BuiltShop, ShopBuilder
+
+ANI, BUDI, CITRA = "ani@example.com", "budi@example.com", "citra@example.com"
+
+
+def bakery(folder: Path, backend: str, server: Any = None) -> ShopBuilder:
+    builder = ShopBuilder(
+        folder,
+        backend=backend,
+        sheets_server=server,
+        rules={"unique_code": True, "payment_due_hours": 48, "payment_reminder_hours": 12},
+    )
+    builder.product("NASTAR", "Nastar", 85000, capacity=10)
+    builder.product("KASTENGEL", "Kastengel", 95000, capacity=10)
+    builder.batch("PO 1", "2027-02-01 09:00", "2027-02-12 21:00", ships_on=dt.date(2027, 2, 20))
+    builder.response("2027-02-01 09:10", ANI, "Ani Lestari", Nastar=2)
+    builder.response("2027-02-01 09:20", BUDI, "Budi Santoso", Nastar=1)
+    builder.response("2027-02-01 09:30", CITRA, "Citra Dewi", Kastengel=1)
+    builder.statement = []
+    return builder
+
+
+def owed(shop: BuiltShop, number: str) -> int:
+    return int(shop.order(number)["Amount to pay"] or 0)
+
+
+def paste(shop: BuiltShop, rows: list[list[Any]]) -> None:
+    """The seller pastes rows under what is already in the `Bank statement` tab."""
+    grid = shop.grid("statement")
+    kept = [list(row[:5]) for row in grid[1:] if any(c not in (None, "") for c in row[:5])]
+    shop.replace_rows("statement", [*kept, *rows])
+
+
+def results(shop: BuiltShop) -> list[tuple[str, str, str]]:
+    return [
+        (text(row.get("Result")), text(row.get("Paid order")), text(row.get("Orders to check")))
+        for row in shop.table("statement")
+    ]
+
+
+def kinds(shop: BuiltShop, to: str) -> list[str]:
+    return [m["X-OpenOrder-Kind"] for m in shop.transport.sent if m["To"] == to]
+
+
+@pytest.fixture(params=["memory", "workbook", "google"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def test_a_statement_pays_orders_and_tells_buyers_and_seller(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    server = request.getfixturevalue("sheets_server") if backend == "google" else None
+    shop = bakery(tmp_path, backend, server).build()
+    shop.sync("2027-02-01T10:00")
+    ani, budi = owed(shop, "PO-0001"), owed(shop, "PO-0002")
+    assert ani % 1000 and budi % 1000, "unique codes make each amount to pay distinct"
+
+    exact = ["02/02/2027", "10:01:00", "TRSF E-BANKING CR 0202/FTSCY/WS95031 ANI LESTARI", ani, "BCA"]
+    paste(
+        shop,
+        [
+            exact,
+            exact,  # pasted twice by mistake: counts once
+            ["02/02/2027", "11:15:00", "TRSF PO-0002 BUDI", 50000, "BCA"],
+            ["02/02/2027", "12:00:00", "SETORAN TUNAI", 123456, "BCA"],
+            ["02/02/2027", "12:30:00", '=HYPERLINK("http://x","klik")', 777, "BCA"],
+        ],
+    )
+    shop.sync("2027-02-02T13:00")
+
+    assert shop.order("PO-0001")["Paid"] is True  # ticked by the tool
+    assert text(shop.order("PO-0001")["Progress"]) == "Paid"
+    assert kinds(shop, ANI) == ["order_confirmed", "payment_received"]
+    assert kinds(shop, BUDI) == ["order_confirmed", "payment_short"]
+    short = next(m for m in shop.transport.sent if m["X-OpenOrder-Kind"] == "payment_short")
+    body = short.get_body(preferencelist=("plain",)).get_content()
+    assert "Rp50.000" in body.replace("\xa0", " ") or "IDR" in body
+    assert "still missing" in body
+    assert shop.order("PO-0002")["Paid"] in (None, "", False)
+    assert text(shop.order("PO-0002")["Progress"]) == "Partly paid"
+
+    got = results(shop)
+    assert got[0] == ("Paid in full", "PO-0001", "")
+    assert got[2][0].startswith("Short by") and got[2][1] == "PO-0002"
+    assert got[3][0] == "Matches no order: check it"
+    assert got[4][0] == "Matches no order: check it"
+    # Buyer text in a description stays text: the cell still holds exactly what was pasted.
+    assert text(shop.table("statement")[4]["Description"]) in (
+        '=HYPERLINK("http://x","klik")',
+        "'=HYPERLINK(\"http://x\",\"klik\")",
+    )
+
+    payments = shop.table("payments")
+    total = payments[-1]
+    assert text(total["Batch"]) == "All batches"
+    assert total["Paid orders"] == 1 and total["Unpaid orders"] == 2
+    assert total["Transfers matched"] == 2 and total["Transfers to check"] == 2
+    assert total["Received"] == ani + 50000
+
+    # A re-sync changes nothing and sends nothing.
+    before = len(shop.transport.sent)
+    shop.sync("2027-02-02T14:00")
+    assert len(shop.transport.sent) == before
+    assert results(shop) == got
+
+    # Budi pays the rest, naming his order: paid in full, receipt sent.
+    paste(shop, [["03/02/2027", "09:00:00", "PO-0002 sisa", budi - 50000, "BCA"]])
+    shop.sync("2027-02-03T10:00")
+    assert kinds(shop, BUDI) == ["order_confirmed", "payment_short", "payment_received"]
+    assert shop.order("PO-0002")["Paid"] is True
+    assert results(shop)[5][0] == "Pays the rest: now paid in full"
+
+
+def test_the_sellers_untick_wins_and_the_money_is_not_counted_again(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    server = request.getfixturevalue("sheets_server") if backend == "google" else None
+    shop = bakery(tmp_path, backend, server).build()
+    shop.sync("2027-02-01T10:00")
+    ani = owed(shop, "PO-0001")
+    paste(shop, [["02/02/2027", "10:01:00", "TRSF ANI", ani, "BCA"]])
+    shop.sync("2027-02-02T11:00")
+    assert shop.order("PO-0001")["Paid"] is True
+
+    shop.set_order_cell("PO-0001", "paid", False)  # the seller takes the tick off
+    shop.sync("2027-02-02T12:00")
+    order = shop.order("PO-0001")
+    assert text(order["Progress"]) == "Awaiting payment"
+    assert "you unticked Paid" in text(order["Problems"])
+    assert results(shop)[0] == ("Matches no order: check it", "", "PO-0001")
+    assert kinds(shop, ANI) == ["order_confirmed", "payment_received"]  # nothing more
+    shop.sync("2027-02-02T13:00")
+    assert shop.order("PO-0001")["Paid"] in (False, None, "")
+
+
+def test_the_sellers_own_tick_wins_and_a_transfer_for_it_is_a_second_payment(
+    tmp_path: Path,
+) -> None:
+    shop = bakery(tmp_path, "memory").build()
+    shop.sync("2027-02-01T10:00")
+    citra = owed(shop, "PO-0003")
+    shop.set_order_cell("PO-0003", "paid", True)  # paid in cash at the market
+    shop.sync("2027-02-01T11:00")
+    paste(shop, [["02/02/2027", "", "TRSF CITRA DEWI", citra, "BNI"]])
+    shop.sync("2027-02-02T11:00")
+    assert results(shop)[0][0] == "A second payment for a paid order: refund it"
+    assert "second payment" in text(shop.order("PO-0003")["Problems"])
+    assert kinds(shop, CITRA) == ["order_confirmed", "payment_received"]
