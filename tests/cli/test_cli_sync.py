@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from functools import partial
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
 from openpyxl.workbook import Workbook
 
-from openorder_sheets.adapters.journal import SyncLock
 from openorder_sheets.config import load_config
-from openorder_sheets.service import sync as sync_service
 from openorder_sheets.service.shop import open_shop
 
 if TYPE_CHECKING:
@@ -121,18 +122,49 @@ def test_bad_now_is_one_sentence(cli: Cli, demo: DemoShop) -> None:
     cli.one_sentence_error(result, "--now 'yesterday'", "ISO-8601", "2027-02-20T10:00")
 
 
-def test_another_sync_holding_the_lock_exits_5(
-    cli: Cli, demo: DemoShop, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """While another sync holds the shop's lock, sync waits briefly, exits 5 and writes nothing;
-    once the lock is free the next sync does the work."""
-    # Shorten the 5 s wait at the service's own seam (the CLI uses the default).
-    monkeypatch.setattr(sync_service, "SyncLock", lambda folder, _wait: SyncLock(folder, 0.2))
+#: Another process taking the shop's real sync lock and keeping it until its stdin closes.
+HOLD_THE_LOCK = """
+import sys
+from pathlib import Path
+from openorder_sheets.adapters.journal import SyncLock
+with SyncLock(Path(sys.argv[1]), wait_seconds=0):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+@contextmanager
+def lock_held_by_another_process(state_dir: Path) -> Iterator[None]:
+    """While inside, another process holds the shop's lock, as a running sync would."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LOCK, str(state_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdin is not None
+    assert holder.stdout is not None
+    try:
+        assert holder.stdout.readline() == "held\n"
+        yield
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+        holder.stdout.close()
+    assert holder.returncode == 0
+
+
+def test_another_sync_holding_the_lock_exits_5(cli: Cli, demo: DemoShop) -> None:
+    """While another process holds the shop's lock, sync waits its 5 s, exits 5 and writes
+    nothing; once the lock is free the next sync does the work."""
     demo.edit_sheet(_fix_dewi_quantity)
     before = demo.workbook.read_bytes()
-    with SyncLock(_state_dir(demo), wait_seconds=0):
+    with lock_held_by_another_process(_state_dir(demo)):
+        started = time.monotonic()
         result = demo.run("sync", "--now", LATER)
+        waited = time.monotonic() - started
     cli.one_sentence_error(result, "Another sync", "wait for it to finish", exit_code=5)
+    assert waited >= 4.5  # it waited for the lock before giving up
     assert demo.workbook.read_bytes() == before
     assert len(demo.emails()) == 18
     after = demo.run("sync", "--now", LATER)
@@ -140,15 +172,16 @@ def test_another_sync_holding_the_lock_exits_5(
     assert len(demo.emails()) == 19
 
 
-def test_dry_run_does_not_need_the_lock(
-    cli: Cli, demo: DemoShop, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A dry run while another sync runs still reports (it writes nothing, so takes no lock)."""
-    monkeypatch.setattr(sync_service, "SyncLock", partial(SyncLock, wait_seconds=0.2))
-    with SyncLock(_state_dir(demo), wait_seconds=0):
+def test_dry_run_does_not_need_the_lock(cli: Cli, demo: DemoShop) -> None:
+    """A dry run while another sync runs reports at once (it writes nothing, so takes no lock)."""
+    with lock_held_by_another_process(_state_dir(demo)):
+        started = time.monotonic()
         result = demo.run("sync", "--dry-run", "--now", LATER)
+        took = time.monotonic() - started
     cli.no_traceback(result)
     assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Dry run (nothing written or sent)")
+    assert took < 4.5  # never waited for the lock (a real sync waits 5 s, then exits 5)
 
 
 def _state_dir(demo: DemoShop) -> Path:

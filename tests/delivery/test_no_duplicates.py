@@ -9,17 +9,17 @@ import datetime as dt
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import openpyxl.workbook.workbook
 import pytest
 
 from openorder_sheets.adapters.journal import Journal, SyncLock
 from openorder_sheets.core.cells import text
 from openorder_sheets.core.ledger import message_id
 from openorder_sheets.core.model import EmailState, LedgerEntry
+from openorder_sheets.ports import Grid, SheetBackend, SheetSnapshot, TabLayout, TabUpdate
 
 NOW = "2027-02-16 10:00"
 LATER = "2027-02-16 11:00"
@@ -111,45 +111,73 @@ def test_a_second_sync_waits_then_exits_5_and_sends_nothing(cli_shop: Callable[.
     assert not shop.journal_path.exists()
 
 
-@pytest.mark.parametrize("crash_at_save", [1, 2], ids=["first-write", "second-write"])
-def test_dying_in_the_middle_of_writing_the_sheet_loses_no_email_row(
-    smtp_shop: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, crash_at_save: int
-) -> None:
-    """SPEC §5: dying mid-save keeps the old sheet; the rerun loses no row, repeats nothing."""
-    shop = smtp_shop(5, backend="workbook")
-    real_save = openpyxl.workbook.workbook.Workbook.save
-    saves = 0
+class _Died(BaseException):
+    """Stands for the process dying: nothing after it runs (no except clause catches it)."""
 
-    def dying_save(book: Any, filename: str) -> None:
-        nonlocal saves
-        saves += 1
-        if saves == crash_at_save:
-            Path(filename).write_bytes(b"PK\x03\x04 half a workbook")
+
+class _DyingSheet:
+    """The shop's real workbook backend behind our own port, in a process that dies at a write.
+
+    ``die_at`` counts the sync's writes (1: the ledger and memory before sending; 2: the
+    deliveries recorded after); ``when`` says whether the process dies as that write starts
+    (nothing of it reaches the file) or just after it landed. What a kill *inside* openpyxl's
+    save leaves on disk is the workbook adapter's business: tests/delivery/test_kill_campaign.py
+    kills real syncs with SIGKILL mid-save, tests/robustness/test_workbook_file.py checks the
+    half-written temporary files.
+    """
+
+    def __init__(self, real: SheetBackend, die_at: int, when: str) -> None:
+        self.real = real
+        self.die_at = die_at
+        self.when = when
+        self.writes = 0
+
+    def read(self, tabs: Sequence[str]) -> SheetSnapshot:
+        return self.real.read(tabs)
+
+    def write(self, updates: Sequence[TabUpdate]) -> None:
+        self.writes += 1
+        dies = self.writes == self.die_at
+        if dies and self.when == "before":
             raise _Died
-        real_save(book, filename)
+        self.real.write(updates)
+        if dies:
+            raise _Died
 
-    monkeypatch.setattr(openpyxl.workbook.workbook.Workbook, "save", dying_save)
+    def create_tabs(self, layouts: Mapping[str, tuple[TabLayout, Grid]]) -> list[str]:
+        return self.real.create_tabs(layouts)
+
+
+@pytest.mark.parametrize(
+    ("die_at", "when", "sent", "rows"),
+    [(1, "before", 0, 0), (1, "after", 0, 5), (2, "before", 5, 5)],
+    ids=["as-the-first-write-starts", "after-the-first-write", "as-the-second-write-starts"],
+)
+def test_dying_around_a_sheet_write_loses_no_email_row_and_repeats_nothing(
+    smtp_shop: Callable[..., Any], die_at: int, when: str, sent: int, rows: int
+) -> None:
+    """SPEC §5: a sync that dies at any write boundary keeps the sheet whole; the rerun loses no
+    row and repeats nothing, and a new machine (no journal) agrees."""
+    shop = smtp_shop(5, backend="workbook")
+    real = shop.built.shop.backend
+    dying = _DyingSheet(real, die_at, when)
+    shop.built.shop.backend = dying
     with pytest.raises(_Died):
         shop.sync(NOW)
-    monkeypatch.setattr(openpyxl.workbook.workbook.Workbook, "save", real_save)
-    sent_before_crash = sum(shop.deliveries().values())
-    assert sent_before_crash == (0 if crash_at_save == 1 else 5)
-    rows = shop.ledger()  # the workbook still opens: the crash did not touch it
-    assert len(rows) == (0 if crash_at_save == 1 else 5)
+    shop.built.shop.backend = real
+    assert dying.writes == die_at  # the process died where the test meant it to
+    assert sum(shop.deliveries().values()) == sent
+    assert len(shop.ledger()) == rows  # the workbook still opens and holds what landed
 
     shop.sync(LATER)
-    rows = shop.ledger()
-    assert len(rows) == 5
-    assert {text(row["State"]) for row in rows.values()} == {"sent"}
+    ledger = shop.ledger()
+    assert len(ledger) == 5
+    assert {text(row["State"]) for row in ledger.values()} == {"sent"}
     assert set(shop.deliveries().values()) == {1}
     shutil.rmtree(shop.state_dir)  # and a new machine agrees
     shop.sync("2027-02-16 12:00")
     assert set(shop.deliveries().values()) == {1}
     assert len(shop.deliveries()) == 5
-
-
-class _Died(BaseException):
-    """Stands for the process dying: nothing after it runs (no except clause catches it)."""
 
 
 def test_a_torn_journal_line_does_not_swallow_the_next_record(tmp_path: Path) -> None:
