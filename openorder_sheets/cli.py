@@ -110,7 +110,7 @@ class SellerOrderGroup(click.Group):
     """Lists the commands in the order a seller meets them, not alphabetically; command-line
     mistakes are one line, like every other error."""
 
-    order = ("demo", "init", "doctor", "sync", "status", "preview", "watch")
+    order = ("demo", "init", "doctor", "sync", "status", "preview", "payments", "watch")
 
     def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002 - click's API
         known = [name for name in self.order if name in self.commands]
@@ -458,6 +458,63 @@ def preview(
     click.echo(rendered.text)
     if html_file is not None:
         click.echo(f"(HTML body written to {html_file})")
+
+
+@main.group(
+    cls=SellerOrderGroup,
+    short_help="Bank statements: import your bank's export to match transfers.",
+    invoke_without_command=True,
+)
+@click.pass_context
+def payments(ctx: click.Context) -> None:
+    """Transfers from your bank statement tick `Paid` by themselves.
+
+    Paste rows from internet banking into the 'Bank statement' tab, or import the statement
+    file your bank lets you download; every sync matches the transfers to unpaid orders.
+
+    \b
+    Example:
+      openorder payments import mutasi-januari.csv
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@payments.command("import", short_help="Add a bank's CSV statement to the Bank statement tab.")
+@CONFIG_OPTION
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    metavar="FILE...",
+)
+@friendly
+def payments_import(config_path: Path, files: tuple[Path, ...]) -> None:
+    """Append the incoming transfers in FILE (a CSV statement from BCA, Mandiri, BRI or BNI,
+    personal or business) to the 'Bank statement' tab. Rows already there are not added
+    again, so importing the same file twice changes nothing.
+
+    For another bank, say which column holds what under [payment.statement_columns] in
+    openorder.toml (date, time, description, amount or credit/debit, date_format).
+
+    \b
+    Example:
+      openorder payments import mutasi-januari.csv mutasi-februari.csv
+    """
+    from openorder_sheets.service.statements import import_statements, summary_lines
+
+    config = load_config(config_path)
+    results = import_statements(open_shop(config), list(files))
+    for line in summary_lines(results, config):
+        click.echo(line)
+    unreadable = [r for r in results if not r.credits and r.problems]
+    if unreadable:
+        fail(
+            f"{unreadable[0].path.name}: {unreadable[0].problems[0]} (For a bank the tool does "
+            "not know, set [payment.statement_columns] in openorder.toml: see "
+            "`openorder payments import --help`.)"
+        )
 
 
 @main.command(short_help="Check the set-up: config, sheet, form, templates, email.")
