@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openorder_sheets.core import formatting
 from openorder_sheets.core.labels import COLUMN_LABELS, STATUS_LABELS, label
 from openorder_sheets.service.views import Status, time_left
 
@@ -31,10 +32,10 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-def bar(done: int, capacity: int | None, width: int = 20) -> str:
+def bar(done: int, capacity: int | None, width: int = 20, language: str = "en") -> str:
     """``██████░░░░`` filled in proportion; over capacity shows a ``!``."""
     if not capacity:
-        return "(no limit)"
+        return "(tanpa batas)" if language == "id" else "(no limit)"
     filled = min(round(width * done / capacity), width)
     return "█" * filled + "░" * (width - filled) + (" !" if done > capacity else "")
 
@@ -178,24 +179,66 @@ def status_text(status: Status, config: Config) -> str:
             "(name, opens, closes), then run `openorder status` again."
         )
     batch = status.batch
+    id_ = language == "id"
     lines = [
-        f"{batch.name}: {batch.opens:%Y-%m-%d %H:%M} → {batch.closes:%Y-%m-%d %H:%M} "
-        f"({time_left(batch, status.now, language)})"
+        f"{batch.name}: {formatting.day_and_time(batch.opens, language)} → "
+        f"{formatting.day_and_time(batch.closes, language)} "
+        f"({time_left(batch, status.now, language, short=True)})"
     ]
     if not status.fills:
-        lines.append(f"  No products yet: add them to the '{config.tab('products')}' tab.")
+        lines.append(
+            f"  Belum ada produk: isi tab '{config.tab('products')}'."
+            if id_
+            else f"  No products yet: add them to the '{config.tab('products')}' tab."
+        )
     for fill in status.fills:
         capacity = fill.capacity if fill.capacity is not None else "∞"
-        waiting = f" +{fill.waitlisted} waitlisted" if fill.waitlisted else ""
+        waiting = ""
+        if fill.waitlisted:
+            room = fill.capacity is None or fill.capacity - fill.confirmed >= fill.waitlisted
+            if id_:
+                why = " (menunggu produk lain di pesanan yang sama)" if room else ""
+                waiting = f" +{fill.waitlisted} di daftar tunggu{why}"
+            else:
+                why = " (waiting for another product in the same order)" if room else ""
+                waiting = f" +{fill.waitlisted} waitlisted{why}"
         lines.append(
             f"  {fill.product[:24]:<24} {fill.confirmed:>4} / {capacity:<4} "
-            f"{bar(fill.confirmed, fill.capacity)}{waiting}"
+            f"{bar(fill.confirmed, fill.capacity, language=language)}{waiting}"
         )
     counts = _counts_text(status.counts, language)
-    lines.append(f"Orders: {counts or 'none yet'}")
-    lines.append(
-        f"Emails: {status.queued} queued, {status.deferred} deferred, {status.failed} failed"
-    )
+    none_yet = "belum ada" if id_ else "none yet"
+    lines.append(f"{'Pesanan' if id_ else 'Orders'}: {counts or none_yet}")
+    if status.paid_orders or status.unpaid_orders:
+        currency = config.shop.currency
+        received = formatting.money(status.received, currency, language)
+        expected = formatting.money(status.expected, currency, language)
+        if id_:
+            money = (
+                f"Pembayaran: {received} dari {expected} · {status.paid_orders} lunas, "
+                f"{status.unpaid_orders} belum"
+            )
+        else:
+            money = (
+                f"Payments: {received} of {expected} · {status.paid_orders} paid, "
+                f"{status.unpaid_orders} unpaid"
+            )
+        if status.to_check:
+            tab = config.tab("statement")
+            money += (
+                f" · {status.to_check} transfer perlu dicek di '{tab}'"
+                if id_
+                else f" · {status.to_check} transfers to check in '{tab}'"
+            )
+        lines.append(money)
+    if id_:
+        lines.append(
+            f"Email: {status.queued} antre, {status.deferred} ditunda, {status.failed} gagal"
+        )
+    else:
+        lines.append(
+            f"Emails: {status.queued} queued, {status.deferred} deferred, {status.failed} failed"
+        )
     return "\n".join(lines)
 
 

@@ -276,9 +276,7 @@ def _payment(raw: Mapping[str, Any], path: Path) -> PaymentConfig:
             raise ConfigError(f'{where} {missing[0]} must be text in quotes, e.g. "BCA".')
         empty = [key for key in _ACCOUNT_KEYS if not values[key].strip()]
         if empty:
-            raise ConfigError(
-                f"{where} has no {empty[0]}: write all three — {_ACCOUNT_EXAMPLE}."
-            )
+            raise ConfigError(f"{where} has no {empty[0]}: write all three — {_ACCOUNT_EXAMPLE}.")
         accounts.append(BankAccount(**{k: " ".join(v.split()) for k, v in values.items()}))
     columns = dict(raw.get("statement_columns", {}))
     for key, value in columns.items():

@@ -72,6 +72,20 @@ def _clock(hour: int, minute: int, language: str) -> str:
     return format_time(dt.time(hour, minute), pattern, locale=locale_of(language))
 
 
+_MONTHS = {
+    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def day_and_time(when: dt.datetime, language: str) -> str:
+    """``1 Des 11.19`` / ``1 Dec 11:19``: short enough to scan down a column or a line."""
+    lang = "id" if language == "id" else "en"
+    month = _MONTHS[lang][when.month - 1]
+    separator = "." if lang == "id" else ":"
+    return f"{when.day} {month} {when.hour:02d}{separator}{when.minute:02d}"
+
+
 def short_moment(when: dt.datetime) -> str:
     """``2027-02-20 10:15``: for cells the seller scans in a column."""
     return when.strftime("%Y-%m-%d %H:%M")

@@ -208,7 +208,6 @@ class Response:
     problems: tuple[str, ...]
 
 
-
 Quantities = tuple[tuple[str, int], ...]  # (sku, quantity > 0), in product order
 
 

@@ -8,7 +8,6 @@ the seller may take that tick off again).
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote
@@ -54,11 +53,14 @@ def last_email_text(entries: Iterable[LedgerEntry], language: str) -> str:
     message sent, else the newest one not sent (``Konfirmasi menunggu dikirim``, ``… gagal``).
 
     In the seller's words: the kind codes stay in the `Emails` tab, which is read back."""
-    sent = [e for e in entries if e.state is EmailState.SENT and e.last_attempt]
+    sent = [
+        (e.last_attempt, index, e)
+        for index, e in enumerate(entries)
+        if e.state is EmailState.SENT and e.last_attempt is not None
+    ]
     if sent:
-        newest = max(sent, key=lambda e: e.last_attempt or dt.datetime.min.replace(tzinfo=dt.UTC))
-        assert newest.last_attempt is not None
-        return f"{_email_words(newest, language)} · {_day_and_time(newest.last_attempt, language)}"
+        when, _, newest = max(sent, key=lambda item: (item[0], item[1]))
+        return f"{_email_words(newest, language)} · {formatting.day_and_time(when, language)}"
     waiting = [e for e in entries if e.state is not EmailState.SENT]
     return _email_words(waiting[-1], language) if waiting else ""
 
@@ -70,18 +72,6 @@ def _email_words(entry: LedgerEntry, language: str) -> str:
     return f"{what} {label(EMAIL_STATE_LABELS, entry.state.value, language)}"
 
 
-_MONTHS = {
-    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
-
-
-def _day_and_time(when: dt.datetime, language: str) -> str:
-    """``1 Des 11.19`` / ``1 Dec 11:19``: short enough to scan down a column."""
-    lang = "id" if language == "id" else "en"
-    month = _MONTHS[lang][when.month - 1]
-    separator = "." if lang == "id" else ":"
-    return f"{when.day} {month} {when.hour:02d}{separator}{when.minute:02d}"
 
 
 @functools.lru_cache(maxsize=16384)

@@ -417,6 +417,7 @@ def create_demo(folder: Path, now: dt.datetime) -> Config:
         workbook="shop.xlsx",
         sender="dapur.bu.sari@example.com",
         form_url="https://forms.gle/contoh-po-lebaran",
+        account=("BCA", "1234567890", "Sari Wulandari"),
     )
     config = load_config(config_path)
     opens, closes, batches = demo_batches(now)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from openorder_sheets.adapters.templates import KINDS, TemplateError, TemplateRenderer
 from openorder_sheets.config import Config, load_config
+from openorder_sheets.core import qris
 from openorder_sheets.core.labels import fold
 from openorder_sheets.core.responses_tab import default_responses_tabs, find_responses_tab
 from openorder_sheets.errors import OpenOrderError, SheetSetupError
@@ -73,6 +74,7 @@ def _checks(
         yield Check(False, str(error))
     if shop is not None:
         yield from _sheet(shop, config, now)
+    yield from _payments(config)
     yield from _templates(shop, config)
     yield from _mail(config)
 
@@ -253,6 +255,42 @@ def _credentials(config: Config) -> Iterator[Check]:
     if mode & (stat.S_IRGRP | stat.S_IROTH):
         yield Check(
             True, f"{path} is readable by other users: run `chmod 600 {path}`.", warning=True
+        )
+
+
+def _payments(config: Config) -> Iterator[Check]:
+    """How buyers pay: accounts or instructions when payment is expected, a readable QRIS."""
+    payment, rules = config.payment, config.rules
+    if rules.payment_due_hours > 0 and not payment.configured:
+        yield Check(
+            True,
+            "No way to pay is set, so the emails ask buyers to reply for your account number: "
+            'add [[payment.accounts]] with bank = "BCA", number = "…", holder = "…" to '
+            f'{config.path.name} (and qris = "…" if you have a QRIS sticker).',
+            warning=True,
+        )
+    elif payment.accounts:
+        shown = "; ".join(f"{a.bank} {a.number} ({a.holder})" for a in payment.accounts)
+        yield Check(True, f"Buyers are asked to pay to: {shown}.")
+    if payment.qris:
+        problems = qris.validate(payment.qris)
+        if problems:
+            yield Check(False, f"[payment] qris: {problems[0]}")
+        else:
+            parsed = qris.parse(payment.qris)
+            where = f" in {parsed.city}" if parsed.city else ""
+            yield Check(
+                True,
+                f"QRIS of {parsed.merchant_name}{where} is readable: each email that asks for "
+                "money shows it with the order's exact amount.",
+            )
+    if not rules.unique_code and rules.payment_due_hours > 0:
+        yield Check(
+            True,
+            "unique_code is off: two orders with the same total owe the same amount, so a "
+            "transfer from the Bank statement tab can only be matched by an order number in "
+            "its description — set unique_code = true under [rules] to match by amount.",
+            warning=True,
         )
 
 

@@ -54,8 +54,24 @@ reply_to = "{sender}"     # where buyers' replies go
 duplicate_window_minutes = 30   # same buyer, same items, within this many minutes = duplicate
 payment_due_hours = 48          # 0 = no payment deadline
 payment_reminder_hours = 12     # remind this many hours before the deadline
-unique_code = false             # add a 1-999 code to each amount to pay, to match transfers
+unique_code = true              # add a 1-999 code to each amount to pay, to match transfers
 closing_reminder_hours = 24     # 0 = no "closing soon" email
+review_after_days = 3           # ask for a review this many days after shipping; 0 = never
+
+# How buyers pay: shown with the exact amount in every email that asks for money.
+# Copy the four lines below once per account.
+{account_lines}
+#
+# [payment]
+# instructions = "Setelah transfer, kirim bukti ke WhatsApp 0812-3456-7890 ya."
+# qris = "00020101021126…6304ABCD"   # the text inside your QRIS sticker (scan it with a
+#                                     # QR reader app and copy the text)
+#
+# [payment.statement_columns]       # only for a bank `payments import` does not recognise:
+# date = "Tanggal"                  # the headers of its CSV export
+# description = "Keterangan"
+# amount = "Jumlah"
+# direction = "CR/DB"
 
 [email]
 transport = "{transport}"            # "outbox" writes .eml files; "smtp" sends for real
@@ -79,8 +95,9 @@ def write_config_file(
     spreadsheet: str = "",
     sender: str = PLACEHOLDER_EMAIL,
     form_url: str = "",
+    account: tuple[str, str, str] | None = None,
 ) -> None:
-    """Write a commented `openorder.toml`."""
+    """Write a commented `openorder.toml` (``account``: bank, number, holder, for the demo)."""
     if spreadsheet:
         sheet_lines = (
             f'spreadsheet = "{spreadsheet}"\ncredentials = "credentials.json"   '
@@ -92,7 +109,19 @@ def write_config_file(
             'spreadsheet:\n# spreadsheet = "https://docs.google.com/spreadsheets/d/…"'
             '\n# credentials = "credentials.json"'
         )
+    bank, number, holder = account or ("BCA", "1234567890", "Sari Wulandari")
+    comment = "" if account else "# "
+    account_lines = "\n".join(
+        f"{comment}{line}"
+        for line in (
+            "[[payment.accounts]]",
+            f'bank = "{bank}"',
+            f'number = "{number}"',
+            f'holder = "{holder}"',
+        )
+    )
     text = _CONFIG_TEMPLATE.format(
+        account_lines=account_lines,
         shop_name=shop_name,
         language=language,
         form_url=form_url,

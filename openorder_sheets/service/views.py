@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from openorder_sheets.adapters.templates import KINDS, RenderedEmail
 from openorder_sheets.core import formatting
 from openorder_sheets.core.labels import STATUS_LABELS, label
 from openorder_sheets.core.lifecycle import decision_kind, kind_for_status
+from openorder_sheets.core.matching import Outcome
 from openorder_sheets.core.model import Batch, Decision, EmailState
 from openorder_sheets.core.reports import current_batch
+from openorder_sheets.core.statement_tab import TO_CHECK
 from openorder_sheets.errors import ConfigError
 from openorder_sheets.service.context import extras_for, message_context
 from openorder_sheets.service.shop import Shop
@@ -34,6 +37,13 @@ class Status:
     queued: int = 0
     failed: int = 0
     deferred: int = 0
+    #: Money for the current batch: expected, received, orders paid and unpaid; and the
+    #: Bank statement transfers the seller still has to look at (shop-wide).
+    expected: Decimal = Decimal(0)
+    received: Decimal = Decimal(0)
+    paid_orders: int = 0
+    unpaid_orders: int = 0
+    to_check: int = 0
 
 
 def shop_status(shop: Shop, now: dt.datetime) -> Status:
@@ -64,6 +74,16 @@ def shop_status(shop: Shop, now: dt.datetime) -> Status:
         for order in mine:
             word = label(STATUS_LABELS, order.status.value, language)
             status.counts[word] = status.counts.get(word, 0) + 1
+            if order.status is Decision.CONFIRMED:
+                status.expected += order.amount_to_pay
+                status.received += order.paid_amount
+                status.paid_orders += order.paid
+                status.unpaid_orders += not order.paid
+    status.to_check = sum(
+        1
+        for found in decided.matches
+        if found.outcome in TO_CHECK or found.outcome is Outcome.AGAIN
+    )
     for entry in decided.entries:
         status.queued += entry.state in (EmailState.QUEUED, EmailState.SENDING)
         status.deferred += entry.state is EmailState.DEFERRED
@@ -107,7 +127,12 @@ def preview_email(
     return kind, shop.renderer.render(kind, context)
 
 
-def time_left(batch: Batch, now: dt.datetime, language: str) -> str:
+def time_left(batch: Batch, now: dt.datetime, language: str, *, short: bool = False) -> str:
+    """How long until the batch opens or closes; ``short`` when the times are shown beside."""
+    if short and now < batch.opens:
+        return "belum buka" if language == "id" else "not open yet"
+    if short and now >= batch.closes:
+        return "sudah tutup" if language == "id" else "closed"
     if now < batch.opens:
         return ("buka " if language == "id" else "opens ") + formatting.moment(
             batch.opens, language

@@ -72,7 +72,16 @@ def one_sentence(result: Result, exit_code: int = 2) -> str:
 
 
 def test_help_lists_every_command() -> None:
-    assert COMMANDS == ["demo", "init", "doctor", "sync", "status", "preview", "watch"]
+    assert COMMANDS == [
+        "demo",
+        "init",
+        "doctor",
+        "sync",
+        "status",
+        "preview",
+        "payments",
+        "watch",
+    ]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -92,6 +101,7 @@ NO_ARGUMENTS = {
     "sync": (2, "No config file at"),
     "status": (2, "No config file at"),
     "preview": (2, "Missing argument 'ORDER': run `openorder preview --help`"),
+    "payments": (0, "Usage: openorder payments"),
     "watch": (2, "No config file at"),
 }
 
@@ -114,6 +124,7 @@ WITH_CONFIG = {
     "sync": ["sync"],
     "status": ["status"],
     "preview": ["preview", "PO-0001"],
+    "payments": ["payments", "import", "mutasi.csv"],
     "watch": ["watch"],
 }
 
@@ -130,6 +141,7 @@ def test_every_command_with_a_missing_config(command: str, in_empty_folder: Path
         assert result.exit_code == 0
         assert (in_empty_folder / "missing.toml").exists()
         return
+    (in_empty_folder / "mutasi.csv").write_text("Tanggal,Keterangan,Jumlah\n", encoding="utf-8")
     line = one_sentence(run(*WITH_CONFIG[command], "--config", "missing.toml"))
     assert f"No config file at {in_empty_folder / 'missing.toml'}" in line
     assert "openorder init" in line
@@ -143,6 +155,7 @@ def test_every_command_with_a_wrong_value(command: str, in_empty_folder: Path) -
         return
     config = in_empty_folder / "openorder.toml"
     config.write_text('[shop]\ntimezone = "Asia/Bandung"\n', encoding="utf-8")
+    (in_empty_folder / "mutasi.csv").write_text("Tanggal,Keterangan,Jumlah\n", encoding="utf-8")
     args = ["init"] if command == "init" else WITH_CONFIG[command]
     line = one_sentence(run(*args, "--config", config))
     assert "[shop] timezone 'Asia/Bandung' is not a time zone: use a name like" in line

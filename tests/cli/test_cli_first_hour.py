@@ -48,9 +48,12 @@ def test_doctor_on_a_fresh_init_warns_about_every_example_left(cli: Cli, folder:
         "announcement emails tell buyers where to order.",
         "! The Produk tab has no products yet: add one row per product (SKU, name, price, "
         "capacity).",
+        '! No way to pay is set, so the emails ask buyers to reply for your account number: '
+        'add [[payment.accounts]] with bank = "BCA", number = "…", holder = "…" to '
+        'openorder.toml (and qris = "…" if you have a QRIS sticker).',
     ]
     assert "All good." not in result.stdout
-    assert "Nothing blocks a sync, but fix the 5 ! lines above before buyers order." in (
+    assert "Nothing blocks a sync, but fix the 6 ! lines above before buyers order." in (
         result.stdout
     )
 
@@ -62,6 +65,10 @@ def test_the_warnings_go_once_the_seller_fills_the_config_in(cli: Cli, folder: P
     text = text.replace('"Toko Saya"', '"Dapur Bu Sari"')
     text = text.replace("toko.saya@example.com", "sari@dapur.id")
     text = text.replace('form_url = ""', 'form_url = "https://forms.gle/abc"')
+    # The commented example account, uncommented as the comment says.
+    for line in ("[[payment.accounts]]", 'bank = "BCA"', 'number = "1234567890"'):
+        text = text.replace(f"# {line}\n", f"{line}\n")
+    text = text.replace('# holder = "Sari Wulandari"', 'holder = "Sari Wulandari"')
     config.write_text(text, encoding="utf-8")
     warnings = [line for line in cli.run("doctor").stdout.splitlines() if line.startswith("!")]
     assert len(warnings) == 1

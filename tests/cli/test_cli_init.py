@@ -47,7 +47,7 @@ def test_init_then_doctor_and_sync_work_on_the_empty_shop(cli: Cli, folder: Path
     status = cli.run("status")
     assert status.exit_code == 0, status.output
     assert status.stdout.startswith("PO 1: ")
-    assert "No products yet: add them to the 'Produk' tab." in status.stdout
+    assert "Belum ada produk: isi tab 'Produk'." in status.stdout
 
 
 def test_init_in_english_uses_english_tabs(cli: Cli, folder: Path) -> None:

@@ -9,23 +9,28 @@ if TYPE_CHECKING:
 
 
 def test_status_shows_batch_bars_and_counts(demo: DemoShop) -> None:
-    """status names the current batch and its window, fills each product and counts orders."""
+    """status names the current batch and its window, fills each product and counts orders,
+    all in the shop's language (an Indonesian shop here): no ISO dates, no English words."""
     before = demo.workbook.read_bytes()
     result = demo.run("status", "--now", demo.now)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("PO Lebaran 1: 2027-02-06 09:00 → 2027-02-19 21:00")
-    assert "sudah tutup" in lines[0]
+    assert lines[0] == "PO Lebaran 1: 6 Feb 09.00 → 19 Feb 21.00 (sudah tutup)"
     nastar = next(line for line in lines if "Nastar Premium" in line)
     assert "10 / 40" in nastar
     assert "█████░" in nastar
     assert "Putri Salju" in result.stdout
-    assert "+3 waitlisted" in result.stdout
+    assert "+3 di daftar tunggu" in result.stdout
+    kastengel = next(line for line in lines if "Kastengel" in line)
+    assert kastengel.endswith("+1 di daftar tunggu (menunggu produk lain di pesanan yang sama)")
     assert (
-        "Orders: Dikonfirmasi 10 · Daftar tunggu 2 · Ditolak 1 · Perlu dicek 4 · Duplikat 1"
+        "Pesanan: Dikonfirmasi 10 · Daftar tunggu 2 · Ditolak 1 · Perlu dicek 4 · Duplikat 1"
         in lines
     )
-    assert "Emails: 0 queued, 0 deferred, 0 failed" in lines
+    assert "Pembayaran: Rp0 dari Rp2.355.119 · 0 lunas, 10 belum" in [
+        line.replace("\xa0", " ") for line in lines
+    ]
+    assert "Email: 0 antre, 0 ditunda, 0 gagal" in lines
     assert demo.workbook.read_bytes() == before
 
 
