@@ -74,6 +74,15 @@ def sync_summary(report: SyncReport, config: Config) -> str:
         lines.append(f"Not confirmed ({len(report.problems)}):")
         lines.extend(f"  {line}" for line in _problem_lines(report, config, aligned=True))
         lines.append(_how_to_change(config, responses_tab(report, config)))
+    if report.transfers_to_check or report.statement_problems:
+        lines.append("")
+        tab = config.tab("statement")
+        if report.transfers_to_check:
+            lines.append(
+                f"Bank statement: {report.transfers_to_check} transfers match no order for "
+                f"sure — see the Result column in '{tab}'."
+            )
+        lines.extend(f"  ! {problem}" for problem in report.statement_problems)
     lines.append("")
     lines.append(_emails(report, config))
     written = ", ".join(report.tabs_written) or "nothing (no changes)"

@@ -107,6 +107,8 @@ class Statement:
     credits: list[Credit] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # rows deliberately not taken
     problems: list[str] = field(default_factory=list)  # rows or a file that cannot be read
+    #: Pasted rows not taken as credits, by 0-based grid row: why, in the seller's words.
+    notes: dict[int, str] = field(default_factory=dict)
 
 
 TAB_HEADERS: Mapping[str, tuple[str, ...]] = {
@@ -426,7 +428,7 @@ def _read_records(
     reader = _RowReader(language, where, bank, _period(records), columns)
     for number, row in records[start:]:
         reader.read(number, row, keep_row=guess)
-    return True, Statement(bank, reader.credits, reader.skipped, reader.problems)
+    return True, Statement(bank, reader.credits, reader.skipped, reader.problems, reader.notes)
 
 
 def _table(
@@ -583,6 +585,7 @@ class _RowReader:
         self.credits: list[Credit] = []
         self.skipped: list[str] = []
         self.problems: list[str] = []
+        self.notes: dict[int, str] = {}  # pasted rows not taken: why, without the "where"
 
     def read(self, number: int, row: list[Cell], *, keep_row: bool) -> None:
         if all(cells.is_blank(value) for value in row):
@@ -599,6 +602,8 @@ class _RowReader:
 
         def skip(key: str, **params: object) -> None:
             self.skipped.append(_say(self._language, key, where=here, **params))
+            if keep_row:
+                self.notes[number] = _say(self._language, key, where="", **params)[2:]
 
         date_cell = at(columns.date)
         if cells.text(date_cell).casefold() in _PENDING:
@@ -616,6 +621,9 @@ class _RowReader:
             elif error.args[0] not in ("bad_date", "no_year") or self._has_amount(at):
                 value = quote(error.args[1])
                 self.problems.append(_say(self._language, error.args[0], where=here, value=value))
+                if keep_row:
+                    words = _say(self._language, error.args[0], where="", value=value)
+                    self.notes[number] = words[2:]
             return  # a line without a date or an amount: a note or a wrapped line
         description = " ".join(part for part in map(text, columns.descriptions) if part)
         if amount == 0:

@@ -104,8 +104,11 @@ def statement_updates(
     layout: TabLayout,
     currency: str,
     language: str,
+    notes: Mapping[int, str] | None = None,
 ) -> list[TabUpdate]:
-    """The result columns beside each credit row (and their headers when missing)."""
+    """The result columns beside each credit row (and their headers when missing); a row
+    that is not a credit gets its ``notes`` (why it was not taken: a repeat, money going out,
+    an unreadable date)."""
     if not grid:
         return []
     header = list(grid[0])
@@ -129,6 +132,10 @@ def statement_updates(
             ", ".join(found.candidates),
         ]
     rows: list[list[Cell] | None] = [[label(COLUMN_LABELS, key, language) for key in keys]]
+    for row, note in (notes or {}).items():
+        if row not in by_row and row > 0:
+            first = note[:1].upper() + note[1:]
+            by_row[row] = [first, "", ""]
     last = max([0, *by_row])
     for index in range(1, last + 1):
         current = grid[index] if index < len(grid) else []

@@ -27,7 +27,7 @@ from openorder_sheets.core.form import map_form
 from openorder_sheets.core.identity import identify
 from openorder_sheets.core.labels import STATUS_LABELS, label
 from openorder_sheets.core.layouts import tab_layout
-from openorder_sheets.core.matching import Match
+from openorder_sheets.core.matching import Match, Outcome
 from openorder_sheets.core.memory import BatchMemory, Memory, memory_rows, read_memory
 from openorder_sheets.core.model import (
     Catalog,
@@ -54,7 +54,12 @@ from openorder_sheets.core.reports import (
 from openorder_sheets.core.responses import read_responses
 from openorder_sheets.core.responses_tab import default_responses_tabs, find_responses_tab
 from openorder_sheets.core.rules import Settings, decide
-from openorder_sheets.core.statement_tab import payments_rows, read_statement, statement_updates
+from openorder_sheets.core.statement_tab import (
+    TO_CHECK,
+    payments_rows,
+    read_statement,
+    statement_updates,
+)
 from openorder_sheets.core.tables import Columns
 from openorder_sheets.errors import (
     ConfigError,
@@ -126,6 +131,7 @@ class Decided:
     order_cells: dict[int, dict[str, Any]] = field(default_factory=dict)  # per order, by id
     matches: list[Match] = field(default_factory=list)  # what each statement credit did
     statement_problems: list[str] = field(default_factory=list)  # rows that cannot be read
+    statement_notes: dict[int, str] = field(default_factory=dict)  # rows not taken, and why
 
     @property
     def deadlines(self) -> dict[str, dt.datetime]:
@@ -156,6 +162,8 @@ class SyncReport:
     transport_error: str = ""
     quota_reached: bool = False  # the mail provider's daily quota ended the run
     responses_tab: str = ""  # the tab the form's answers were read from
+    transfers_to_check: int = 0  # Bank statement credits no order was given (see the tab)
+    statement_problems: list[str] = field(default_factory=list)  # rows that cannot be read
 
     def as_json(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -296,6 +304,7 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         order_columns,
         matches=settlement.matches,
         statement_problems=list(statement.problems),
+        statement_notes=dict(statement.notes),
     )
 
 
@@ -345,6 +354,7 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
                 tab_layout("statement", language, currency),
                 currency,
                 language,
+                decided.statement_notes,
             )
         )
     if statement_grid is not None or decided.snapshot["payments"] is not None:
@@ -595,6 +605,9 @@ def _report(decided: Decided, now: dt.datetime, dry_run: bool) -> SyncReport:
     language = decided.config.shop.language
     report = SyncReport(now=now, dry_run=dry_run, language=language)
     report.responses_tab = decided.config.tab("responses")
+    look_at = {*TO_CHECK, Outcome.AGAIN}
+    report.transfers_to_check = sum(1 for m in decided.matches if m.outcome in look_at)
+    report.statement_problems = list(decided.statement_problems)
     counts = Counter(order.status for order in decided.orders)
     report.by_status = {
         label(STATUS_LABELS, status.value, language): counts[status]

@@ -99,6 +99,8 @@ def test_a_statement_pays_orders_and_tells_buyers_and_seller(
 
     got = results(shop)
     assert got[0] == ("Paid in full", "PO-0001", "")
+    assert got[1][0].startswith("The same date, time, amount and description as")
+    assert "counts once" in got[1][0]
     assert got[2][0].startswith("Short by") and got[2][1] == "PO-0002"
     assert got[3][0] == "Matches no order: check it"
     assert got[4][0] == "Matches no order: check it"
