@@ -45,6 +45,7 @@ the credits put towards it earlier in the statement).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
@@ -73,6 +74,7 @@ class Expected:
     received: Decimal  # recorded outside the credits being matched (the seller's Paid amount)
     name: str  # the buyer's name
     seller_paid: bool  # the seller's own Paid cell is filled: the seller's word wins
+    since: dt.date | None = None  # the day the order was placed: older transfers are not for it
 
 
 class Outcome(StrEnum):
@@ -196,7 +198,7 @@ class _Book:
         if not amount.is_finite() or amount <= 0:
             return Match(credit, Outcome.UNMATCHED, None, ())
         if kept is not None:
-            return self.settle(credit, kept, refused)
+            return self.settle(credit, kept, refused, checked=True)
         named = self.named_by_number(credit.description)
         if len(named) == 1:
             return self.settle(credit, named[0], refused)
@@ -223,10 +225,21 @@ class _Book:
             )
         return Match(credit, Outcome.UNMATCHED, None, self.near_misses(credit, named))
 
-    def settle(self, credit: Credit, number: str, refused: AbstractSet[tuple[str, str]]) -> Match:
-        """Put the credit towards one order (rule 4), unless the seller refused the pair."""
+    def settle(
+        self,
+        credit: Credit,
+        number: str,
+        refused: AbstractSet[tuple[str, str]],
+        *,
+        checked: bool = False,
+    ) -> Match:
+        """Put the credit towards one order (rule 4), unless the seller refused the pair or
+        the transfer is older than the order (rule 11); ``checked``: kept from before."""
         rest = self.rest.get(number)
         if rest is None or (credit.key, number) in refused:
+            return Match(credit, Outcome.UNMATCHED, None, (number,))
+        since = self.orders[number].since
+        if not checked and since is not None and credit.day is not None and credit.day < since:
             return Match(credit, Outcome.UNMATCHED, None, (number,))
         amount = credit.amount
         if rest <= 0:

@@ -237,6 +237,7 @@ def _match_statement(
             received=_seller_amount(order) if _seller_paid(order.prior) else Decimal(0),
             name=order.response.name if order.response else "",
             seller_paid=_seller_paid(order.prior),
+            since=order.submitted.date() if order.submitted else None,
         )
         for order in orders
         if order.status is Decision.CONFIRMED

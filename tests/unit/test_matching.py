@@ -392,3 +392,22 @@ def test_a_statement_of_1200_rows_against_1000_orders() -> None:
         if outcome in (P, C, U, OV) and number is not None:
             money[number] = money.get(number, D(0)) + row.amount
     assert received_by_order(found) == money
+
+
+def test_a_transfer_older_than_the_order_is_never_put_towards_it() -> None:
+    """Rule 11: a January transfer naming PO-0012 cannot pay an order placed in December; the
+    seller sees it with that order as the one to check."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from openorder_sheets.core.matching import Expected, Outcome, match
+    from openorder_sheets.core.model import Credit
+
+    order = Expected(
+        "PO-0012", "PO 1", Decimal(150123), 123, Decimal(0), "Siti", False, dt.date(2026, 12, 1)
+    )
+    old = Credit("k1", dt.date(2026, 1, 2), None, Decimal(150123), "TRSF PO-0012 SITI")
+    new = Credit("k2", dt.date(2026, 12, 2), None, Decimal(150123), "TRSF SITI")
+    first, second = match([old, new], [order], {})
+    assert (first.outcome, first.order, first.candidates) == (Outcome.UNMATCHED, None, ("PO-0012",))
+    assert (second.outcome, second.order) == (Outcome.PAID, "PO-0012")
