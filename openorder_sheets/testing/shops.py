@@ -126,6 +126,18 @@ class BuiltShop:
         numbers = [text(r[0]) if r else "" for r in grid]
         self.set_cell("orders", numbers.index(number), self._header(key), value)
 
+    def _grow(self, tab: str, rows: int) -> None:
+        """Give a Google tab at least ``rows`` rows, as the browser does on a big paste."""
+        from openorder_sheets.testing.sheets_server import seeding
+
+        server, backend = self.sheets_server, self.backend
+        if not isinstance(backend, GoogleSheetBackend):
+            return
+        with server.store.lock:
+            sheet = seeding.sheet_of(server.store, backend.key, tab)
+            if sheet.grid["rowCount"] < rows:
+                sheet.resize(rows=rows)
+
     def replace_rows(self, key: str, rows: Grid) -> None:
         """Replace every row under the header (to sort or move rows like a seller)."""
         name = self.config.tab(key)
@@ -136,6 +148,7 @@ class BuiltShop:
             assert self.sheets_server is not None
             old = len(self.grid(key))
             width = max([len(r) for r in [*rows, *self.grid(key)]] or [1])
+            self._grow(name, len(rows) + 1)  # pasting in the browser adds the rows it needs
             padded = [[api_value(v) for v in r] + [""] * (width - len(r)) for r in rows]
             padded += [[""] * width for _ in range(max(old - 1 - len(rows), 0))]
             if padded:

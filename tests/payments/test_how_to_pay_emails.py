@@ -67,7 +67,8 @@ def test_a_qris_image_decodes_to_a_dynamic_qris_for_the_exact_amount(tmp_path: P
     (payload,) = decoded(image.get_content())
     assert payload == qris.with_amount(STATIC, Decimal(owed))
     parsed = qris.parse(payload)
-    assert parsed.amount == Decimal(owed) and parsed.is_dynamic
+    assert parsed.amount == Decimal(owed)
+    assert parsed.is_dynamic
     assert parsed.crc == qris.crc16(payload[:-4])
     assert parsed.merchant_name == "TOKO KUE BU SARI"
 
