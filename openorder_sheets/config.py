@@ -365,6 +365,13 @@ def _check_shop(shop: ShopConfig, path: Path) -> None:
         raise ConfigError(
             f"{path} [shop] currency '{shop.currency}' must be a 3-letter code such as IDR."
         )
+    for key in ("form_url", "review_url", "status_url"):
+        link = getattr(shop, key).strip()
+        if link and not link.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"{path} [shop] {key} '{link}' is not a link: paste the whole address, starting "
+                "with https://."
+            )
     if not shop.order_prefix.strip() or any(ch in shop.order_prefix for ch in "/ \t\n"):
         raise ConfigError(
             f"{path} [shop] order_prefix '{shop.order_prefix}' must be a short "

@@ -57,6 +57,7 @@ CONTEXT_VARIABLES: tuple[str, ...] = (
     "batch",
     "next_batch",
     "subject",
+    "testimonials",
 )
 
 _SUFFIXES: tuple[tuple[str, str], ...] = (

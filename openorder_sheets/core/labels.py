@@ -114,6 +114,13 @@ COLUMN_LABELS: Mapping[str, Mapping[str, str]] = {
     "orders_unpaid": {"en": "Unpaid orders", "id": "Pesanan belum lunas"},
     "credits_matched": {"en": "Transfers matched", "id": "Transfer cocok"},
     "credits_unmatched": {"en": "Transfers to check", "id": "Transfer perlu dicek"},
+    # Summary: what buyers said
+    "reviews": {"en": "Reviews", "id": "Ulasan"},
+    "average_stars": {"en": "Average stars", "id": "Rata-rata bintang"},
+    # Testimonials
+    "stars": {"en": "Stars", "id": "Bintang"},
+    "review": {"en": "Review", "id": "Ulasan"},
+    "show": {"en": "Show", "id": "Tampilkan"},
 }
 
 #: Decision words (`Status`), SPEC §3.

@@ -90,6 +90,11 @@ _KINDS: Mapping[str, tuple[ColumnKind, int]] = {
     "orders_unpaid": (K.INTEGER, 14),
     "credits_matched": (K.INTEGER, 14),
     "credits_unmatched": (K.INTEGER, 16),
+    "reviews": (K.INTEGER, 9),
+    "average_stars": (K.NUMBER, 12),
+    "stars": (K.TEXT, 9),
+    "review": (K.TEXT, 50),
+    "show": (K.CHECKBOX, 10),
 }
 
 SUMMARY_COLUMNS = (
@@ -103,6 +108,8 @@ SUMMARY_COLUMNS = (
     "filled",
     "revenue",
     "paid_revenue",
+    "reviews",
+    "average_stars",
 )
 MATERIALS_NEEDED_COLUMNS = ("batch", "material", "quantity", "unit")
 PACKING_COLUMNS = (
@@ -142,6 +149,8 @@ TAB_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "state": ("key", "data"),
     "statement": (*STATEMENT_SELLER_COLUMNS, *STATEMENT_TOOL_COLUMNS),
     "payments": PAYMENTS_COLUMNS,
+    "testimonials": ("name", "order", "stars", "review", "show"),
+    "public_status": ("order", "name", "batch", "status", "ships_on"),
 }
 
 #: Tabs the seller is not expected to see: hidden where the backend allows.
@@ -158,7 +167,7 @@ def _options(key: str, language: str) -> tuple[str, ...]:
 
 #: Long free text: items, problems, addresses, notes, errors.
 WRAPPED = frozenset(
-    {"items", "problems", "address", "notes", "note_to_buyers", "error", "match_result"}
+    {"items", "problems", "address", "notes", "note_to_buyers", "error", "match_result", "review"}
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 
 from openorder_sheets.core import cells, formatting
@@ -47,10 +48,23 @@ def current_batch(catalog: Catalog, now: dt.datetime) -> Batch | None:
     return catalog.next_batch_after(now)
 
 
+def _review_cells(figures: tuple[int, Decimal | None] | None) -> list[Cell]:
+    if figures is None:
+        return [None, None]
+    count, average = figures
+    return [count, float(average) if average is not None else None]
+
+
 def summary_rows(
-    catalog: Catalog, orders: list[Order], language: str
+    catalog: Catalog,
+    orders: list[Order],
+    language: str,
+    reviews: Mapping[str, tuple[int, Decimal | None]] | None = None,
 ) -> tuple[list[list[Cell]], dict[str, tuple[int, int]]]:
-    """Rows under the header, and per batch the (first, last) 0-based sheet rows of products."""
+    """Rows under the header, and per batch the (first, last) 0-based sheet rows of products.
+
+    ``reviews``: per batch, how many reviews came back and their average stars (on the
+    batch's total row)."""
     confirmed: dict[tuple[str, str], int] = defaultdict(int)
     waitlisted: dict[tuple[str, str], int] = defaultdict(int)
     paid: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
@@ -90,6 +104,8 @@ def summary_rows(
                     None if not capacity else round(done / capacity, 4),
                     _num(revenue),
                     _num(paid[key]),
+                    None,
+                    None,
                 ]
             )
             done_total += done
@@ -109,6 +125,7 @@ def summary_rows(
                 None,
                 _num(revenue_total),
                 _num(paid_total),
+                *_review_cells((reviews or {}).get(batch.name)),
             ]
         )
         stage = (
@@ -117,10 +134,14 @@ def summary_rows(
             else _word("none", language)
         )
         window = _word("window", language).format(
-            opens=batch.opens.strftime("%Y-%m-%d %H:%M"),
-            closes=batch.closes.strftime("%Y-%m-%d %H:%M"),
+            opens=formatting.day_and_time(batch.opens, language),
+            closes=formatting.day_and_time(batch.closes, language),
             stage=stage,
-            ships=batch.ships_on.isoformat() if batch.ships_on else _word("none", language),
+            ships=(
+                formatting.long_date(batch.ships_on, language)
+                if batch.ships_on
+                else _word("none", language)
+            ),
         )
         rows.append(
             [cells.safe_text(batch.name), "", window, None, None, None, None, None, None, None]

@@ -7,7 +7,7 @@ template never needs a filter; buyer text arrives as plain data and is escaped b
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from openorder_sheets.core import formatting, payments, qris
 from openorder_sheets.core.labels import STAGE_LABELS, STATUS_LABELS, label
 from openorder_sheets.core.model import Batch, Catalog, EmailKind, Order, Stage
 from openorder_sheets.core.rules import items_text, lines_of
+from openorder_sheets.core.testimonials import Review, shown
 
 
 def shop_context(config: Config) -> dict[str, Any]:
@@ -232,3 +233,11 @@ def payment_qr(config: Config, order: Order) -> tuple[str, str, bytes] | None:
     amount = formatting.money(due, config.shop.currency, language)
     cid = f"qris-{order.number}@openorder"
     return cid, amount, qr_image.png(payload)
+
+
+def shown_testimonials(reviews: Iterable[Review], limit: int = 3) -> list[dict[str, Any]]:
+    """The newest reviews the seller ticked `Show` for: first name, stars and text only."""
+    return [
+        {"first_name": review.first_name, "stars": review.stars, "text": review.text}
+        for review in shown(reviews, limit)
+    ]

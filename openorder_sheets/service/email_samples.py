@@ -82,6 +82,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "delay_note": "Mohon maaf, pengiriman mentega dari pemasok terlambat tiga hari.",
         "cancel_note": "Oven kami rusak dan tidak bisa diperbaiki tepat waktu. Mohon maaf sekali.",
         "open_note": "Tahun ini ada varian baru: Nastar Keju Edam!",
+        "review": "Nastarnya sampai utuh, rasanya persis buatan nenek. Pasti pesan lagi!",
     },
     "en": {
         "Confirmed": "Confirmed",
@@ -103,6 +104,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "delay_note": "Sorry, our butter delivery from the supplier is three days late.",
         "cancel_note": "Our oven broke down and cannot be repaired in time. We are so sorry.",
         "open_note": "New this year: Edam Cheese Nastar!",
+        "review": "The nastar arrived whole and tasted like my grandmother's. Ordering again!",
     },
 }
 
@@ -211,6 +213,9 @@ def sample_context(kind: str, language: str, *, hostile: bool = False) -> dict[s
         batch["name"] = "PO Lebaran\r\n1"
 
     if kind in BATCH_KINDS:
+        context["testimonials"] = [
+            {"first_name": "Dewi", "stars": 5, "text": words["review"]},
+        ]
         if kind == "batch_open":
             batch["note"] = words["open_note"]
         else:

@@ -190,10 +190,21 @@ def seller_tabs(
         layout = tab_layout("statement", language, currency)
         header = [spec.header for spec in layout.columns]
         tabs[config.tab("statement")] = (layout, [header, *(statement or [])])
+    if with_statement:  # a new shop: where reviews go, for the seller to tick `Show`
+        layout = tab_layout("testimonials", language, currency)
+        tabs[config.tab("testimonials")] = (layout, [[spec.header for spec in layout.columns]])
     return tabs
 
 
-TOOL_TABS = ("orders", "summary", "materials_needed", "packing", "emails")
+TOOL_TABS = (
+    "orders",
+    "summary",
+    "payments",
+    "public_status",
+    "materials_needed",
+    "packing",
+    "emails",
+)
 
 
 def tool_tabs(config: Config) -> dict[str, tuple[TabLayout, Grid]]:
@@ -204,7 +215,7 @@ def tool_tabs(config: Config) -> dict[str, tuple[TabLayout, Grid]]:
         layout = tab_layout(key, language, currency)
         if key == "summary":
             title = "Terisi %" if language == "id" else "Filled %"
-            layout = replace(layout, chart=ChartSpec(title, 2, 7, 1, 30, 11))
+            layout = replace(layout, chart=ChartSpec(title, 2, 7, 1, 30, 13))
         tabs[config.tab(key)] = (layout, [[spec.header for spec in layout.columns]])
     return tabs
 

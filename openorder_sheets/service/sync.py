@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from email.message import EmailMessage
 from typing import Any
 
@@ -38,6 +39,7 @@ from openorder_sheets.core.model import (
     SellerAction,
 )
 from openorder_sheets.core.orders_tab import orders_updates, problems_text
+from openorder_sheets.core.public_board import board_rows
 from openorder_sheets.core.records import (
     legacy_priors,
     order_serial,
@@ -61,6 +63,7 @@ from openorder_sheets.core.statement_tab import (
     statement_updates,
 )
 from openorder_sheets.core.tables import Columns
+from openorder_sheets.core.testimonials import Review, per_batch, read_reviews, review_emails
 from openorder_sheets.errors import (
     ConfigError,
     SheetChangedDuringSync,
@@ -75,6 +78,7 @@ from openorder_sheets.service.context import (
     message_context,
     payment_qr,
     sender_email,
+    shown_testimonials,
 )
 from openorder_sheets.service.delivery import deliver
 from openorder_sheets.service.shop import Shop
@@ -94,6 +98,8 @@ READ_TABS = (
     "orders",
     "statement",
     "payments",
+    "testimonials",
+    "public_status",
     "summary",
     "materials_needed",
     "packing",
@@ -108,6 +114,7 @@ WRITE_ORDER = (
     "orders",
     "statement",
     "payments",
+    "public_status",
     "summary",
     "materials_needed",
     "packing",
@@ -132,6 +139,8 @@ class Decided:
     matches: list[Match] = field(default_factory=list)  # what each statement credit did
     statement_problems: list[str] = field(default_factory=list)  # rows that cannot be read
     statement_notes: dict[int, str] = field(default_factory=dict)  # rows not taken, and why
+    reviews: list[Review] = field(default_factory=list)  # the Testimonials tab
+    review_problems: list[str] = field(default_factory=list)
 
     @property
     def deadlines(self) -> dict[str, dt.datetime]:
@@ -253,6 +262,7 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         reminder_hours=rules.payment_reminder_hours,
     )
     statement = read_statement(tabs["statement"], language)
+    reviews, review_problems = read_reviews(tabs["testimonials"], language, zone)
     settlement = payments.settle(
         decide(identified, catalog, settings),
         entries,
@@ -278,6 +288,7 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         *stages.stage_emails(orders, known, rules.payment_due_hours > 0),
         *stages.delay_emails(orders, told, known),
         *announcement_emails(orders, catalog, now, rules.closing_reminder_hours, known),
+        *review_emails(orders, entries, now, rules.review_after_days),
     ]
     due = [item for item in due if item.to not in blocked]
     domain = sender_email(config).partition("@")[2]
@@ -305,7 +316,15 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         matches=settlement.matches,
         statement_problems=list(statement.problems),
         statement_notes=dict(statement.notes),
+        reviews=reviews,
+        review_problems=review_problems,
     )
+
+
+def review_figures(decided: Decided) -> dict[str, tuple[int, Decimal | None]]:
+    """Per batch: how many reviews came back, and their average stars."""
+    batches = {o.number: o.batch.name for o in decided.orders if o.batch is not None}
+    return per_batch(decided.reviews, batches)
 
 
 def _numbered(orders: list[Order]) -> list[Order]:
@@ -366,13 +385,24 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
                 tab_layout("payments", language, currency),
             )
         )
-    summary, spans = summary_rows(decided.catalog, decided.orders, language)
+    if decided.snapshot["public_status"] is not None or config.shop.status_url:
+        updates.append(
+            _whole(
+                "public_status",
+                config,
+                [list(row) for row in board_rows(decided.orders, decided.catalog, language)],
+                tab_layout("public_status", language, currency),
+            )
+        )
+    summary, spans = summary_rows(
+        decided.catalog, decided.orders, language, review_figures(decided)
+    )
     summary_layout = tab_layout("summary", language, currency)
     focus = current_batch(decided.catalog, now)
     if focus is not None and focus.name in spans:
         first, last = spans[focus.name]
         title = ("Terisi % — " if language == "id" else "Filled % — ") + focus.name
-        summary_layout = replace(summary_layout, chart=ChartSpec(title, 2, 7, first, last, 11))
+        summary_layout = replace(summary_layout, chart=ChartSpec(title, 2, 7, first, last, 13))
     updates.append(_whole("summary", config, summary, summary_layout))
     updates.append(
         _whole(
@@ -542,6 +572,7 @@ def _message_builder(
     sender = sender_address(config.email.sender_name or config.shop.name, sender_email(config))
 
     names = {order.email: order.response.name for order in decided.orders if order.response}
+    testimonials = shown_testimonials(decided.reviews)
 
     def context(entry: LedgerEntry) -> dict[str, Any] | None:
         order = orders.get(entry.order)
@@ -560,9 +591,11 @@ def _message_builder(
         batch = decided.catalog.batch_named(entry.key.rsplit("/", 3)[0])
         if entry.order or batch is None:
             return None
-        return batch_message_context(
+        data = batch_message_context(
             entry.kind, batch, names.get(entry.to, ""), entry.to, decided.catalog, config
         )
+        data["testimonials"] = testimonials
+        return data
 
     def build(entry: LedgerEntry) -> EmailMessage | None:
         if entry.to in decided.blocked:

@@ -40,6 +40,7 @@ EXPECTED = {
         "batch_delayed",
         "order_shipped",
         "batch_open",
+        "review_request",  # three days after shipping, at the next sync (after the batch news)
         "batch_closing",
     ],
     D: ["order_waitlisted", "batch_open", "batch_open"],

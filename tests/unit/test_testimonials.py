@@ -383,8 +383,9 @@ def test_announcements_template_without_testimonials_show_nothing_of_them(
 ) -> None:
     """An empty list, or none given, leaves no heading behind."""
     renderer = TemplateRenderer(language)
-    plain = renderer.render(kind, sample_context(kind, language))
-    empty = renderer.render(kind, {**sample_context(kind, language), "testimonials": []})
+    without = {k: v for k, v in sample_context(kind, language).items() if k != "testimonials"}
+    plain = renderer.render(kind, without)
+    empty = renderer.render(kind, {**without, "testimonials": []})
     assert plain == empty
     for words in ("What our buyers say", "Kata mereka", "★"):
         assert words not in plain.text
