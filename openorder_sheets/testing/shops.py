@@ -24,6 +24,7 @@ from openorder_sheets.adapters.templates import TemplateRenderer
 from openorder_sheets.adapters.workbook import WorkbookBackend
 from openorder_sheets.config import Config, parse_config
 from openorder_sheets.core.cells import SERIAL_EPOCH, text
+from openorder_sheets.core.layouts import tab_layout
 from openorder_sheets.core.tables import column_letter
 from openorder_sheets.ports import Cell, Grid, SheetBackend
 from openorder_sheets.service.setup import seller_tabs
@@ -183,6 +184,9 @@ class ShopBuilder:
     #: tab exists only when this is not None.
     statement: list[list[Cell]] | None = None
     payment: dict[str, Any] = field(default_factory=dict)  # the [payment] section
+    shop: dict[str, Any] = field(default_factory=dict)  # more [shop] keys (status_url, …)
+    #: Rows of the `Testimonials` tab (Name, Order, Stars, Review, Show); None: no such tab.
+    testimonials: list[list[Cell]] | None = None
 
     def product(
         self,
@@ -222,11 +226,12 @@ class ShopBuilder:
         phone: Cell = "081234567890",
         notes: Cell = "",
         opt_in: Cell = "",
+        address: Cell = "Jl. Melati 1",
         **quantities: Cell,
     ) -> ShopBuilder:
         stamp = at(when) if isinstance(when, str) else when
         names = [str(p[1]) for p in self.products]
-        row: list[Cell] = [stamp, email, name, phone, "Jl. Melati 1", "Courier", notes, opt_in]
+        row: list[Cell] = [stamp, email, name, phone, address, "Courier", notes, opt_in]
         row += [quantities.get(n.replace(" ", "_"), quantities.get(n)) for n in names]
         self.responses.append(row)
         return self
@@ -251,6 +256,7 @@ class ShopBuilder:
                 "language": self.language,
                 "timezone": ZONE_NAME,
                 "reply_to": "bakery@example.com",
+                **self.shop,
             },
             "sheet": {"workbook": "shop.xlsx"},
             "rules": self.rules,
@@ -268,6 +274,10 @@ class ShopBuilder:
             statement=self.statement,
             with_statement=self.statement is not None,
         )
+        if self.testimonials is not None:
+            layout = tab_layout("testimonials", config.shop.language, config.shop.currency)
+            header: list[Cell] = [spec.header for spec in layout.columns]
+            tabs[config.tab("testimonials")] = (layout, [header, *self.testimonials])
         layout, _ = tabs[config.tab("responses")]
         tabs[config.tab("responses")] = (layout, [list[Cell](self.headers()), *self.responses])
         backend: SheetBackend
