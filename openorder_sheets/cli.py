@@ -110,7 +110,17 @@ class SellerOrderGroup(click.Group):
     """Lists the commands in the order a seller meets them, not alphabetically; command-line
     mistakes are one line, like every other error."""
 
-    order = ("demo", "init", "doctor", "sync", "status", "preview", "payments", "watch")
+    order = (
+        "demo",
+        "init",
+        "doctor",
+        "sync",
+        "status",
+        "preview",
+        "payments",
+        "archive",
+        "watch",
+    )
 
     def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002 - click's API
         known = [name for name in self.order if name in self.commands]
@@ -515,6 +525,45 @@ def payments_import(config_path: Path, files: tuple[Path, ...]) -> None:
             "not know, set [payment.statement_columns] in openorder.toml: see "
             "`openorder payments import --help`.)"
         )
+
+
+@main.command(short_help="Move finished batches out of the live tabs, into an archive.")
+@CONFIG_OPTION
+@click.argument("batches", nargs=-1, metavar="[BATCH]...")
+@now_option("As of this time (ISO-8601, shop time).")
+@friendly
+def archive(config_path: Path, batches: tuple[str, ...], now_text: str | None) -> None:
+    """Move finished batches (Stage Shipped or Cancelled, everything paid and told) out of
+    the live tabs: their orders, emails, bank-statement rows and (on a workbook) form answers
+    go to the archive, so the spreadsheet stays small and every sync stays quick.
+
+    The archive is a workbook beside yours (shop-archive.xlsx), or for a Google spreadsheet
+    the one named under [archive] in openorder.toml. Nothing is sent again, order numbers are
+    never reused, and a run that is interrupted is finished by the next.
+
+    \b
+    Example:
+      openorder archive                 every finished batch
+      openorder archive "PO Lebaran 1"
+    """
+    from openorder_sheets.service.archive import archive_batches
+
+    config = load_config(config_path)
+    now = parse_now(now_text, config.shop.zone)
+    results = archive_batches(open_shop(config), now, list(batches))
+    if not results:
+        click.echo("No batch is finished yet: nothing to archive.")
+        return
+    for result in results:
+        if result.not_finished:
+            click.echo(f"{result.batch}: stays — {'; '.join(result.not_finished)}.")
+        else:
+            click.echo(
+                f"{result.batch}: archived {result.orders} orders, {result.emails} email rows, "
+                f"{result.statement_rows} bank-statement rows, {result.answers} form answers."
+            )
+    if batches and any(r.not_finished for r in results):
+        sys.exit(USAGE_ERROR)
 
 
 @main.command(short_help="Check the set-up: config, sheet, form, templates, email.")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from openorder_sheets.core import formatting
 from openorder_sheets.core.labels import COLUMN_LABELS, STATUS_LABELS, label
+from openorder_sheets.service.archive import CELL_CEILING, CELL_WARNING
 from openorder_sheets.service.views import Status, time_left
 
 if TYPE_CHECKING:
@@ -240,6 +241,15 @@ def status_text(status: Status, config: Config) -> str:
                 else f" · {status.to_check} transfers to check in '{tab}'"
             )
         lines.append(money)
+    if status.cells_used > CELL_CEILING * CELL_WARNING:
+        share = status.cells_used / CELL_CEILING
+        lines.append(
+            f"Spreadsheet hampir penuh: {status.cells_used:,} dari {CELL_CEILING:,} sel "
+            f"({share:.0%}) — jalankan `openorder archive` untuk memindahkan batch yang selesai."
+            if id_
+            else f"The spreadsheet is filling up: {status.cells_used:,} of {CELL_CEILING:,} "
+            f"cells ({share:.0%}) — run `openorder archive` to move finished batches out."
+        )
     if id_:
         lines.append(
             f"Email: {status.queued} antre, {status.deferred} ditunda, {status.failed} gagal"

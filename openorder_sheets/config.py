@@ -85,6 +85,16 @@ class PaymentConfig:
 
 
 @dataclass(frozen=True)
+class ArchiveConfig:
+    """Where `openorder archive` moves finished batches: a workbook beside a workbook shop
+    (``shop-archive.xlsx`` unless named), a spreadsheet the seller created and shared for a
+    Google shop."""
+
+    workbook: Path | None = None
+    spreadsheet: str = ""
+
+
+@dataclass(frozen=True)
 class EmailConfig:
     transport: str = "outbox"
     outbox: Path = Path("outbox")
@@ -109,6 +119,7 @@ class Config:
     rules: RulesConfig
     email: EmailConfig
     payment: PaymentConfig = PaymentConfig()
+    archive: ArchiveConfig = ArchiveConfig()
     #: The tab keys the file names explicitly (``[tabs]``, or ``tab`` under [form]); the
     #: others have their default names, and the responses tab may be found under another.
     named_tabs: frozenset[str] = frozenset()
@@ -150,6 +161,7 @@ _SECTIONS: Mapping[str, Mapping[str, type | tuple[type, ...]]] = {
         "review_after_days": int,
     },
     "payment": {"accounts": list, "instructions": str, "qris": str, "statement_columns": dict},
+    "archive": {"workbook": str, "spreadsheet": str},
     "email": {
         "transport": str,
         "outbox": str,
@@ -249,7 +261,14 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
     )
     _check_email(email, path)
     payment = _payment(raw.get("payment", {}), path)
-    return Config(path, shop, sheet, tabs, form, rules, email, payment, frozenset(named))
+    archive_raw = raw.get("archive", {})
+    archive = ArchiveConfig(
+        workbook=_path(folder, archive_raw.get("workbook")),
+        spreadsheet=archive_raw.get("spreadsheet", ""),
+    )
+    return Config(
+        path, shop, sheet, tabs, form, rules, email, payment, archive, frozenset(named)
+    )
 
 
 _ACCOUNT_KEYS = ("bank", "number", "holder")

@@ -24,31 +24,59 @@ class Audience:
     name: str
 
 
-def _earlier(order: Order, batch: Batch) -> bool:
-    return order.submitted is not None and order.submitted < batch.opens
+@dataclass(frozen=True)
+class Voice:
+    """What one order told about its buyer: when, their latest opt-in answer, whether they
+    were left waiting. Archived orders keep theirs in the tool's memory."""
+
+    email: str
+    name: str
+    submitted: dt.datetime  # the order's first submission: only earlier orders count
+    when: dt.datetime  # the answer's time: the latest answer wins
+    opt_in: bool | None
+    waited: bool
 
 
-def audience(orders: Iterable[Order], batch: Batch, *, waitlisted_too: bool) -> list[Audience]:
+def voices(orders: Iterable[Order]) -> list[Voice]:
+    found: list[Voice] = []
+    for order in orders:
+        response = order.response
+        if response is None or not response.email_ok:
+            continue
+        when = response.timestamp or order.submitted
+        if when is None or order.submitted is None:
+            continue
+        found.append(
+            Voice(
+                response.email,
+                response.name,
+                order.submitted,
+                when,
+                response.opt_in,
+                order.status is Decision.WAITLISTED,
+            )
+        )
+    return found
+
+
+def audience(spoken: Iterable[Voice], batch: Batch, *, waitlisted_too: bool) -> list[Audience]:
     """Buyers of earlier orders who asked to hear (or were left waiting), latest answer wins."""
     latest: dict[str, tuple[dt.datetime, bool | None, str]] = {}
     waited: set[str] = set()
-    for order in orders:
-        response = order.response
-        if response is None or not response.email_ok or not _earlier(order, batch):
+    for voice in spoken:
+        when = voice.when
+        if voice.submitted >= batch.opens:
             continue
-        when = response.timestamp or order.submitted
-        if when is None:
-            continue
-        if order.status is Decision.WAITLISTED:
-            waited.add(response.email)
-        answer = response.opt_in
-        before = latest.get(response.email)
+        if voice.waited:
+            waited.add(voice.email)
+        answer = voice.opt_in
+        before = latest.get(voice.email)
         if before is None or when >= before[0]:
             # A blank answer does not undo an earlier yes or no.
             kept = answer if answer is not None else (before[1] if before else None)
-            latest[response.email] = (when, kept, response.name)
+            latest[voice.email] = (when, kept, voice.name)
         elif before[1] is None and answer is not None:
-            latest[response.email] = (before[0], answer, before[2])
+            latest[voice.email] = (before[0], answer, before[2])
     chosen = [
         Audience(email, name)
         for email, (_, answer, name) in latest.items()
@@ -63,19 +91,23 @@ def announcement_emails(
     now: dt.datetime,
     closing_hours: int,
     known_keys: set[str],
+    remembered: Iterable[Voice] = (),
 ) -> list[EmailDue]:
-    """`batch_open` for the batch open now; `batch_closing` inside its last hours."""
+    """`batch_open` for the batch open now; `batch_closing` inside its last hours.
+
+    ``remembered``: what archived orders told about their buyers (they still count)."""
     batch = catalog.batch_at(now)
     if batch is None:
         return []
     found: list[EmailDue] = []
     ordered = {o.email for o in orders if o.batch is not None and o.batch.name == batch.name}
-    for buyer in audience(orders, batch, waitlisted_too=True):
+    spoken = [*remembered, *voices(orders)]
+    for buyer in audience(spoken, batch, waitlisted_too=True):
         key = f"{batch.name}/{EmailKind.BATCH_OPEN}/{buyer.email}/1"
         if buyer.email not in ordered and key not in known_keys:
             found.append(EmailDue(key, EmailKind.BATCH_OPEN, buyer.email, "", batch.name))
     if closing_hours > 0 and now >= batch.closes - dt.timedelta(hours=closing_hours):
-        for buyer in audience(orders, batch, waitlisted_too=False):
+        for buyer in audience(spoken, batch, waitlisted_too=False):
             key = f"{batch.name}/{EmailKind.BATCH_CLOSING}/{buyer.email}/1"
             if buyer.email not in ordered and key not in known_keys:
                 found.append(EmailDue(key, EmailKind.BATCH_CLOSING, buyer.email, "", batch.name))

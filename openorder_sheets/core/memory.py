@@ -25,7 +25,29 @@ from openorder_sheets.core.model import Decision, PriorOrder, Quantities, Seller
 from openorder_sheets.ports import Cell, Grid
 
 HEADER = ("Key", "Data")
-_ORDER, _BATCH, _SHOP = "order:", "batch:", "shop"
+_ORDER, _BATCH, _SHOP, _ARCHIVED = "order:", "batch:", "shop", "archived:"
+
+
+@dataclass(frozen=True)
+class ArchivedOrder:
+    """An order moved to the archive: kept so its form answer is never taken for a new order,
+    its number is never given again, and its buyer's opt-in still counts for announcements."""
+
+    number: str
+    batch: str
+    email: str
+    submitted: dt.datetime | None
+    response_row: int | None
+    status: Decision | None
+    name: str = ""
+    opt_in: bool | None = None
+    answered: dt.datetime | None = None  # the time of the answer the opt-in comes from
+    credits: tuple[str, ...] = ()  # the bank-statement rows that paid it: never counted again
+
+    def as_prior(self) -> PriorOrder:
+        return PriorOrder(
+            self.number, self.batch, self.submitted, self.email, self.status, self.response_row
+        )
 
 
 @dataclass(frozen=True)
@@ -41,6 +63,7 @@ class Memory:
     orders: dict[str, PriorOrder] = field(default_factory=dict)
     batches: dict[str, BatchMemory] = field(default_factory=dict)
     last_serial: int = 0  # order numbers are never reused, even when a response is deleted
+    archived: dict[str, ArchivedOrder] = field(default_factory=dict)
 
 
 def read_memory(grid: Grid | None) -> Memory | None:
@@ -69,6 +92,9 @@ def read_memory(grid: Grid | None) -> Memory | None:
             elif key.startswith(_BATCH):
                 name = key[len(_BATCH) :]
                 memory.batches[name] = BatchMemory(name, _date(data.get("ships_told")))
+            elif key.startswith(_ARCHIVED):
+                gone = _archived(key[len(_ARCHIVED) :], data)
+                memory.archived[gone.number] = gone
             elif key == _SHOP:
                 memory.last_serial = int(data.get("last_serial", 0))
         except (TypeError, ValueError, KeyError, InvalidOperation):
@@ -82,6 +108,8 @@ def memory_rows(memory: Memory) -> list[list[Cell]]:
     for name in sorted(memory.batches):
         batch = memory.batches[name]
         rows.append([_BATCH + name, _dump({"ships_told": _iso(batch.ships_told)})])
+    for number, gone in memory.archived.items():
+        rows.append([_ARCHIVED + number, _dump(_archived_data(gone))])
     for number, order in memory.orders.items():
         rows.append([_ORDER + number, _dump(_order_data(order))])
     # Last, so a write cut short never records a last number whose orders did not land.
@@ -128,6 +156,38 @@ def _order_data(order: PriorOrder) -> dict[str, Any]:
         for k, v in data.items()
         if v is not None and (k in keep or v not in ("", [], 0, False, "0", "blank"))
     }
+
+
+def _archived_data(order: ArchivedOrder) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "batch": order.batch,
+        "email": order.email,
+        "submitted": _iso(order.submitted),
+        "row": order.response_row,
+        "status": order.status.value if order.status else None,
+        "name": order.name,
+        "opt_in": order.opt_in,
+        "answered": _iso(order.answered),
+        "credits": list(order.credits),
+    }
+    return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+def _archived(number: str, data: dict[str, Any]) -> ArchivedOrder:
+    status = data.get("status")
+    opt_in = data.get("opt_in")
+    return ArchivedOrder(
+        number=number,
+        batch=str(data.get("batch", "")),
+        email=str(data.get("email", "")),
+        submitted=_moment(data.get("submitted")),
+        response_row=int(data["row"]) if data.get("row") is not None else None,
+        status=Decision(status) if status else None,
+        name=str(data.get("name", "")),
+        opt_in=opt_in if isinstance(opt_in, bool) else None,
+        answered=_moment(data.get("answered")),
+        credits=tuple(str(key) for key in data.get("credits", [])),
+    )
 
 
 def _order(number: str, data: dict[str, Any]) -> PriorOrder:

@@ -20,6 +20,7 @@ from openorder_sheets.core import qris
 from openorder_sheets.core.labels import fold
 from openorder_sheets.core.responses_tab import default_responses_tabs, find_responses_tab
 from openorder_sheets.errors import OpenOrderError, SheetSetupError
+from openorder_sheets.service.archive import CELL_CEILING, CELL_WARNING, cells_used
 from openorder_sheets.service.email_samples import sample_context
 from openorder_sheets.service.setup import PLACEHOLDER_EMAIL, PLACEHOLDER_SHOP_NAME
 from openorder_sheets.service.shop import Shop, make_transport, open_shop
@@ -159,6 +160,15 @@ def _sheet(shop: Shop, config: Config, now: dt.datetime) -> Iterator[Check]:
         True,
         f"{len(decided.orders)} orders read; {attention} need attention (see the Problems column).",
     )
+    used = cells_used(decided.snapshot)
+    if used > CELL_CEILING * CELL_WARNING:
+        yield Check(
+            True,
+            f"The spreadsheet holds {used:,} of Google's {CELL_CEILING:,} cells "
+            f"({used / CELL_CEILING:.0%}): run `openorder archive` to move finished batches "
+            "out before it fills up.",
+            warning=True,
+        )
 
 
 def _responses_tab(shop: Shop, config: Config) -> Generator[Check, None, tuple[Shop, bool]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -22,14 +22,21 @@ from openorder_sheets.adapters.message import build_message, sender_address
 from openorder_sheets.adapters.templates import TemplateError
 from openorder_sheets.config import Config
 from openorder_sheets.core import grids, ledger, lifecycle, payments, stages
-from openorder_sheets.core.announcements import announcement_emails
+from openorder_sheets.core.announcements import Voice, announcement_emails
+from openorder_sheets.core.bank_statements import Statement
 from openorder_sheets.core.catalog import read_catalog
 from openorder_sheets.core.form import map_form
 from openorder_sheets.core.identity import identify
 from openorder_sheets.core.labels import STATUS_LABELS, label
 from openorder_sheets.core.layouts import tab_layout
 from openorder_sheets.core.matching import Match, Outcome
-from openorder_sheets.core.memory import BatchMemory, Memory, memory_rows, read_memory
+from openorder_sheets.core.memory import (
+    ArchivedOrder,
+    BatchMemory,
+    Memory,
+    memory_rows,
+    read_memory,
+)
 from openorder_sheets.core.model import (
     Catalog,
     Decision,
@@ -241,9 +248,17 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
             for prior in memory.orders.values()
         ]
     rules = config.rules
+    archived = memory.archived
+    # Their messages live on in the archive and the local journal: every key still counts as
+    # used, but the live `Emails` tab no longer lists them.
+    gone_batches = {gone.batch for gone in archived.values()}
+    archived_keys = {
+        entry.key for entry in entries if _archived_entry(entry, archived, gone_batches)
+    }
+    entries = [entry for entry in entries if entry.key not in archived_keys]
     identified = identify(
         responses,
-        priors,
+        [*priors, *(gone.as_prior() for gone in archived.values())],
         config.shop.order_prefix,
         # Numbers are never reused: the memory holds every order and the last number given.
         # Only a sheet from before the memory reads them from the ledger. (With a memory, a
@@ -251,6 +266,9 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         (entry.order for entry in entries) if legacy else (),
         memory.last_serial,
     )
+    # Archived orders claim their form answers (so none becomes a new order) and take no
+    # further part: their batch is over and their buyers were told everything.
+    identified = [item for item in identified if item.number not in archived]
     deadlines, reminded = payments.clocks(priors, entries, rules.payment_due_hours)
     settings = Settings(
         language,
@@ -262,6 +280,7 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         reminder_hours=rules.payment_reminder_hours,
     )
     statement = read_statement(tabs["statement"], language)
+    statement = _without_archived(statement, memory.archived, language)
     reviews, review_problems = read_reviews(tabs["testimonials"], language, zone)
     settlement = payments.settle(
         decide(identified, catalog, settings),
@@ -274,7 +293,7 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         prefix=config.shop.order_prefix,
     )
     orders = settlement.orders
-    known = {entry.key for entry in entries}
+    known = {entry.key for entry in entries} | archived_keys
     remembered = {name: batch.ships_told for name, batch in memory.batches.items()}
     told = stages.ship_dates_told(remembered, orders, catalog.batches)
     blocked = frozenset(
@@ -287,7 +306,9 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         *payments.payment_emails(orders, known, now, rules.payment_reminder_hours),
         *stages.stage_emails(orders, known, rules.payment_due_hours > 0),
         *stages.delay_emails(orders, told, known),
-        *announcement_emails(orders, catalog, now, rules.closing_reminder_hours, known),
+        *announcement_emails(
+            orders, catalog, now, rules.closing_reminder_hours, known, remembered_voices(archived)
+        ),
         *review_emails(orders, entries, now, rules.review_after_days),
     ]
     due = [item for item in due if item.to not in blocked]
@@ -301,6 +322,7 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
             for name, day in stages.ships_to_remember(told, catalog.batches).items()
         },
         last_serial=max([memory.last_serial, *(order_serial(o.number) for o in orders)], default=0),
+        archived=dict(archived),
     )
     return Decided(
         config,
@@ -319,6 +341,54 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         reviews=reviews,
         review_problems=review_problems,
     )
+
+
+def _archived_entry(
+    entry: LedgerEntry, archived: Mapping[str, ArchivedOrder], batches: set[str]
+) -> bool:
+    """A message of an archived order, or an announcement of a batch that was archived."""
+    if entry.order:
+        return entry.order in archived
+    return bool(batches) and entry.key.split("/", 1)[0] in batches
+
+
+def _without_archived(
+    statement: Statement, archived: Mapping[str, ArchivedOrder], language: str
+) -> Statement:
+    """The statement without the transfers that paid archived orders (a file imported again
+    after archiving brings them back): they are noted, never matched again."""
+    paid = {key: gone.number for gone in archived.values() for key in gone.credits}
+    if not paid:
+        return statement
+    notes = dict(statement.notes)
+    credits = []
+    for credit in statement.credits:
+        number = paid.get(credit.key)
+        if number is None:
+            credits.append(credit)
+        elif credit.row is not None:
+            notes[credit.row] = (
+                f"sudah dihitung untuk {number} (diarsipkan)"
+                if language == "id"
+                else f"already counted for {number} (archived)"
+            )
+    return replace(statement, credits=credits, notes=notes)
+
+
+def remembered_voices(archived: Mapping[str, ArchivedOrder]) -> list[Voice]:
+    """What archived orders told about their buyers, for announcements."""
+    return [
+        Voice(
+            gone.email,
+            gone.name,
+            gone.submitted,
+            gone.answered or gone.submitted,
+            gone.opt_in,
+            gone.status is Decision.WAITLISTED,
+        )
+        for gone in archived.values()
+        if gone.submitted is not None and gone.email
+    ]
 
 
 def review_figures(decided: Decided) -> dict[str, tuple[int, Decimal | None]]:

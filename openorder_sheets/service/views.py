@@ -15,6 +15,7 @@ from openorder_sheets.core.model import Batch, Decision, EmailState
 from openorder_sheets.core.reports import current_batch
 from openorder_sheets.core.statement_tab import TO_CHECK
 from openorder_sheets.errors import ConfigError
+from openorder_sheets.service.archive import cells_used
 from openorder_sheets.service.context import extras_for, message_context
 from openorder_sheets.service.shop import Shop
 from openorder_sheets.service.sync import decide_shop
@@ -44,6 +45,7 @@ class Status:
     paid_orders: int = 0
     unpaid_orders: int = 0
     to_check: int = 0
+    cells_used: int = 0  # in the tabs the tool reads (their used area)
 
 
 def shop_status(shop: Shop, now: dt.datetime) -> Status:
@@ -79,11 +81,9 @@ def shop_status(shop: Shop, now: dt.datetime) -> Status:
                 status.received += order.paid_amount
                 status.paid_orders += order.paid
                 status.unpaid_orders += not order.paid
-    status.to_check = sum(
-        1
-        for found in decided.matches
-        if found.outcome in TO_CHECK or found.outcome is Outcome.AGAIN
-    )
+    look_at = {*TO_CHECK, Outcome.AGAIN}
+    status.to_check = sum(1 for found in decided.matches if found.outcome in look_at)
+    status.cells_used = cells_used(decided.snapshot)
     for entry in decided.entries:
         status.queued += entry.state in (EmailState.QUEUED, EmailState.SENDING)
         status.deferred += entry.state is EmailState.DEFERRED

@@ -56,6 +56,15 @@ class MemorySheet:
             self.layouts.setdefault(name, update.layout)
             self.tabs[name] = grids.apply({update.tab: self.tabs.get(name)}, update)
 
+    def delete_rows(self, tab: str, rows: Sequence[int]) -> None:
+        """Delete whole rows (0-based), as a seller deleting them in the browser."""
+        name = self._name(tab)
+        if name is None or not rows:
+            return
+        self.requests.add("write")
+        gone = set(rows)
+        self.tabs[name] = [row for index, row in enumerate(self.tabs[name]) if index not in gone]
+
     def create_tabs(self, layouts: Mapping[str, tuple[TabLayout, Grid]]) -> list[str]:
         created = []
         for tab, (layout, rows) in layouts.items():

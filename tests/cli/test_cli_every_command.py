@@ -80,6 +80,7 @@ def test_help_lists_every_command() -> None:
         "status",
         "preview",
         "payments",
+        "archive",
         "watch",
     ]
 
@@ -102,6 +103,7 @@ NO_ARGUMENTS = {
     "status": (2, "No config file at"),
     "preview": (2, "Missing argument 'ORDER': run `openorder preview --help`"),
     "payments": (0, "Usage: openorder payments"),
+    "archive": (2, "No config file at"),
     "watch": (2, "No config file at"),
 }
 
@@ -125,6 +127,7 @@ WITH_CONFIG = {
     "status": ["status"],
     "preview": ["preview", "PO-0001"],
     "payments": ["payments", "import", "mutasi.csv"],
+    "archive": ["archive"],
     "watch": ["watch"],
 }
 
