@@ -16,7 +16,7 @@ from openorder_sheets.adapters.workbook import WorkbookBackend
 from openorder_sheets.config import Config, load_config
 from openorder_sheets.errors import ConfigError
 from openorder_sheets.ports import Cell
-from openorder_sheets.service.setup import seller_tabs, write_config_file
+from openorder_sheets.service.setup import seller_tabs, tool_tabs, write_config_file
 
 RESPONSE_HEADERS = [
     "Stempel waktu",
@@ -426,5 +426,6 @@ def create_demo(folder: Path, now: dt.datetime) -> Config:
         tabs[config.tab("responses")][0],
         [list[Cell](RESPONSE_HEADERS), *demo_rows(opens, closes)],
     )
+    tabs.update(tool_tabs(config))  # as `init` makes them: the public board among them
     WorkbookBackend(folder / "shop.xlsx").create_tabs(tabs)
     return config
