@@ -20,6 +20,8 @@ _ZONE_NAMES = {
     "Asia/Makassar": "WITA",
     "Asia/Jayapura": "WIT",
 }
+#: A time read back from the tool's memory carries its offset, not its zone's name.
+_OFFSET_NAMES = {7: "WIB", 8: "WITA", 9: "WIT"}
 
 
 def locale_of(language: str) -> str:
@@ -59,7 +61,12 @@ def _long_date(year: int, month: int, day: int, language: str) -> str:
 
 def moment(when: dt.datetime, language: str) -> str:
     """``Sabtu, 20 Februari 2027, 10.15 WIB`` / ``Saturday, February 20, 2027, 10:15 AM WIB``."""
-    zone = _ZONE_NAMES.get(str(when.tzinfo), when.strftime("%Z") if when.tzinfo else "")
+    zone = _ZONE_NAMES.get(str(when.tzinfo), "")
+    if not zone and when.tzinfo is not None:
+        offset = when.utcoffset()
+        hours = offset.total_seconds() / 3600 if offset is not None else None
+        named = _OFFSET_NAMES.get(int(hours)) if hours is not None and hours.is_integer() else None
+        zone = named or when.strftime("%Z")
     clock = _clock(when.hour, when.minute, language)
     text = f"{long_date(when.date(), language)}, {clock}"
     return f"{text} {zone}".rstrip()

@@ -121,6 +121,8 @@ COLUMN_LABELS: Mapping[str, Mapping[str, str]] = {
     "stars": {"en": "Stars", "id": "Bintang"},
     "review": {"en": "Review", "id": "Ulasan"},
     "show": {"en": "Show", "id": "Tampilkan"},
+    # Public status: where the order is, in plain words
+    "board_status": {"en": "Status", "id": "Status"},
 }
 
 #: Decision words (`Status`), SPEC §3.

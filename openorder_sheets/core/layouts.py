@@ -6,16 +6,20 @@ Both backends draw from these, so the local workbook and the Google spreadsheet 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from openorder_sheets.core.catalog import BATCH_COLUMNS, MATERIAL_COLUMNS, PRODUCT_COLUMNS
 from openorder_sheets.core.labels import (
     COLUMN_LABELS,
+    PROGRESS_LABELS,
     SELLER_ACTION_LABELS,
     STAGE_LABELS,
+    STATUS_LABELS,
     label,
 )
 from openorder_sheets.core.records import EMAIL_COLUMNS, ORDER_SELLER_COLUMNS, ORDER_TOOL_COLUMNS
-from openorder_sheets.ports import ColumnKind, ColumnSpec, TabLayout
+from openorder_sheets.core.tables import column_letter
+from openorder_sheets.ports import ColumnKind, ColumnSpec, Highlight, TabLayout
 
 K = ColumnKind
 
@@ -40,7 +44,7 @@ _KINDS: Mapping[str, tuple[ColumnKind, int]] = {
     "submitted": (K.DATETIME, 17),
     "name": (K.TEXT, 22),
     "email": (K.TEXT, 26),
-    "whatsapp": (K.TEXT, 16),
+    "whatsapp": (K.TEXT, 18),  # "+62 812-3456-7890" whole, on screen and on paper
     "items": (K.TEXT, 34),
     "total": (K.MONEY, 12),
     "amount_to_pay": (K.MONEY, 13),
@@ -95,6 +99,7 @@ _KINDS: Mapping[str, tuple[ColumnKind, int]] = {
     "stars": (K.TEXT, 9),
     "review": (K.TEXT, 50),
     "show": (K.CHECKBOX, 10),
+    "board_status": (K.TEXT, 34),
 }
 
 SUMMARY_COLUMNS = (
@@ -150,7 +155,7 @@ TAB_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "statement": (*STATEMENT_SELLER_COLUMNS, *STATEMENT_TOOL_COLUMNS),
     "payments": PAYMENTS_COLUMNS,
     "testimonials": ("name", "order", "stars", "review", "show"),
-    "public_status": ("order", "name", "batch", "status", "ships_on"),
+    "public_status": ("order", "name", "batch", "board_status", "ships_on"),
 }
 
 #: Tabs the seller is not expected to see: hidden where the backend allows.
@@ -165,9 +170,20 @@ def _options(key: str, language: str) -> tuple[str, ...]:
     return ()
 
 
-#: Long free text: items, problems, addresses, notes, errors.
+#: Long free text: items, problems, addresses, notes, errors; and the packing list's `Paid`,
+#: whose "Kurang Rp150.000" would be cut off at the printed page's edge.
 WRAPPED = frozenset(
-    {"items", "problems", "address", "notes", "note_to_buyers", "error", "match_result", "review"}
+    {
+        "items",
+        "problems",
+        "address",
+        "notes",
+        "note_to_buyers",
+        "error",
+        "match_result",
+        "review",
+        "paid_word",
+    }
 )
 
 
@@ -178,9 +194,74 @@ def column_spec(key: str, language: str) -> ColumnSpec:
     )
 
 
+def _words(table: Mapping[str, Mapping[str, str]], *keys: str) -> tuple[str, ...]:
+    """The labels of ``keys`` in every language: colours survive a change of language."""
+    return tuple(dict.fromkeys(text for key in keys for text in table[key].values()))
+
+
+# Status colours: the light fill and dark text of the spreadsheet programs' own "Good",
+# "Neutral" and "Bad" cell styles, and a grey for orders that are over; light enough that the
+# text stays readable when printed in black and white.
+_GOOD = ("C6EFCE", "006100")
+_NEUTRAL = ("FFEB9C", "9C5700")
+_BAD = ("FFC7CE", "9C0006")
+_OVER = ("E7E6E6", "595959")
+
+#: (tab, column) → the colours of its words.
+HIGHLIGHTS: Mapping[tuple[str, str], tuple[Highlight, ...]] = {
+    ("orders", "status"): (
+        Highlight(_words(STATUS_LABELS, "confirmed"), *_GOOD),
+        Highlight(_words(STATUS_LABELS, "waitlisted"), *_NEUTRAL),
+        Highlight(_words(STATUS_LABELS, "needs_attention", "rejected"), *_BAD),
+        Highlight(_words(STATUS_LABELS, "duplicate", "cancelled", "expired"), *_OVER),
+    ),
+    ("orders", "progress"): (
+        Highlight(_words(PROGRESS_LABELS, "paid"), *_GOOD),
+        Highlight(_words(PROGRESS_LABELS, "partly_paid"), *_NEUTRAL),
+    ),
+    # The packing list's `Lunas`/`Paid` is the same word as the paid progress.
+    ("packing", "paid_word"): (Highlight(_words(PROGRESS_LABELS, "paid"), *_GOOD),),
+}
+
+#: Tabs with filter buttons on their header row.
+FILTERED_TABS = frozenset({"orders"})
+
+#: Tabs laid out for paper (one page wide, header on every page), and the last column they
+#: print. A print area is one block of columns (Excel and LibreOffice print each block of a
+#: several-block area on pages of its own), so it runs from the first column through this one.
+#: `Orders` stops after `Problems`: `Last email`, `WhatsApp link`, `Response row` and the
+#: seller's own columns are for the screen, and leaving them off keeps the text readable.
+PRINTED_THROUGH: Mapping[str, str] = {"orders": "problems", "packing": "paid_word"}
+
+
+def highlight_formula(column: int, highlight: Highlight) -> str:
+    """The condition of a status colour on 0-based sheet ``column``, written for its first
+    row under the header and relative, so it moves down the column (both backends use it):
+    ``OR(J2="Dikonfirmasi",J2="Confirmed")``."""
+    cell = f"{column_letter(column)}2"
+    words = ",".join(f'{cell}="{word.replace(chr(34), chr(34) * 2)}"' for word in highlight.words)
+    return f"OR({words})"
+
+
+def _with_look(tab_key: str, key: str, spec: ColumnSpec) -> ColumnSpec:
+    through = PRINTED_THROUGH.get(tab_key)
+    on_paper = None
+    if through is not None:
+        keys = TAB_COLUMNS[tab_key]
+        on_paper = keys.index(key) <= keys.index(through)
+    return replace(
+        spec,
+        highlights=HIGHLIGHTS.get((tab_key, key), ()),
+        filter=tab_key in FILTERED_TABS,
+        on_paper=on_paper,
+    )
+
+
 def tab_layout(tab_key: str, language: str, currency: str = "IDR") -> TabLayout:
     """The layout of one tab (by internal key) in ``language``."""
-    columns = tuple(column_spec(key, language) for key in TAB_COLUMNS[tab_key])
+    columns = tuple(
+        _with_look(tab_key, key, column_spec(key, language)) for key in TAB_COLUMNS[tab_key]
+    )
     return TabLayout(
         columns, currency_format=currency_format(currency), hidden=tab_key in HIDDEN_TABS
     )
