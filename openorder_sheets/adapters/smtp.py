@@ -294,7 +294,8 @@ class SmtpTransport:
             log.info("SMTP connection to %s was closed; reconnecting.", self._where)
         self._discard_connection()
         self.open()
-        assert self._smtp is not None
+        if self._smtp is None:
+            raise TransportFailed(f"Cannot reconnect to {self._where}: try the sync again.")
         return self._smtp
 
     def _discard_connection(self) -> None:

@@ -304,7 +304,8 @@ def parse_export(
         score = (found, len(statement.credits) + len(statement.skipped), -len(statement.problems))
         if best is None or score > best[0]:
             best = (score, statement)
-    assert best is not None
+    if best is None:  # no delimiter tried: cannot happen, the list is fixed
+        raise ValueError("no delimiter to try")
     return best[1]
 
 

@@ -13,7 +13,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from openorder_sheets.core import cells
-from openorder_sheets.core.labels import COLUMN_LABELS, STAGE_LABELS, label, reverse_lookup
+from openorder_sheets.core.labels import COLUMN_LABELS, STAGE_LABELS, fold, label, reverse_lookup
 from openorder_sheets.core.model import Batch, Catalog, Material, Product, Stage
 from openorder_sheets.core.tables import Columns, data_rows, find_columns
 from openorder_sheets.ports import Cell, Grid
@@ -253,7 +253,7 @@ def _stage(cell: Cell, reader: _Reader, number: int) -> Stage:
     word = cells.text(cell)
     if not word:
         return Stage.NONE
-    key = _STAGES.get(" ".join(word.split()).casefold())
+    key = _STAGES.get(fold(word))
     if key is None:
         choices = ", ".join(label(STAGE_LABELS, k, reader.language) for k in STAGE_LABELS)
         reader.problems.append(

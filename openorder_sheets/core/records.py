@@ -14,7 +14,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from openorder_sheets.core import cells, seller_words
-from openorder_sheets.core.labels import STATUS_LABELS, reverse_lookup
+from openorder_sheets.core.labels import STATUS_LABELS, fold, reverse_lookup
 from openorder_sheets.core.model import (
     Catalog,
     Decision,
@@ -242,7 +242,7 @@ def _amount(cell: Cell) -> Decimal | None:
 
 
 def _decision(word: str) -> Decision | None:
-    key = _STATUSES.get(" ".join(word.split()).casefold())
+    key = _STATUSES.get(fold(word))
     return Decision(key) if key else None
 
 

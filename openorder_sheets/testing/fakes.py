@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from openorder_sheets.core import grids
+from openorder_sheets.core.labels import fold
 from openorder_sheets.ports import (
     DeliveryOutcome,
     DeliveryResult,
@@ -33,9 +34,9 @@ class MemorySheet:
         self.layouts: dict[str, TabLayout] = {}
 
     def _name(self, tab: str) -> str | None:
-        wanted = " ".join(tab.split()).casefold()
+        wanted = fold(tab)
         for name in self.tabs:
-            if " ".join(name.split()).casefold() == wanted:
+            if fold(name) == wanted:
                 return name
         return None
 
