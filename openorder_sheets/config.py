@@ -245,19 +245,16 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
     rules = RulesConfig(**raw.get("rules", {}))
     _check_rules(rules, path)
     email_raw = dict(raw.get("email", {}))
-    sender_name, sender = _address(email_raw.get("from", ""), path, "[email] from")
+    sender_name, sender = _address(email_raw.pop("from", ""), path, "[email] from")
+    # Defaults live in the dataclass only; paths are resolved against the config's folder.
+    outbox = _path(folder, email_raw.pop("outbox", None)) or folder / EmailConfig.outbox
+    templates_dir = _path(folder, email_raw.pop("templates_dir", None))
     email = EmailConfig(
-        transport=email_raw.get("transport", "outbox"),
-        outbox=_path(folder, email_raw.get("outbox")) or folder / "outbox",
-        smtp_host=email_raw.get("smtp_host", ""),
-        smtp_port=email_raw.get("smtp_port", 587),
-        smtp_security=email_raw.get("smtp_security", ""),
-        username=email_raw.get("username", ""),
-        password_env=email_raw.get("password_env", "OPENORDER_SMTP_PASSWORD"),
+        **email_raw,
+        outbox=outbox,
+        templates_dir=templates_dir,
         sender=sender,
         sender_name=sender_name,
-        daily_limit=email_raw.get("daily_limit", 450),
-        templates_dir=_path(folder, email_raw.get("templates_dir")),
     )
     _check_email(email, path)
     payment = _payment(raw.get("payment", {}), path)
