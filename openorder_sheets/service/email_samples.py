@@ -3,9 +3,8 @@
 Part of the package proper: ``doctor`` renders every template with these on a plain install,
 which has none of the test-only packages :mod:`openorder_sheets.testing` may need.
 
-The values are formatted the way the sync formats them: money with Babel's ``¤#,##0`` pattern
-(``Rp165.000`` in Indonesian), dates in the full format of the language (``Sabtu, 20 Februari
-2027``) and date-times as the date, a comma, the time and the zone (``…, 14.25 WIB``).
+The values are formatted by the same functions the sync uses (core/formatting): money as
+``Rp165.000``, dates as ``Sabtu, 20 Februari 2027``, date-times as ``…, 14.25 WIB``.
 
 ``hostile=True`` fills the buyer's fields with the kind of text a template must never trust: a
 spreadsheet formula, a line break that would forge an email header, ``<script>`` and Jinja syntax.
@@ -15,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-
-from babel.dates import format_date, format_time
-from babel.numbers import format_currency
+from zoneinfo import ZoneInfo
 
 from openorder_sheets.adapters.templates import KINDS
+from openorder_sheets.core import formatting
+from openorder_sheets.core.labels import LANGUAGES
 
 __all__ = [
     "BATCH_KINDS",
@@ -33,29 +32,22 @@ __all__ = [
 BATCH_KINDS: tuple[str, ...] = ("batch_open", "batch_closing")
 ORDER_KINDS: tuple[str, ...] = tuple(kind for kind in KINDS if kind not in BATCH_KINDS)
 
-_LOCALES = {"id": "id_ID", "en": "en_US"}
-_TIME_PATTERNS = {"id": "HH.mm", "en": "h:mm a"}
-_ZONE = "WIB"  # Asia/Jakarta
+_ZONE = ZoneInfo("Asia/Jakarta")
 
 
 def format_money(amount: int, language: str) -> str:
-    """``Rp165.000`` (id) / ``IDR165,000`` (en): Babel's ``¤#,##0`` for IDR, no decimals."""
-    text: str = format_currency(
-        amount, "IDR", locale=_LOCALES[language], format="¤#,##0", currency_digits=False
-    )
-    return text
+    """``Rp165.000``: exactly as the sync writes money into emails (core/formatting)."""
+    return formatting.money(amount, "IDR", language)
 
 
 def format_day(day: dt.date, language: str) -> str:
-    """``Sabtu, 20 Februari 2027`` / ``Saturday, February 20, 2027``."""
-    text: str = format_date(day, format="full", locale=language)
-    return text
+    """``Sabtu, 20 Februari 2027`` / ``Saturday, February 20, 2027``, as the sync writes it."""
+    return formatting.long_date(day, language)
 
 
 def format_datetime(moment: dt.datetime, language: str) -> str:
-    """``Sabtu, 20 Februari 2027, 14.25 WIB`` / ``Saturday, February 20, 2027, 2:25 PM WIB``."""
-    time_text: str = format_time(moment.time(), _TIME_PATTERNS[language], locale=language)
-    return f"{format_day(moment.date(), language)}, {time_text} {_ZONE}"
+    """``Sabtu, 20 Februari 2027, 14.25 WIB``: a shop-time moment, as the sync writes it."""
+    return formatting.moment(moment.replace(tzinfo=_ZONE), language)
 
 
 _ADDRESS = "Jl. Melati No. 12, RT 03/RW 05, Kel. Sukamaju\nKec. Cilandak, Jakarta Selatan 12430"
@@ -147,8 +139,8 @@ def sample_context(kind: str, language: str, *, hostile: bool = False) -> dict[s
     ``hostile`` the buyer's name, notes and address carry formulas, header-forging line breaks,
     markup and template syntax, and a product name is very long, to prove none of it is trusted.
     """
-    if language not in _LOCALES:
-        raise ValueError(f"language must be one of {sorted(_LOCALES)}, not {language!r}")
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {sorted(LANGUAGES)}, not {language!r}")
     if kind not in ORDER_KINDS and kind not in BATCH_KINDS:
         raise ValueError(f"unknown email kind {kind!r}")
     words = _WORDS[language]
