@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openorder_sheets.core import formatting
-from openorder_sheets.core.labels import COLUMN_LABELS, STATUS_LABELS, label
+from openorder_sheets.core.labels import (
+    COLUMN_LABELS,
+    EMAIL_KIND_LABELS,
+    STATUS_LABELS,
+    label,
+)
 from openorder_sheets.service.archive import CELL_CEILING, CELL_WARNING
 from openorder_sheets.service.views import Status, time_left
 
@@ -149,7 +154,11 @@ def _fill(fill: list[dict[str, Any]]) -> list[str]:
             lines.append(f"{batch}:  confirmed / capacity (+ waitlisted)")
         capacity = item["capacity"]
         shown = f"{item['confirmed']:>4} / {capacity if capacity is not None else '∞':<4}"
-        waiting = f" (+{item['waitlisted']})" if item["waitlisted"] else ""
+        waiting = ""
+        if item["waitlisted"]:
+            room = capacity is None or capacity - item["confirmed"] >= item["waitlisted"]
+            why = ", waiting for another product in the same order" if room else ""
+            waiting = f" (+{item['waitlisted']} waitlisted{why})"
         lines.append(
             f"  {item['product'][:24]:<24} {shown} {bar(item['confirmed'], capacity)}{waiting}"
         )
@@ -163,7 +172,10 @@ def _emails(report: SyncReport, config: Config) -> str:
         kinds: dict[str, int] = {}
         for item in report.emails_new:
             kinds[item["kind"]] = kinds.get(item["kind"], 0) + 1
-        listed = ", ".join(f"{count}× {kind}" for kind, count in kinds.items())
+        listed = ", ".join(
+            f"{count}× {label(EMAIL_KIND_LABELS, kind, report.language)}"
+            for kind, count in kinds.items()
+        )
         return f"Emails: would queue {len(report.emails_new)} ({listed})."
     extras = []
     if report.emails_deferred:

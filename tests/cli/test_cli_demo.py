@@ -44,7 +44,9 @@ def test_demo_summary_shows_fill_per_product(demo_run: tuple[Path, Result]) -> N
     putri = next(line for line in lines if "Putri Salju" in line)
     assert "10 / 10" in putri
     assert "█" * 20 in putri
-    assert "(+3)" in putri
+    assert "(+3 waitlisted)" in putri  # full: no "waiting for another product"
+    kastengel = next(line for line in lines if "Kastengel" in line)
+    assert "(+1 waitlisted, waiting for another product in the same order)" in kastengel
     lidah = next(line for line in lines if "Lidah Kucing" in line)
     assert "(no limit)" in lidah
 

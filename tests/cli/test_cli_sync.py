@@ -52,7 +52,7 @@ def test_dry_run_changes_nothing_but_says_what_it_would_do(demo: DemoShop) -> No
     assert result.stdout.startswith("Dry run (nothing written or sent)")
     assert "Would write tabs:" in result.stdout
     assert "Pesanan" in result.stdout.split("Would write tabs:")[1]
-    assert "Emails: would queue 1 (1× order_confirmed)." in result.stdout
+    assert "Emails: would queue 1 (1× Konfirmasi)." in result.stdout  # seller words, no codes
     assert demo.workbook.read_bytes() == data
     assert demo.workbook.stat().st_mtime_ns == stat.st_mtime_ns
     assert (_state_dir(demo) / "deliveries.jsonl").read_bytes() == journal
