@@ -35,14 +35,37 @@ class ColumnKind(Enum):
 
 
 @dataclass(frozen=True)
+class Highlight:
+    """A status colour: a cell of the column that reads one of ``words`` is coloured.
+
+    ``words`` holds the word in every language, so a shop that switches language keeps its
+    colours; case is ignored (spreadsheets compare text that way). Colours are RGB hex.
+    """
+
+    words: tuple[str, ...]
+    fill: str
+    text: str = "000000"
+
+
+@dataclass(frozen=True)
 class ColumnSpec:
-    """A column's header and presentation."""
+    """A column's header and presentation.
+
+    The tab-wide look (filter buttons, print layout) is asked for by the columns, not the tab:
+    a write of some of a tab's columns (the `Orders` tab's new rows, a ticked `Paid`) carries a
+    layout made of those columns' specs alone, and the look must reach the backend all the same.
+    """
 
     header: str
     kind: ColumnKind = ColumnKind.TEXT
     width: int = 14
     options: tuple[str, ...] = ()  # dropdown choices
     wrap: bool = False  # long free text wraps inside the column instead of running over
+    highlights: tuple[Highlight, ...] = ()  # status colours
+    filter: bool = False  # the tab's header row gets filter buttons, across all its columns
+    #: ``None``: the tab has no print layout of its own. ``True``/``False``: the tab prints one
+    #: page wide, header on every page, from its first column through its last ``True`` one.
+    on_paper: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,14 @@
 
 Pure functions: A1 ranges, cell values as the API wants them (dates as serial numbers, RAW
 input), and the `spreadsheets:batchUpdate` requests that create a tab with its header, frozen
-row, formats, dropdowns, checkboxes and column widths.
+row, formats, dropdowns, checkboxes and column widths, and give it filter buttons and status
+colours.
+
+Printing is the one part of the look a Google tab cannot get: the Sheets API has no request
+for print settings (orientation, fit to width, repeated header rows, print area), and Google
+Sheets asks for them in File → Print each time. So a Google tab gets what the screen can carry
+(the frozen header, widths, filter buttons, colours), and Google's print dialog repeats frozen
+rows on every page by default.
 """
 
 from __future__ import annotations
@@ -14,8 +21,9 @@ from decimal import Decimal
 from typing import Any
 
 from openorder_sheets.core.cells import to_serial
+from openorder_sheets.core.layouts import highlight_formula
 from openorder_sheets.core.tables import column_letter
-from openorder_sheets.ports import Cell, ColumnKind, TabLayout, TabUpdate
+from openorder_sheets.ports import Cell, ColumnKind, ColumnSpec, Highlight, TabLayout, TabUpdate
 
 #: Split a values:batchUpdate once its body passes about this many bytes (SPEC §8).
 CHUNK_BYTES = 2_000_000
@@ -308,6 +316,107 @@ def add_sheet_requests(
             )
     if layout.chart is not None:
         requests.append(chart_request(sheet_id, layout))
+    return requests
+
+
+def colour(hex_rgb: str) -> dict[str, float]:
+    """``"C6EFCE"`` as the API's Color."""
+    red, green, blue = (int(hex_rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return {"red": round(red, 4), "green": round(green, 4), "blue": round(blue, 4)}
+
+
+def whole_grid_filter(sheet_id: int, rows: int, columns: int) -> dict[str, Any]:
+    """A basic filter over the whole grid, as Google stores one (its bounds spelt out)."""
+    grid = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": rows}
+    grid.update(startColumnIndex=0, endColumnIndex=columns)
+    return {"range": grid}
+
+
+def grown_filter(
+    basic_filter: dict[str, Any], rows: int, columns: int, new_rows: int, new_columns: int
+) -> dict[str, Any] | None:
+    """A filter that reached the grid's last row (or column) before the grid grew from
+    ``rows`` × ``columns`` reaches the new one, keeping the seller's sort and chosen values;
+    ``None`` when it stays as it is. Google does not grow a filter's range with its grid:
+    without this, new orders would sit below the filter and never be hidden or sorted."""
+    grid = dict(basic_filter.get("range") or {})
+    changed = False
+    for key, before, after in (
+        ("endRowIndex", rows, new_rows),
+        ("endColumnIndex", columns, new_columns),
+    ):
+        end = grid.get(key)
+        if end is not None and before <= end < after:
+            grid[key] = after
+            changed = True
+    if not changed:
+        return None
+    kept = {k: v for k, v in basic_filter.items() if k != "range"}
+    if "filterSpecs" in kept:
+        kept.pop("criteria", None)  # its deprecated twin, which Google also returns
+    return {"range": grid, **kept}
+
+
+def set_basic_filter(basic_filter: dict[str, Any]) -> dict[str, Any]:
+    return {"setBasicFilter": {"filter": basic_filter}}
+
+
+def highlight_rule(sheet_id: int, column: int, highlight: Highlight) -> dict[str, Any]:
+    """A status colour on 0-based ``column`` below the header, however long the tab grows."""
+    cells = {
+        "sheetId": sheet_id,
+        "startRowIndex": 1,
+        "startColumnIndex": column,
+        "endColumnIndex": column + 1,
+    }
+    condition = {
+        "type": "CUSTOM_FORMULA",
+        "values": [{"userEnteredValue": "=" + highlight_formula(column, highlight)}],
+    }
+    look = {
+        "backgroundColor": colour(highlight.fill),
+        "textFormat": {"foregroundColor": colour(highlight.text)},
+    }
+    rule = {"ranges": [cells], "booleanRule": {"condition": condition, "format": look}}
+    return {"addConditionalFormatRule": {"rule": rule, "index": 0}}
+
+
+def rule_formula(rule: dict[str, Any]) -> str:
+    """A conditional format rule's formula as :func:`formula_key` compares it ("" if none)."""
+    try:
+        values = rule["booleanRule"]["condition"].get("values") or [{}]
+        return formula_key(str(values[0].get("userEnteredValue", "")))
+    except (KeyError, TypeError, AttributeError):
+        return ""
+
+
+def formula_key(formula: str) -> str:
+    """A formula with what Google may rewrite taken out (spaces, ``$``, case): two rules of
+    one colour on one column compare equal."""
+    return "".join(formula.split()).replace("$", "").lstrip("=").casefold()
+
+
+def look_requests(
+    sheet_id: int,
+    specs: Sequence[tuple[int, ColumnSpec]],
+    rows: int,
+    columns: int,
+    *,
+    has_filter: bool,
+    formulas: set[str],
+) -> list[dict[str, Any]]:
+    """Filter buttons and status colours ``specs`` (sheet column, spec) ask for that the tab
+    lacks. ``formulas`` (as :func:`formula_key` has them) are the tab's rules, and gain those
+    added; a tab that already has a filter keeps the seller's."""
+    requests: list[dict[str, Any]] = []
+    if not has_filter and any(spec.filter for _, spec in specs):
+        requests.append(set_basic_filter(whole_grid_filter(sheet_id, rows, columns)))
+    for column, spec in specs:
+        for highlight in spec.highlights:
+            key = formula_key(highlight_formula(column, highlight))
+            if key not in formulas:
+                formulas.add(key)
+                requests.append(highlight_rule(sheet_id, column, highlight))
     return requests
 
 

@@ -2,7 +2,9 @@
 
 Per sync: one metadata read and one `values:batchGet` (unformatted values, dates as serial
 numbers); one `values:batchUpdate` with RAW input per write (split at about 2 MB), plus one
-`spreadsheets:batchUpdate` only when a tab must be created or a grid must grow.
+`spreadsheets:batchUpdate` only when a tab must be created or a grid must grow, or a tab
+written lacks its filter buttons or status colours (a tab made by an older version, or whose
+filter the seller removed: they come back once).
 
 Retries are our own and bounded (exponential backoff with jitter, about two minutes in all):
 gspread's `BackOffHTTPClient` can retry for hours against a persistent 429. Each pause is
@@ -139,6 +141,8 @@ class _Sheet:
     used_rows: int = 0
     chart_id: int | None = None  # the tab's first chart, and the rows its categories cover
     chart_rows: tuple[int, int] | None = None
+    basic_filter: dict[str, Any] | None = None  # as the metadata has it: range, the seller's sort
+    formulas: set[str] = field(default_factory=set)  # of its conditional format rules
 
 
 @dataclass
@@ -259,7 +263,10 @@ class GoogleSheetBackend:
 
     def _metadata(self) -> None:
         params: dict[str, Any] = {
-            "fields": "properties.timeZone,sheets.properties,sheets.charts(chartId,spec)",
+            "fields": (
+                "properties.timeZone,sheets.properties,sheets.charts(chartId,spec),"
+                "sheets.basicFilter,sheets.conditionalFormats(booleanRule(condition))"
+            ),
             "prettyPrint": "false",
         }
         meta = self._call(
@@ -278,9 +285,12 @@ class GoogleSheetBackend:
                 int(grid.get("rowCount", 1000)),
                 int(grid.get("columnCount", 26)),
             )
-            chart_id, chart_rows = _first_chart(sheet.get("charts", []))
-            self._sheets[_fold(props["title"])].chart_id = chart_id
-            self._sheets[_fold(props["title"])].chart_rows = chart_rows
+            found = self._sheets[_fold(props["title"])]
+            found.chart_id, found.chart_rows = _first_chart(sheet.get("charts", []))
+            found.basic_filter = sheet.get("basicFilter")
+            found.formulas = {
+                build.rule_formula(rule) for rule in sheet.get("conditionalFormats", [])
+            }
 
     def read(self, tabs: Sequence[str]) -> SheetSnapshot:
         self._metadata()
@@ -312,6 +322,7 @@ class GoogleSheetBackend:
         if not self._sheets:
             self._metadata()
         structure = self._structure(updates)
+        structure.extend(self._look(updates))
         if structure:
             self._call(
                 "batch_update",
@@ -385,6 +396,7 @@ class GoogleSheetBackend:
                     }
                 )
                 sheet.rows += grow
+                requests_.extend(self._grown_filter(sheet, sheet.rows - grow, sheet.columns))
             if columns > sheet.columns:
                 grow = columns - sheet.columns
                 cells += grow * sheet.rows
@@ -398,6 +410,7 @@ class GoogleSheetBackend:
                     }
                 )
                 sheet.columns += grow
+                requests_.extend(self._grown_filter(sheet, sheet.rows, sheet.columns - grow))
             chart = update.layout.chart
             if chart is not None and sheet.chart_id is not None:
                 wanted = (chart.first_row, chart.last_row + 1)
@@ -407,6 +420,41 @@ class GoogleSheetBackend:
                     )
                     sheet.chart_rows = wanted
         return requests_
+
+    def _look(self, updates: Sequence[TabUpdate]) -> list[dict[str, Any]]:
+        """Filter buttons and status colours the written tabs lack (see the module's note on
+        printing, which the API cannot set)."""
+        requests_: list[dict[str, Any]] = []
+        for update in updates:
+            sheet = self._sheets[_fold(update.tab)]
+            specs = list(zip(update.columns, update.layout.columns, strict=False))
+            requests_.extend(
+                build.look_requests(
+                    sheet.sheet_id,
+                    specs,
+                    sheet.rows,
+                    sheet.columns,
+                    has_filter=sheet.basic_filter is not None,
+                    formulas=sheet.formulas,
+                )
+            )
+            if sheet.basic_filter is None and any(spec.filter for _, spec in specs):
+                sheet.basic_filter = build.whole_grid_filter(
+                    sheet.sheet_id, sheet.rows, sheet.columns
+                )
+        return requests_
+
+    @staticmethod
+    def _grown_filter(sheet: _Sheet, rows: int, columns: int) -> list[dict[str, Any]]:
+        """The tab's filter, when it reached the last row or column of the grid before it grew
+        (``rows`` × ``columns``), grown to the new edge."""
+        if sheet.basic_filter is None:
+            return []
+        grown = build.grown_filter(sheet.basic_filter, rows, columns, sheet.rows, sheet.columns)
+        if grown is None:
+            return []
+        sheet.basic_filter = grown
+        return [build.set_basic_filter(grown)]
 
     def create_tabs(self, layouts: Mapping[str, tuple[TabLayout, Grid]]) -> list[str]:
         self._metadata()
@@ -424,6 +472,16 @@ class GoogleSheetBackend:
                     layout,
                     max(1000, len(rows) + 500),
                     header=rows[0] if rows else None,
+                )
+            )
+            requests_.extend(
+                build.look_requests(
+                    sheet_id,
+                    list(enumerate(layout.columns)),
+                    max(1000, len(rows) + 500),
+                    max(len(layout.columns), len(rows[0]) if rows else 0, 1),
+                    has_filter=False,
+                    formulas=set(),
                 )
             )
             if len(rows) > 1:
