@@ -60,6 +60,7 @@ def batch_context(
         ),
         "note": batch.note,
         "stage": stage,
+        "is_open": False,  # set for an order's message: whether the batch takes orders now
     }
 
 
@@ -139,6 +140,7 @@ class Extras:
     code: int | None = None
     deadline: dt.datetime | None = None
     previous_ships_on: dt.date | None = None
+    place: int | None = None  # a waitlisted order's place in its batch's queue
 
 
 def extras_for(
@@ -177,6 +179,11 @@ def message_context(
     language = config.shop.language
     response = order.response
     moment = order.submitted or now
+    batch = batch_context(order.batch, language, extras.previous_ships_on)
+    if batch is not None and order.batch is not None:
+        batch["is_open"] = order.batch.opens <= now < order.batch.closes
+    details = order_context(order, config, extras.code, extras.deadline, catalog)
+    details["waitlist_place"] = extras.place
     return {
         "kind": kind,
         "language": language,
@@ -186,8 +193,8 @@ def message_context(
             "email": order.email,
             "whatsapp": response.phone if response else "",
         },
-        "order": order_context(order, config, extras.code, extras.deadline, catalog),
-        "batch": batch_context(order.batch, language, extras.previous_ships_on),
+        "order": details,
+        "batch": batch,
         "next_batch": _next_batch(catalog, max(moment, now), language),
     }
 

@@ -192,6 +192,7 @@ def sample_context(kind: str, language: str, *, hostile: bool = False) -> dict[s
             "previous_ships_on": None,
             "note": "",
             "stage": "",
+            "is_open": True,
         },
         "next_batch": None,
     }
@@ -265,6 +266,7 @@ def sample_context(kind: str, language: str, *, hostile: bool = False) -> dict[s
         "amount_due": None,
         "requested_items_text": None,
         "qris": None,
+        "waitlist_place": 3 if kind == "order_waitlisted" else None,
     }
     context["order"] = order
 

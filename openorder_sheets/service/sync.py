@@ -46,7 +46,7 @@ from openorder_sheets.core.model import (
     SellerAction,
 )
 from openorder_sheets.core.orders_tab import orders_updates, problems_text
-from openorder_sheets.core.public_board import board_rows
+from openorder_sheets.core.public_board import board_rows, waitlist_places
 from openorder_sheets.core.records import (
     legacy_priors,
     order_serial,
@@ -643,6 +643,7 @@ def _message_builder(
 
     names = {order.email: order.response.name for order in decided.orders if order.response}
     testimonials = shown_testimonials(decided.reviews)
+    places = waitlist_places(decided.orders)
 
     def context(entry: LedgerEntry) -> dict[str, Any] | None:
         order = orders.get(entry.order)
@@ -657,6 +658,7 @@ def _message_builder(
                 now=now,
                 reminder_hours=config.rules.payment_reminder_hours,
             )
+            extras = replace(extras, place=places.get(order.number))
             return message_context(entry.kind, order, decided.catalog, config, now, extras)
         batch = decided.catalog.batch_named(entry.key.rsplit("/", 3)[0])
         if entry.order or batch is None:

@@ -105,6 +105,7 @@ def sparse_context(kind: str, language: str) -> dict[str, object]:
             "previous_ships_on": None,
             "note": "",
             "stage": "",
+            "is_open": False,
         }
     return context
 
