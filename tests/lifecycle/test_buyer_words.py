@@ -3,7 +3,6 @@ the batch still takes orders (else the next batch, if there is one)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from openorder_sheets.testing.shops import ShopBuilder
