@@ -80,6 +80,9 @@ def sync_summary(report: SyncReport, config: Config) -> str:
         lines.append(f"Not confirmed ({len(report.problems)}):")
         lines.extend(f"  {line}" for line in _problem_lines(report, config, aligned=True))
         lines.append(_how_to_change(config, responses_tab(report, config)))
+    if report.setup_warnings:
+        lines.append("")
+        lines.extend(f"! {warning}" for warning in report.setup_warnings)
     if report.transfers_to_check or report.statement_problems:
         lines.append("")
         tab = config.tab("statement")
@@ -111,6 +114,7 @@ def quiet_lines(report: SyncReport, config: Config) -> list[str]:
     """
     fresh = [item for item in report.problems if item.get("new", True)]
     lines = _problem_lines(replace(report, problems=fresh), config, aligned=False)
+    lines.extend(f"! {warning}" for warning in report.setup_warnings)
     if report.emails_failed:
         lines.append(
             f"Emails: {report.emails_failed} failed — see the '{config.tab('emails')}' tab."

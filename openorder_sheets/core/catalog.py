@@ -7,7 +7,7 @@ so `doctor` shows all of them at once, and a sync refuses to decide on a broken 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -42,10 +42,17 @@ T = TypeVar("T")
 class _Reader:
     """Reads cells of one tab, turning :class:`cells.CellError` into problem sentences."""
 
-    def __init__(self, columns: Columns, language: str, problems: list[str]) -> None:
+    def __init__(
+        self,
+        columns: Columns,
+        language: str,
+        problems: list[str],
+        fallback: list[str] | None = None,
+    ) -> None:
         self.columns = columns
         self.language = language
         self.problems = problems
+        self.fallback = fallback  # where a problem goes when the last good value is kept
 
     def place(self, row: int, key: str) -> str:
         header = label(COLUMN_LABELS, key, self.language)
@@ -58,11 +65,17 @@ class _Reader:
         key: str,
         parse: Callable[[Cell], T | None],
         fix: str,
+        kept: T | None = None,
     ) -> T | None:
         try:
             return parse(self.columns.get(row, key))
         except cells.CellError as error:
-            self.problems.append(f"{self.place(row_number, key)}: {error} — {fix}.")
+            problem = f"{self.place(row_number, key)}: {error} — {fix}"
+            if self.fallback is not None:
+                shown = "blank" if kept is None else kept
+                self.fallback.append(f"{problem}; until then the last value ({shown}) is used.")
+                return kept
+            self.problems.append(f"{problem}.")
             return None
 
 
@@ -71,10 +84,24 @@ def read_catalog(
     names: dict[str, str],
     zone: ZoneInfo,
     language: str,
+    remembered: Mapping[str, Product] | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[Catalog, list[str]]:
-    """Products, materials and batches from their grids, and every problem found."""
+    """Products, materials and batches from their grids, and every problem found.
+
+    A product cell that cannot be read (``sepuluh`` as a capacity) does not stop the shop when
+    the product was read fine before (``remembered``, from the tool's memory): its last good
+    value is used and the problem goes to ``warnings`` instead, so only that cell waits for the
+    seller's fix, not every buyer."""
     problems: list[str] = []
-    products = _read_products(names["products"], tabs.get("products"), language, problems)
+    products = _read_products(
+        names["products"],
+        tabs.get("products"),
+        language,
+        problems,
+        remembered or {},
+        warnings if warnings is not None else problems,
+    )
     materials = _read_materials(names["materials"], tabs.get("materials"), language, problems)
     batches = _read_batches(names["batches"], tabs.get("batches"), zone, language, problems)
     return Catalog(tuple(products), tuple(materials), tuple(batches)), problems
@@ -88,7 +115,12 @@ def _missing_tab(name: str) -> str:
 
 
 def _read_products(
-    tab: str, grid: Grid | None, language: str, problems: list[str]
+    tab: str,
+    grid: Grid | None,
+    language: str,
+    problems: list[str],
+    remembered: Mapping[str, Product],
+    warnings: list[str],
 ) -> list[Product]:
     if grid is None:
         problems.append(_missing_tab(tab))
@@ -116,14 +148,33 @@ def _read_products(
             )
             continue
         seen[sku] = number
-        if cells.is_blank(columns.get(row, "price")):
+        before = remembered.get(sku)
+        if before is not None:  # a cell that cannot be read keeps its last good value
+            reader = _Reader(columns, language, problems, fallback=warnings)
+        else:
+            reader = _Reader(columns, language, problems)
+        if cells.is_blank(columns.get(row, "price")) and before is not None:
+            warnings.append(
+                f"{reader.place(number, 'price')} is empty — enter the price as a number such "
+                f"as 85000; until then the last value ({before.price}) is used."
+            )
+        elif cells.is_blank(columns.get(row, "price")):
             problems.append(
                 f"{reader.place(number, 'price')} is empty: enter the price as a "
                 "number such as 85000."
             )
             continue
-        price = reader.read(
-            number, row, "price", cells.money, "enter the price as a number such as 85000"
+        price = (
+            before.price
+            if before is not None and cells.is_blank(columns.get(row, "price"))
+            else reader.read(
+                number,
+                row,
+                "price",
+                cells.money,
+                "enter the price as a number such as 85000",
+                kept=before.price if before else None,
+            )
         )
         if price is None:
             continue
@@ -133,6 +184,7 @@ def _read_products(
             "capacity",
             cells.whole_number,
             "enter a whole number or leave it blank for unlimited",
+            kept=before.capacity if before else None,
         )
         limit = reader.read(
             number,
@@ -140,13 +192,19 @@ def _read_products(
             "max_per_buyer",
             cells.whole_number,
             "enter a whole number or leave it blank for no limit",
+            kept=before.max_per_buyer if before else None,
         )
         active_cell = columns.get(row, "active")
         active = (
             True
             if "active" not in columns.index or cells.is_blank(active_cell)
             else reader.read(
-                number, row, "active", cells.boolean, "use TRUE/FALSE, Ya/Tidak or a checkbox"
+                number,
+                row,
+                "active",
+                cells.boolean,
+                "use TRUE/FALSE, Ya/Tidak or a checkbox",
+                kept=before.active if before else None,
             )
         )
         products.append(

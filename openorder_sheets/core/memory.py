@@ -21,11 +21,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from openorder_sheets.core import cells
-from openorder_sheets.core.model import Decision, PriorOrder, Quantities, SellerInputs
+from openorder_sheets.core.model import Decision, PriorOrder, Product, Quantities, SellerInputs
 from openorder_sheets.ports import Cell, Grid
 
 HEADER = ("Key", "Data")
 _ORDER, _BATCH, _SHOP, _ARCHIVED = "order:", "batch:", "shop", "archived:"
+_PRODUCT = "product:"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class Memory:
     batches: dict[str, BatchMemory] = field(default_factory=dict)
     last_serial: int = 0  # order numbers are never reused, even when a response is deleted
     archived: dict[str, ArchivedOrder] = field(default_factory=dict)
+    #: Each product as last read fine: a cell the seller mistypes later keeps its last value.
+    products: dict[str, Product] = field(default_factory=dict)
 
 
 def read_memory(grid: Grid | None) -> Memory | None:
@@ -92,6 +95,9 @@ def read_memory(grid: Grid | None) -> Memory | None:
             elif key.startswith(_BATCH):
                 name = key[len(_BATCH) :]
                 memory.batches[name] = BatchMemory(name, _date(data.get("ships_told")))
+            elif key.startswith(_PRODUCT):
+                product = _product(key[len(_PRODUCT) :], data)
+                memory.products[product.sku] = product
             elif key.startswith(_ARCHIVED):
                 gone = _archived(key[len(_ARCHIVED) :], data)
                 memory.archived[gone.number] = gone
@@ -108,6 +114,8 @@ def memory_rows(memory: Memory) -> list[list[Cell]]:
     for name in sorted(memory.batches):
         batch = memory.batches[name]
         rows.append([_BATCH + name, _dump({"ships_told": _iso(batch.ships_told)})])
+    for sku in sorted(memory.products):
+        rows.append([_PRODUCT + sku, _dump(_product_data(memory.products[sku]))])
     for number, gone in memory.archived.items():
         rows.append([_ARCHIVED + number, _dump(_archived_data(gone))])
     for number, order in memory.orders.items():
@@ -156,6 +164,34 @@ def _order_data(order: PriorOrder) -> dict[str, Any]:
         for k, v in data.items()
         if v is not None and (k in keep or v not in ("", [], 0, False, "0", "blank"))
     }
+
+
+def _product_data(product: Product) -> dict[str, Any]:
+    return {
+        "name": product.name,
+        "price": str(product.price),
+        "unit": product.unit,
+        "capacity": product.capacity,
+        "max_per_buyer": product.max_per_buyer,
+        "active": product.active,
+        "form_question": product.form_question,
+        "row": product.row,
+    }
+
+
+def _product(sku: str, data: dict[str, Any]) -> Product:
+    capacity, limit = data.get("capacity"), data.get("max_per_buyer")
+    return Product(
+        sku=sku,
+        name=str(data.get("name", sku)),
+        price=Decimal(str(data.get("price", "0"))),
+        unit=str(data.get("unit", "")),
+        capacity=int(capacity) if capacity is not None else None,
+        max_per_buyer=int(limit) if limit is not None else None,
+        active=bool(data.get("active", True)),
+        form_question=str(data.get("form_question", "")),
+        row=int(data.get("row", 0)),
+    )
 
 
 def _archived_data(order: ArchivedOrder) -> dict[str, Any]:

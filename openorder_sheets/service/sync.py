@@ -146,6 +146,7 @@ class Decided:
     matches: list[Match] = field(default_factory=list)  # what each statement credit did
     statement_problems: list[str] = field(default_factory=list)  # rows that cannot be read
     statement_notes: dict[int, str] = field(default_factory=dict)  # rows not taken, and why
+    catalog_warnings: list[str] = field(default_factory=list)  # cells kept at their last value
     reviews: list[Review] = field(default_factory=list)  # the Testimonials tab
     review_problems: list[str] = field(default_factory=list)
 
@@ -180,6 +181,7 @@ class SyncReport:
     responses_tab: str = ""  # the tab the form's answers were read from
     transfers_to_check: int = 0  # Bank statement credits no order was given (see the tab)
     statement_problems: list[str] = field(default_factory=list)  # rows that cannot be read
+    setup_warnings: list[str] = field(default_factory=list)  # fix these; the sync went on
 
     def as_json(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -206,7 +208,16 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         config = replace(config, tabs={**config.tabs, "responses": found})
     tabs = {key: snapshot.tabs.get(names[key]) for key in READ_TABS}
     zone, language = config.shop.zone, config.shop.language
-    catalog, problems = read_catalog(tabs, names, zone, language)
+    memory = read_memory(tabs["state"])
+    catalog_warnings: list[str] = []
+    catalog, problems = read_catalog(
+        tabs,
+        names,
+        zone,
+        language,
+        remembered=memory.products if memory is not None else None,
+        warnings=catalog_warnings,
+    )
     responses_grid = tabs["responses"]
     if responses_grid is None:
         problems.append(
@@ -233,7 +244,6 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     responses = read_responses(responses_grid, mapping, catalog, zone, language)
     journal = Journal(shop.state_dir).load()
     entries = ledger.merge(sheet_ledger, journal)
-    memory = read_memory(tabs["state"])
     legacy = memory is None
     if memory is None:  # a sheet from before the memory tab: migrate once from its views
         priors = legacy_priors(tabs["orders"], order_columns, inputs, catalog, entries, zone)
@@ -323,6 +333,7 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         },
         last_serial=max([memory.last_serial, *(order_serial(o.number) for o in orders)], default=0),
         archived=dict(archived),
+        products={product.sku: product for product in catalog.products},
     )
     return Decided(
         config,
@@ -340,6 +351,7 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         statement_notes=dict(statement.notes),
         reviews=reviews,
         review_problems=review_problems,
+        catalog_warnings=catalog_warnings,
     )
 
 
@@ -713,6 +725,7 @@ def _report(decided: Decided, now: dt.datetime, dry_run: bool) -> SyncReport:
     look_at = {*TO_CHECK, Outcome.AGAIN}
     report.transfers_to_check = sum(1 for m in decided.matches if m.outcome in look_at)
     report.statement_problems = list(decided.statement_problems)
+    report.setup_warnings = [*decided.catalog_warnings, *decided.review_problems]
     counts = Counter(order.status for order in decided.orders)
     report.by_status = {
         label(STATUS_LABELS, status.value, language): counts[status]
