@@ -55,7 +55,8 @@ def apply_look(sheet: Worksheet, update: TabUpdate) -> None:
 def lacks_look(sheet_xml: bytes, update: TabUpdate) -> bool:
     """Whether a tab's worksheet XML misses part of the look ``update``'s columns ask for (a
     tab made before it existed): a writer that patches the XML can hand that tab to openpyxl
-    once, and :func:`apply_look` completes it."""
+    once, and :func:`apply_look` completes it. A tab still to be made has no XML yet:
+    ``lacks_look(b"", update)`` says whether it needs openpyxl to get its look."""
     specs = update.layout.columns
     wanted = (
         (any(spec.filter for spec in specs), _FILTER),
