@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from enum import Enum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 #: One cell as read from a sheet. Dates and times arrive as ``datetime``/``date`` from openpyxl
 #: and as serial numbers (``float``) from Google; the core parses both.
@@ -115,6 +115,9 @@ class SheetSnapshot:
 
     tabs: Mapping[str, Grid | None]
     timezone: str | None = None  # the spreadsheet's own zone, when the backend knows it
+    #: Every tab the spreadsheet has (read or not), when the backend knows it without reading
+    #: their cells: a sync then need not read back the views it rewrites whole.
+    tab_names: frozenset[str] | None = None
 
 
 class SheetBackend(Protocol):
@@ -130,6 +133,15 @@ class SheetBackend(Protocol):
 
     def create_tabs(self, layouts: Mapping[str, tuple[TabLayout, Grid]]) -> list[str]:
         """Create the missing tabs with headers, formats and example rows; return those created."""
+        ...
+
+
+@runtime_checkable
+class RowDeleting(Protocol):
+    """A backend that can delete whole rows of a tab (`openorder archive` needs it)."""
+
+    def delete_rows(self, tab: str, rows: Sequence[int]) -> None:
+        """Delete the 0-based sheet ``rows`` of ``tab``; the rows below move up."""
         ...
 
 

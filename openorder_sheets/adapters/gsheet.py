@@ -313,9 +313,40 @@ class GoogleSheetBackend:
                 rows: Grid = [list(row) for row in value_range.get("values", [])]
                 found[tab] = rows
                 self._sheets[_fold(tab)].used_rows = len(rows)
-        return SheetSnapshot(found, self.timezone or None)
+        names = frozenset(sheet.title for sheet in self._sheets.values())
+        return SheetSnapshot(found, self.timezone or None, names)
 
     # -- writing ---------------------------------------------------------------------------
+    def delete_rows(self, tab: str, rows: Sequence[int]) -> None:
+        """Delete whole rows (0-based) in one batchUpdate; the seller's formulas below move up
+        with their rows, as when rows are deleted in the browser."""
+        if not self._sheets:
+            self._metadata()
+        sheet = self._sheets.get(_fold(tab))
+        if sheet is None or not rows:
+            return
+        requests = [
+            {
+                "deleteDimension": {
+                    "range": {
+                        "sheetId": sheet.sheet_id,
+                        "dimension": "ROWS",
+                        "startIndex": start,
+                        "endIndex": end,
+                    }
+                }
+            }
+            for start, end in _runs(sorted(set(rows), reverse=True))
+        ]
+        self._call(
+            "batch_update",
+            "deleting rows",
+            lambda: self.http.batch_update(self.key, {"requests": requests}),
+            retry_dropped=False,
+        )
+        sheet.rows -= len(set(rows))
+        sheet.used_rows = max(sheet.used_rows - len(set(rows)), 0)
+
     def write(self, updates: Sequence[TabUpdate]) -> None:
         if not updates:
             return
@@ -597,3 +628,15 @@ def load_credentials(path: Path | None) -> tuple[Any, str]:
         f"{path} is neither a service-account key nor OAuth client credentials: "
         "use the JSON key of a service account."
     )
+
+
+def _runs(descending: Sequence[int]) -> list[tuple[int, int]]:
+    """Rows (highest first) as ``[start, end)`` runs, bottom run first, so each deletion leaves
+    the rows of the next one where they were."""
+    runs: list[tuple[int, int]] = []
+    for row in descending:
+        if runs and runs[-1][0] == row + 1:
+            runs[-1] = (row, runs[-1][1])
+        else:
+            runs.append((row, row + 1))
+    return runs

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol, runtime_checkable
 
 from openorder_sheets.adapters.journal import SyncLock
 from openorder_sheets.config import Config
@@ -32,7 +31,15 @@ from openorder_sheets.core.memory import ArchivedOrder, Memory, memory_rows, rea
 from openorder_sheets.core.model import Decision, EmailKind, EmailState, Stage
 from openorder_sheets.core.statement_tab import read_statement
 from openorder_sheets.errors import ConfigError
-from openorder_sheets.ports import Cell, ColumnSpec, Grid, SheetBackend, TabLayout, TabUpdate
+from openorder_sheets.ports import (
+    Cell,
+    ColumnSpec,
+    Grid,
+    RowDeleting,
+    SheetBackend,
+    TabLayout,
+    TabUpdate,
+)
 from openorder_sheets.service.shop import Shop
 from openorder_sheets.service.sync import Decided, decide_shop
 
@@ -41,13 +48,6 @@ CELL_CEILING = 10_000_000
 CELL_WARNING = 0.6
 #: Review requests more overdue than this are never sent (core/testimonials.py).
 REVIEW_STALE_DAYS = 14
-
-
-@runtime_checkable
-class RowDeleting(Protocol):
-    """A backend that can delete whole rows of a tab (0-based sheet rows)."""
-
-    def delete_rows(self, tab: str, rows: Sequence[int]) -> None: ...
 
 
 @dataclass
@@ -244,7 +244,7 @@ def _move(
             moving["emails"][index] = batch_of[owner]
         elif not owner and announced in chosen:
             moving["emails"][index] = announced
-    if config.sheet.workbook is not None:  # a linked Google Form's tab is left as it is
+    if not _google(shop.backend):  # a linked Google Form's tab is left as it is
         answers = live["responses"] or []
         moving["responses"] = {  # the rows still holding those answers
             index: batch_of[number]
@@ -357,3 +357,9 @@ def _identity(row: Sequence[Cell]) -> tuple[str, ...]:
     while texts and not texts[-1]:
         texts.pop()
     return tuple(texts)
+
+
+def _google(backend: SheetBackend) -> bool:
+    from openorder_sheets.adapters.gsheet import GoogleSheetBackend
+
+    return isinstance(backend, GoogleSheetBackend)

@@ -46,7 +46,7 @@ class MemorySheet:
         for tab in tabs:
             name = self._name(tab)
             found[tab] = None if name is None else [list(row) for row in self.tabs[name]]
-        return SheetSnapshot(found)
+        return SheetSnapshot(found, tab_names=frozenset(self.tabs))
 
     def write(self, updates: Sequence[TabUpdate]) -> None:
         if not updates:

@@ -152,3 +152,41 @@ def test_status_says_when_the_sheet_passes_60_percent_of_googles_cells(tmp_path:
         "The spreadsheet is filling up: 6,500,000 of 10,000,000 cells (65%) — run "
         "`openorder archive` to move finished batches out." in status_text(status, shop.config)
     )
+
+
+def test_on_google_the_rows_move_to_the_archive_spreadsheet_and_answers_stay(
+    tmp_path: Path, sheets_server: object
+) -> None:
+    from gspread.http_client import HTTPClient
+
+    from openorder_sheets.adapters.gsheet import GoogleSheetBackend
+    from openorder_sheets.testing.sheets_server import local_session
+
+    builder = ShopBuilder(
+        tmp_path, backend="google", sheets_server=sheets_server, rules=dict(RULES)
+    )
+    builder.product("NASTAR", "Nastar", 85000, capacity=2)
+    builder.batch("PO 1", "2027-02-01 09:00", "2027-02-12 21:00", ships_on=dt.date(2027, 2, 20))
+    builder.batch("PO 2", "2027-03-01 09:00", "2027-03-10 21:00")
+    builder.response("2027-02-01 09:10", ANI, "Ani", Nastar=1, opt_in="Yes")
+    builder.response("2027-02-01 09:20", BUDI, "Budi", Nastar=1)
+    builder.response("2027-02-01 09:30", CITRA, "Citra", Nastar=1)
+    shop = builder.build()
+    finish_batch_one(shop)
+    key = sheets_server.create_spreadsheet("Toko — arsip")  # type: ignore[attr-defined]
+    http = HTTPClient(auth=None, session=local_session(sheets_server.base_url))  # type: ignore[attr-defined,arg-type]
+    archive = GoogleSheetBackend(http, key)
+    now = dt.datetime(2027, 2, 22, 10, 0, tzinfo=shop.config.shop.zone)
+
+    (result,) = archive_batches(shop.shop, now, archive=archive)
+
+    assert (result.orders, result.answers) == (3, 0)
+    saved = archive.read(["Orders", "Emails"]).tabs
+    assert [text(r[0]) for r in (saved["Orders"] or [])[1:]] == ["PO-0001", "PO-0002", "PO-0003"]
+    assert len(saved["Emails"] or []) - 1 == result.emails
+    assert shop.orders() == []
+    assert len(shop.table("responses")) == 3  # the form's own tab is left as it is
+    sent = len(shop.transport.sent)
+    shop.sync("2027-02-22T11:00")
+    assert len(shop.transport.sent) == sent
+    assert shop.orders() == []  # the answers that stay are not taken for new orders
