@@ -27,6 +27,16 @@ from openorder_sheets.ports import Cell, Grid
 HEADER = ("Key", "Data")
 _ORDER, _BATCH, _SHOP, _ARCHIVED = "order:", "batch:", "shop", "archived:"
 _PRODUCT = "product:"
+_VIEW = "view:"
+
+
+@dataclass(frozen=True)
+class ViewMark:
+    """What the tool last wrote into a view it rewrites whole: a fingerprint of its cells and
+    how many rows it had, so the next sync need not read the view back to compare."""
+
+    fingerprint: str
+    rows: int
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,7 @@ class Memory:
     archived: dict[str, ArchivedOrder] = field(default_factory=dict)
     #: Each product as last read fine: a cell the seller mistypes later keeps its last value.
     products: dict[str, Product] = field(default_factory=dict)
+    views: dict[str, ViewMark] = field(default_factory=dict)  # by tab key
 
 
 def read_memory(grid: Grid | None) -> Memory | None:
@@ -95,6 +106,9 @@ def read_memory(grid: Grid | None) -> Memory | None:
             elif key.startswith(_BATCH):
                 name = key[len(_BATCH) :]
                 memory.batches[name] = BatchMemory(name, _date(data.get("ships_told")))
+            elif key.startswith(_VIEW):
+                view = key[len(_VIEW) :]
+                memory.views[view] = ViewMark(str(data["hash"]), int(data["rows"]))
             elif key.startswith(_PRODUCT):
                 product = _product(key[len(_PRODUCT) :], data)
                 memory.products[product.sku] = product
@@ -114,6 +128,9 @@ def memory_rows(memory: Memory) -> list[list[Cell]]:
     for name in sorted(memory.batches):
         batch = memory.batches[name]
         rows.append([_BATCH + name, _dump({"ships_told": _iso(batch.ships_told)})])
+    for view in sorted(memory.views):
+        mark = memory.views[view]
+        rows.append([_VIEW + view, _dump({"hash": mark.fingerprint, "rows": mark.rows})])
     for sku in sorted(memory.products):
         rows.append([_PRODUCT + sku, _dump(_product_data(memory.products[sku]))])
     for number, gone in memory.archived.items():

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -27,13 +29,14 @@ from openorder_sheets.core.bank_statements import Statement
 from openorder_sheets.core.catalog import read_catalog
 from openorder_sheets.core.form import map_form
 from openorder_sheets.core.identity import identify
-from openorder_sheets.core.labels import STATUS_LABELS, label
+from openorder_sheets.core.labels import STATUS_LABELS, fold, label
 from openorder_sheets.core.layouts import tab_layout
 from openorder_sheets.core.matching import Match, Outcome
 from openorder_sheets.core.memory import (
     ArchivedOrder,
     BatchMemory,
     Memory,
+    ViewMark,
     memory_rows,
     read_memory,
 )
@@ -77,7 +80,7 @@ from openorder_sheets.errors import (
     SheetSetupError,
     TransportFailed,
 )
-from openorder_sheets.ports import ChartSpec, Grid, TabLayout, TabUpdate
+from openorder_sheets.ports import ChartSpec, Grid, SheetSnapshot, TabLayout, TabUpdate
 from openorder_sheets.service.context import (
     ASKS_FOR_MONEY,
     batch_message_context,
@@ -104,13 +107,13 @@ READ_TABS = (
     "emails",
     "orders",
     "statement",
-    "payments",
     "testimonials",
-    "public_status",
-    "summary",
-    "materials_needed",
-    "packing",
 )
+#: Views the sync rewrites whole. They are read back only when the backend cannot list its tabs
+#: or the memory has no fingerprint of them yet: otherwise a fingerprint of what was last
+#: written (in the memory) says whether they changed. (A cell the seller typed into one of
+#: them is put right the next time that view changes; a deleted view is rebuilt at once.)
+VIEW_TABS = ("payments", "public_status", "summary", "materials_needed", "packing")
 #: The order in which tabs are written. What buyers will be told (the `Emails` ledger) and what
 #: the tool remembers (its memory tab) land before any view that implies them, so a write cut
 #: at any request boundary loses no message and repeats none: the next sync recomputes the
@@ -146,6 +149,7 @@ class Decided:
     matches: list[Match] = field(default_factory=list)  # what each statement credit did
     statement_problems: list[str] = field(default_factory=list)  # rows that cannot be read
     statement_notes: dict[int, str] = field(default_factory=dict)  # rows not taken, and why
+    unread: set[str] = field(default_factory=set)  # views written whole, never read back
     catalog_warnings: list[str] = field(default_factory=list)  # cells kept at their last value
     reviews: list[Review] = field(default_factory=list)  # the Testimonials tab
     review_problems: list[str] = field(default_factory=list)
@@ -197,6 +201,20 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     configured = names["responses"] if "responses" in config.named_tabs else None
     others = [] if configured else list(default_responses_tabs(config.shop.language))
     snapshot = shop.backend.read(list(dict.fromkeys([*names.values(), *others])))
+    marks = _view_marks(snapshot, names["state"])
+    view_names = {key: config.tab(key) for key in VIEW_TABS}
+    present = {fold(name) for name in snapshot.tab_names or ()}
+    if marks is None:  # read the views back once (those that exist), to compare and size them
+        wanted = [
+            name
+            for name in view_names.values()
+            if snapshot.tab_names is None or fold(name) in present
+        ]
+        views = dict.fromkeys(view_names.values())
+        if wanted:
+            views.update(shop.backend.read(wanted).tabs)
+    else:
+        views = {name: ([] if fold(name) in present else None) for name in view_names.values()}
     found = find_responses_tab(
         [name for name, grid in snapshot.tabs.items() if grid is not None],
         {name: grid[0] if grid else [] for name, grid in snapshot.tabs.items() if grid},
@@ -207,6 +225,7 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         names["responses"] = found
         config = replace(config, tabs={**config.tabs, "responses": found})
     tabs = {key: snapshot.tabs.get(names[key]) for key in READ_TABS}
+    tabs.update({key: views.get(view_names[key]) for key in VIEW_TABS})
     zone, language = config.shop.zone, config.shop.language
     memory = read_memory(tabs["state"])
     catalog_warnings: list[str] = []
@@ -335,9 +354,10 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         archived=dict(archived),
         products={product.sku: product for product in catalog.products},
     )
+    next_memory.views = dict(marks or {})
     return Decided(
         config,
-        {k: tabs[k] for k in READ_TABS},
+        {k: tabs[k] for k in (*READ_TABS, *VIEW_TABS)},
         catalog,
         orders,
         entries,
@@ -401,6 +421,16 @@ def remembered_voices(archived: Mapping[str, ArchivedOrder]) -> list[Voice]:
         for gone in archived.values()
         if gone.submitted is not None and gone.email
     ]
+
+
+def _view_marks(snapshot: SheetSnapshot, state_tab: str) -> dict[str, ViewMark] | None:
+    """The fingerprints of the views, when the views need not be read back."""
+    if snapshot.tab_names is None:
+        return None
+    memory = read_memory(snapshot.tabs.get(state_tab))
+    if memory is None or not memory.views:
+        return None
+    return dict(memory.views)
 
 
 def review_figures(decided: Decided) -> dict[str, tuple[int, Decimal | None]]:
@@ -511,8 +541,50 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
             clear=False,
         )
     )
+    updates = _fingerprinted(decided, updates)
     rank = {config.tab(key): index for index, key in enumerate(WRITE_ORDER)}
     return sorted(updates, key=lambda update: rank.get(update.tab, len(rank)))
+
+
+def _fingerprinted(decided: Decided, updates: list[TabUpdate]) -> list[TabUpdate]:
+    """Views unchanged since the last write are left out; changed ones are written whole (and
+    padded over the rows they had), and the memory keeps what was written."""
+    config = decided.config
+    by_tab = {config.tab(key): key for key in VIEW_TABS}
+    marks = decided.memory.views
+    kept: list[TabUpdate] = []
+    state_at = None
+    for update in updates:
+        key = by_tab.get(update.tab)
+        if key is None:
+            if update.tab == config.tab("state"):
+                state_at = len(kept)
+            kept.append(update)
+            continue
+        mark = ViewMark(_fingerprint(update), len(update.rows))
+        before = marks.get(key)
+        grid = decided.snapshot.get(key)
+        marks[key] = mark
+        if grid is None or grid:  # missing, or read back: the sheet is compared as before
+            kept.append(update)
+            continue
+        if before == mark:
+            continue  # exists, and holds what was last written
+        width = len(update.columns)
+        extra = max((before.rows if before else 0) - mark.rows, 0)
+        padding = [[None] * width for _ in range(extra)]
+        kept.append(replace(update, rows=[*update.rows, *padding], clear_below=False))
+        decided.unread.add(update.tab)
+    if state_at is not None:  # the memory row of these marks, as planned now
+        state = kept[state_at]
+        rows = [list(state.rows[0] or []), *memory_rows(_with_clocks(decided))]
+        kept[state_at] = replace(state, rows=rows)
+    return kept
+
+
+def _fingerprint(update: TabUpdate) -> str:
+    text = json.dumps([list(row or ()) for row in update.rows], default=str, ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def _with_clocks(decided: Decided) -> Memory:
@@ -536,9 +608,18 @@ def _whole(
     )
 
 
-def _changes(updates: list[TabUpdate], current: dict[str, Grid | None]) -> list[TabUpdate]:
+def _changes(
+    updates: list[TabUpdate], current: dict[str, Grid | None], whole: set[str] | None = None
+) -> list[TabUpdate]:
+    """The updates with what the sheet already holds left out; tabs in ``whole`` (views not
+    read back) are written as planned, once."""
     changed = []
     for update in updates:
+        if whole and update.tab in whole:
+            whole.discard(update.tab)
+            changed.append(update)
+            current[update.tab] = grids.apply(current, update)
+            continue
         diff = grids.changed_only(update, current.get(update.tab))
         if diff is not None:
             changed.append(diff)
@@ -594,7 +675,7 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
     decided = decide_shop(shop, now)
     report = _report(decided, now, dry_run)
     current = {config.tab(key): grid for key, grid in decided.snapshot.items()}
-    first = _changes(plan_updates(decided, now), current)
+    first = _changes(plan_updates(decided, now), current, decided.unread)
     report.tabs_written = sorted({update.tab for update in first})
     if dry_run:
         return _finish(report, shop)
@@ -606,7 +687,7 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
         # machine (with no local journal) repeats at most the last few minutes' messages.
         decided.entries = so_far
         updates = [u for u in plan_updates(decided, now) if u.tab == emails_tab]
-        shop.backend.write(_changes(updates, current))
+        shop.backend.write(_changes(updates, current, decided.unread))
 
     planned = decided.entries
     entries, tally = deliver(
@@ -624,7 +705,11 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
     report.quota_reached = tally.quota_reached
     decided.entries = entries
     # Nothing delivered (a re-sync, the day's limit reached): the plan would be the first one.
-    second = _changes(plan_updates(decided, now), current) if entries != planned else []
+    second = (
+        _changes(plan_updates(decided, now), current, decided.unread)
+        if entries != planned
+        else []
+    )
     shop.backend.write(second)
     report.tabs_written = sorted(set(report.tabs_written) | {u.tab for u in second})
     report.emails_waiting = sum(
