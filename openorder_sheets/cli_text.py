@@ -257,6 +257,7 @@ def status_text(status: Status, config: Config) -> str:
                 else f" · {status.to_check} transfers to check in '{tab}'"
             )
         lines.append(money)
+    lines.extend(f"! {warning}" for warning in status.warnings)
     if status.cells_used > CELL_CEILING * CELL_WARNING:
         share = status.cells_used / CELL_CEILING
         lines.append(

@@ -7,12 +7,35 @@ subject is folded onto one line before it is set.
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 from collections.abc import Mapping
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from openorder_sheets.adapters.templates import RenderedEmail
+
+
+class _KnownHeaders(HeaderRegistry):
+    """The standard header registry, remembering the class it makes for each header name.
+
+    `email.headerregistry.HeaderRegistry` builds a new class on every header it parses: most
+    of the time of building a message went there. The classes depend on the name alone."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
+#: email.policy.default, with header classes made once per process.
+POLICY = email.policy.default.clone(header_factory=_KnownHeaders())
 
 
 def sender_address(name: str, address: str) -> Address:
@@ -43,7 +66,7 @@ def build_message(
     """The complete message, ready for any transport.
 
     ``images`` are PNGs the HTML shows inline (``<img src="cid:NAME">``), by content id."""
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["Subject"] = " ".join(rendered.subject.split())
     message["From"] = sender
     user, _, domain = to.partition("@")

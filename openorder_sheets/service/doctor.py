@@ -136,6 +136,8 @@ def _sheet(shop: Shop, config: Config, now: dt.datetime) -> Iterator[Check]:
         return
     where = config.sheet.workbook or config.sheet.spreadsheet
     yield from _zone(shop, config)
+    for warning in [*decided.catalog_warnings, *decided.review_problems]:
+        yield Check(True, warning, warning=True)
     if not decided.catalog.products:
         yield Check(
             True,

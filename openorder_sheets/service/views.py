@@ -46,6 +46,7 @@ class Status:
     unpaid_orders: int = 0
     to_check: int = 0
     cells_used: int = 0  # in the tabs the tool reads (their used area)
+    warnings: list[str] = field(default_factory=list)  # cells to fix; nothing waits for them
 
 
 def shop_status(shop: Shop, now: dt.datetime) -> Status:
@@ -84,6 +85,7 @@ def shop_status(shop: Shop, now: dt.datetime) -> Status:
     look_at = {*TO_CHECK, Outcome.AGAIN}
     status.to_check = sum(1 for found in decided.matches if found.outcome in look_at)
     status.cells_used = cells_used(decided.snapshot)
+    status.warnings = [*decided.catalog_warnings, *decided.review_problems]
     for entry in decided.entries:
         status.queued += entry.state in (EmailState.QUEUED, EmailState.SENDING)
         status.deferred += entry.state is EmailState.DEFERRED

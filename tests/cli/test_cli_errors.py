@@ -24,6 +24,14 @@ def _rename_price_header(book: Workbook) -> None:
 
 
 def _capacity_in_words(book: Workbook) -> None:
+    """A capacity in words on a sheet the tool has no memory of: nothing to fall back on."""
+    assert book["Produk"]["E1"].value == "Kapasitas"
+    book["Produk"]["E2"] = "sepuluh"
+    book.remove(book["openorder (jangan diubah)"])
+
+
+def _known_capacity_in_words(book: Workbook) -> None:
+    """A product the tool already read fine gets its capacity mistyped."""
     assert book["Produk"]["E1"].value == "Kapasitas"
     book["Produk"]["E2"] = "sepuluh"
 
@@ -141,6 +149,22 @@ def test_sync_with_several_sheet_problems_points_to_doctor(cli: Cli, demo: DemoS
     demo.edit_sheet(_capacity_in_words)
     demo.edit_sheet(_closes_before_opens)
     cli.one_sentence_error(demo.run("sync"), "'sepuluh'", "1 more", "openorder doctor")
+
+
+def test_a_known_products_mistyped_capacity_holds_back_nobody(cli: Cli, demo: DemoShop) -> None:
+    """The product was read fine before: its last capacity is used, sync goes on (exit 0) and
+    says which cell to fix; status and doctor say it too."""
+    demo.edit_sheet(_known_capacity_in_words)
+    result = demo.run("sync")
+    cli.no_traceback(result)
+    assert result.exit_code == 0, result.output
+    assert "'sepuluh'" in result.stdout
+    assert "the last value (40) is used" in result.stdout
+    doctor = demo.run("doctor")
+    assert doctor.exit_code == 0, doctor.output
+    assert any(
+        line.startswith("! ") and "'sepuluh'" in line for line in doctor.stdout.splitlines()
+    )
 
 
 def test_doctor_reports_a_broken_config_as_a_check(cli: Cli, tmp_path: Path) -> None:
