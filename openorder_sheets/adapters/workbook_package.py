@@ -15,7 +15,7 @@ import struct
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO
 from xml.sax.saxutils import unescape
@@ -36,6 +36,29 @@ _ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
 
 class PackageUnsupported(Exception):
     """This file's layout is outside what the fast path handles; openpyxl does the job."""
+
+
+@dataclass(frozen=True)
+class Compressed:
+    """A part already deflated (from its pieces, never joined in memory), ready to be stored."""
+
+    data: bytes
+    crc: int
+    size: int
+
+    @classmethod
+    def of(cls, pieces: Iterable[bytes | memoryview]) -> Compressed:
+        compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+        out, crc, size = [], 0, 0
+        for piece in pieces:
+            crc = zlib.crc32(piece, crc)
+            size += len(piece)
+            out.append(compressor.compress(piece))
+        out.append(compressor.flush())
+        return cls(b"".join(out), crc, size)
+
+
+Part = bytes | Compressed
 
 
 @dataclass(frozen=True)
@@ -150,13 +173,13 @@ class Package:
         return None
 
     # -- writing ---------------------------------------------------------------------------
-    def rebuilt(self, parts: Mapping[str, bytes]) -> bytes:
+    def rebuilt(self, parts: Mapping[str, Part]) -> bytes:
         """The package with ``parts`` replaced or added, every other part copied as it was."""
         out = io.BytesIO()
         self.write(out, parts)
         return out.getvalue()
 
-    def write(self, out: IO[bytes], parts: Mapping[str, bytes]) -> None:
+    def write(self, out: IO[bytes], parts: Mapping[str, Part]) -> None:
         """Write the package with ``parts`` replaced or added to ``out``."""
         central = []
         now = time.localtime()[:6]
@@ -207,16 +230,15 @@ def _entry(name: str, method: int, date_time: tuple[int, ...], crc: int) -> zipf
     return entry
 
 
-def _write_new(out: IO[bytes], name: str, data: bytes, like: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
-    packed = compressor.compress(data) + compressor.flush()
-    if len(packed) >= _ZIP32_LIMIT or len(data) >= _ZIP32_LIMIT:
+def _write_new(out: IO[bytes], name: str, part: Part, like: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    packed = part if isinstance(part, Compressed) else Compressed.of((part,))
+    if len(packed.data) >= _ZIP32_LIMIT or packed.size >= _ZIP32_LIMIT:
         raise PackageUnsupported(f"{name}: too big for a zip without zip64")
-    entry = _entry(name, zipfile.ZIP_DEFLATED, like.date_time, zlib.crc32(data))
-    entry.compress_size, entry.file_size = len(packed), len(data)
+    entry = _entry(name, zipfile.ZIP_DEFLATED, like.date_time, packed.crc)
+    entry.compress_size, entry.file_size = len(packed.data), packed.size
     entry.external_attr = like.external_attr or (0o600 << 16)
     _write_local_header(out, entry)
-    out.write(packed)
+    out.write(packed.data)
     return entry
 
 

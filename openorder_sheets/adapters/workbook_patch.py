@@ -24,8 +24,10 @@ from openorder_sheets.adapters.workbook_links import (
     xml_attribute,
 )
 from openorder_sheets.adapters.workbook_package import (
+    Compressed,
     Package,
     PackageUnsupported,
+    Part,
     SheetPart,
     fold_name,
     rels_of,
@@ -70,7 +72,6 @@ class _Tab:
         if any(kind.endswith("/comments") for kind in self.relationships.types.values()):
             raise PackageUnsupported("comments on a tab the tool writes")
         self.edit = SheetEdit(xml, styles, self.relationships, epoch, laid_out)
-        self.chart: ChartSpec | None = None
 
     @classmethod
     def existing(
@@ -88,35 +89,39 @@ class _Tab:
         return cls(sheet, xml, b"", styles, epoch, update.columns)
 
 
-def patched_parts(package: Package, updates: Sequence[TabUpdate]) -> dict[str, bytes]:
-    """The parts of the workbook that ``updates`` change, each as its new bytes."""
+def patched_parts(package: Package, updates: Sequence[TabUpdate]) -> dict[str, Part]:
+    """The parts of the workbook that ``updates`` change, each as its new bytes.
+
+    Tabs are done one at a time (all their updates, in order), each deflated as soon as it is
+    written, so at most one tab's XML is in memory at once.
+    """
     sheets = {fold_name(sheet.name): sheet for sheet in package.sheets()}
     if _STYLES not in package:
         raise PackageUnsupported("no styles")
     styles = Styles(package.read(_STYLES))
     epoch = workbook_epoch(package)
     book = BookEdit(package)
-    tabs: dict[str, _Tab] = {}
+    by_tab: dict[str, list[TabUpdate]] = {}
     for update in updates:
-        sheet = sheets.get(fold_name(update.tab))
+        by_tab.setdefault(fold_name(update.tab), []).append(update)
+    parts: dict[str, Part] = {}
+    for name, written in by_tab.items():
+        sheet = sheets.get(name)
         if sheet is None:
-            tab = _Tab.created(book, update, styles, epoch, set(tabs))
-            sheet = sheets[fold_name(update.tab)] = sheets[fold_name(tab.sheet.name)] = tab.sheet
-            tabs[sheet.part] = tab
+            tab = _Tab.created(book, written[0], styles, epoch, set(parts))
         elif sheet.kind != "worksheet":
-            raise PackageUnsupported(f"the tab {update.tab!r} is not a worksheet")
-        tab = tabs.get(sheet.part) or _Tab.existing(package, sheet, styles, epoch)
-        tabs[sheet.part] = tab
-        tab.edit.apply(update)
-        if update.layout.chart is not None:
-            tab.chart = update.layout.chart
-    parts: dict[str, bytes] = {}
-    for part, tab in tabs.items():
-        if tab.chart is not None:
-            _place_chart(package, book, tab, tab.chart, parts)
-        parts[part] = tab.edit.xml()
+            raise PackageUnsupported(f"the tab {written[0].tab!r} is not a worksheet")
+        else:
+            tab = _Tab.existing(package, sheet, styles, epoch)
+        chart = None
+        for update in written:
+            tab.edit.apply(update)
+            chart = update.layout.chart or chart
+        if chart is not None:
+            _place_chart(package, book, tab, chart, parts)
+        parts[tab.sheet.part] = Compressed.of(tab.edit.pieces())
         if tab.relationships.changed:
-            parts[rels_of(part)] = tab.relationships.xml()
+            parts[rels_of(tab.sheet.part)] = tab.relationships.xml()
     parts.update(book.parts())
     new_styles = styles.xml()
     if new_styles is not None:
@@ -125,7 +130,7 @@ def patched_parts(package: Package, updates: Sequence[TabUpdate]) -> dict[str, b
 
 
 def _place_chart(
-    package: Package, book: BookEdit, tab: _Tab, spec: ChartSpec, parts: dict[str, bytes]
+    package: Package, book: BookEdit, tab: _Tab, spec: ChartSpec, parts: dict[str, Part]
 ) -> None:
     """The tab's one chart drawn anew (openpyxl's ``_chart``): replaced, or added."""
     if spec.last_row < spec.first_row:
@@ -172,7 +177,7 @@ def _target(relationship: bytes) -> str:
     return found.group(1).decode()
 
 
-def _free_name(package: Package, parts: dict[str, bytes], pattern: str) -> str:
+def _free_name(package: Package, parts: dict[str, Part], pattern: str) -> str:
     number = 1
     while pattern.format(number) in package or pattern.format(number) in parts:
         number += 1

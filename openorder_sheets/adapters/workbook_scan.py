@@ -17,6 +17,7 @@ Attributes are taken to be written as every spreadsheet program writes them: ``n
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,8 +42,8 @@ _TEXT_MARKERS = re.compile(
     rb"|(>(?:[ \t\n\r]|&#))"
     rb'|( (?!xml:space="preserve"/?>)))'
 )
-# Searched in the reversed XML, where the fixed part comes first: ">t/<" then a space or ";…#&".
-_TRAILING_SPACE = re.compile(rb">t/<(?:[ \t\n\r]|;[0-9a-fA-F]+[xX]?#&)")
+_TRAILING_SPACE = (b" </t>", b"\t</t>", b"\n</t>", b"\r</t>", b";</t>")
+_REFERENCE_END = re.compile(rb"&#[xX]?[0-9a-fA-F]+;$")
 _EMPTY_INLINE = re.compile(rb"<is(?:/>|></is>)")
 _REFERENCE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _ENTITY = re.compile(r"&(#[xX][0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);")
@@ -63,22 +64,24 @@ def scan(xml: bytes, date_styles: frozenset[int], shared_strings_differ: bool) -
     root = _ROOT.search(xml, 0, 4096)
     if root is None or _MAIN_NAMESPACE not in root.group(0) or b":worksheet" in root.group(0):
         raise ReadWithOpenpyxl("the main namespace under a prefix")
-    start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
-    if start == -1:
+    begin, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+    if begin == -1:
         raise ReadWithOpenpyxl("no sheetData")
-    data = xml[start:end] if end != -1 else xml[start:]
-    tail = xml[end:] if end != -1 else b""
+    end = len(xml) if end == -1 else end
+    tail = xml[end:]
     if b"<mergeCell " in tail or b"<mergeCell>" in tail:
         raise ReadWithOpenpyxl("merged cells")
-    if _ISO_DATE.search(data) or _ESCAPE.search(data):
+    if _ISO_DATE.search(xml, begin, end) or _ESCAPE.search(xml, begin, end):
         raise ReadWithOpenpyxl("ISO-date cells, or _xHHHH_ escapes")
-    if _AMBIGUOUS_NUMBER.search(data) or (shared_strings_differ and b' t="s"' in data):
-        raise ReadWithOpenpyxl("numbers or shared strings calamine reads otherwise")
+    if _AMBIGUOUS_NUMBER.search(xml, begin, end):
+        raise ReadWithOpenpyxl("numbers calamine reads otherwise")
+    if shared_strings_differ and xml.find(b' t="s"', begin, end) != -1:
+        raise ReadWithOpenpyxl("shared strings calamine reads otherwise")
     found = SheetScan()
-    _errors(data, found.overrides)
-    _formulas(data, found.overrides)
-    _texts(data, found.overrides)
-    _date_cells(data, date_styles, found.dates)
+    _errors(xml, begin, end, found.overrides)
+    _formulas(xml, begin, end, found.overrides)
+    _texts(xml, begin, end, found.overrides)
+    _date_cells(xml, begin, end, date_styles, found.dates)
     found.hyperlinks = _hyperlinks(tail)
     return found
 
@@ -94,22 +97,22 @@ def _cell_at(data: bytes, at: int) -> tuple[int, tuple[int, int]]:
     return start, (int(place.group(2)), column_number(place.group(1)))
 
 
-def _errors(data: bytes, overrides: dict[tuple[int, int], Cell]) -> None:
+def _errors(data: bytes, begin: int, end: int, overrides: dict[tuple[int, int], Cell]) -> None:
     """Error cells (``#N/A``): openpyxl's value is the error's text, calamine's nothing."""
-    for match in _ERROR.finditer(data):
+    for match in _ERROR.finditer(data, begin, end):
         start, place = _cell_at(data, match.start())
         close = data.find(b">", start)
         if data[close - 1 : close] == b"/":
             overrides[place] = None
             continue
-        end = data.find(b"</c>", close)
-        value = re.search(rb"<v>([^<]*)</v>", data[close:end])
+        stop = data.find(b"</c>", close)
+        value = re.search(rb"<v>([^<]*)</v>", data[close:stop])
         overrides[place] = xml_text(value.group(1)) if value and value.group(1) else None
 
 
-def _formulas(data: bytes, overrides: dict[tuple[int, int], Cell]) -> None:
+def _formulas(data: bytes, begin: int, end: int, overrides: dict[tuple[int, int], Cell]) -> None:
     """Plain formulas: openpyxl's value is ``=`` and the formula's text."""
-    for match in _FORMULA.finditer(data):
+    for match in _FORMULA.finditer(data, begin, end):
         at = match.start()
         close = data.find(b">", at)
         tag = data[at:close]
@@ -125,10 +128,10 @@ def _formulas(data: bytes, overrides: dict[tuple[int, int], Cell]) -> None:
         overrides[place] = "=" + xml_text(data[close + 1 : stop])
 
 
-def _texts(data: bytes, overrides: dict[tuple[int, int], Cell]) -> None:
+def _texts(data: bytes, begin: int, end: int, overrides: dict[tuple[int, int], Cell]) -> None:
     """Inline text calamine would trim, and empty text calamine would skip."""
     starts = set()
-    for match in _TEXT_MARKERS.finditer(data):
+    for match in _TEXT_MARKERS.finditer(data, begin, end):
         at = match.start()
         if match.group(3):
             raise ReadWithOpenpyxl("text elements with unusual attributes")
@@ -136,22 +139,31 @@ def _texts(data: bytes, overrides: dict[tuple[int, int], Cell]) -> None:
             starts.add(at)
         else:
             overrides[_inline_cell(data, at, match.end())] = ""
-    if b"</t>" in data:
-        backwards = data[::-1]
-        for match in _TRAILING_SPACE.finditer(backwards):
-            closing = len(data) - match.start() - 4  # where "</t>" starts
-            opening = data.rfind(b"<t", 0, closing)
-            if data.startswith(b"<t>", opening):  # xml:space="preserve" keeps it as it is
-                starts.add(opening)
-        del backwards
+    starts.update(_trimmed_at_the_end(data, begin, end))
     for at in sorted(starts):
         stop = data.find(b"</t>", at)
         overrides[_inline_cell(data, at, stop + 4)] = xml_text(data[at + 3 : stop])
-    for match in _EMPTY_INLINE.finditer(data):
+    for match in _EMPTY_INLINE.finditer(data, begin, end):
         cell_start, place = _cell_at(data, match.start())
         if data.find(b">", cell_start) + 1 != match.start():
             raise ReadWithOpenpyxl("empty inline text inside other markup")
         overrides[place] = ""
+
+
+def _trimmed_at_the_end(data: bytes, begin: int, end: int) -> set[int]:
+    """Where each plain ``<t>`` (no ``xml:space="preserve"``) whose text ends in a space or a
+    character reference starts: calamine trims those."""
+    found = set()
+    for marker in _TRAILING_SPACE:
+        at = data.find(marker, begin, end)
+        while at != -1:
+            closing = at + len(marker) - 4  # where "</t>" starts
+            opening = data.rfind(b"<t", begin, closing)
+            plain = data.startswith(b"<t>", opening)
+            if plain and (marker != b";</t>" or _REFERENCE_END.search(data, opening, at + 1)):
+                found.add(opening)
+            at = data.find(marker, at + 1, end)
+    return found
 
 
 def _inline_cell(data: bytes, at: int, after: int) -> tuple[int, int]:
@@ -166,7 +178,9 @@ def _inline_cell(data: bytes, at: int, after: int) -> tuple[int, int]:
 _DATE_STYLE_PATTERNS: dict[frozenset[int], tuple[re.Pattern[bytes], re.Pattern[bytes]]] = {}
 
 
-def _date_cells(data: bytes, styles: frozenset[int], dates: dict[tuple[int, int], int]) -> None:
+def _date_cells(
+    data: bytes, begin: int, end: int, styles: frozenset[int], dates: dict[tuple[int, int], int]
+) -> None:
     """Every cell styled as a date (by openpyxl's reading of the styles)."""
     patterns = _DATE_STYLE_PATTERNS.get(styles)
     if patterns is None:
@@ -177,13 +191,13 @@ def _date_cells(data: bytes, styles: frozenset[int], dates: dict[tuple[int, int]
         patterns = _DATE_STYLE_PATTERNS[styles] = (anywhere, placed)
     anywhere, placed = patterns
     # As every program writes a cell (r="…" then s="…"), one pass places them all.
-    for match in placed.finditer(data):
+    for match in placed.finditer(data, begin, end):
         place = (int(match.group(2)), column_number(match.group(1)))
         dates[place] = int(match.group(3))
-    if len(dates) == len(anywhere.findall(data)):
+    if len(dates) == len(anywhere.findall(data, begin, end)):
         return
     dates.clear()  # written otherwise (or row styles): each one found from its attribute
-    for match in anywhere.finditer(data):
+    for match in anywhere.finditer(data, begin, end):
         if match.group(1).startswith(b"0"):
             raise ReadWithOpenpyxl("a style number with a leading zero")
         at = match.start()
@@ -211,6 +225,7 @@ def _hyperlinks(tail: bytes) -> list[tuple[int, int]]:
     return places
 
 
+@functools.lru_cache(maxsize=4096)
 def column_number(letters: bytes | str) -> int:
     """1 for A, 27 for AA."""
     number = 0
@@ -276,9 +291,4 @@ def text_differs(xml: bytes) -> bool:
         return True
     if _TEXT_MARKERS.search(xml) or _ESCAPE.search(xml):
         return True
-    backwards = xml[::-1]
-    for match in _TRAILING_SPACE.finditer(backwards):
-        closing = len(xml) - match.start() - 4
-        if xml.startswith(b"<t>", xml.rfind(b"<t", 0, closing)):
-            return True
-    return False
+    return bool(_trimmed_at_the_end(xml, 0, len(xml)))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ _STYLE = re.compile(rb'\bs="([0-9]+)"')
 _ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
 _VALUE = re.compile(rb"<v>[^<]")
 _COLUMN = re.compile(rb"<col\b([^>]*?)/?>")
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})')
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 _ROW_ATTRIBUTES_SET_HERE = (b"r", b"spans", b"ht", b"customHeight")
@@ -46,15 +47,11 @@ _HEADER_CHANGE = (
 _LAST_ROW = 1_048_576
 
 
-_UNREAD = object()  # a cell's value not read from its XML (only charts need one)
-
-
 @dataclass
 class _Cell:
     xml: bytes | None  # None: no element
     style: int
     has_value: bool
-    value: Any = _UNREAD
 
 
 @dataclass
@@ -75,7 +72,11 @@ def letters(number: int) -> bytes:
 
 
 class SheetEdit:
-    """A worksheet part being patched: :meth:`apply` each update, then :meth:`xml`."""
+    """A worksheet part being patched: :meth:`apply` each update, then :meth:`pieces`.
+
+    Each row is finished (turned back into its XML) as soon as an update has written it, so a
+    100,000-row tab costs its XML, not an object per cell.
+    """
 
     def __init__(
         self,
@@ -91,21 +92,24 @@ class SheetEdit:
         if start == -1:
             raise PackageUnsupported("a worksheet without sheetData")
         opened = xml.index(b">", start) + 1
+        self.xml = xml
+        self.head = xml[:start]
         if xml[opened - 2 : opened] == b"/>":  # <sheetData/>
-            self.head, self.data, self.tail = xml[:start], b"", xml[opened:]
+            self.begin = self.end = opened
+            self.tail = xml[opened:]
         else:
-            end = xml.index(b"</sheetData>", opened)
-            self.head, self.data = xml[:start], xml[opened:end]
-            self.tail = xml[end + len(b"</sheetData>") :]
-        self.rows: dict[int, _Row] = {}
+            self.begin, self.end = opened, xml.index(b"</sheetData>", opened)
+            self.tail = xml[self.end + len(b"</sheetData>") :]
+        self.finished: dict[int, bytes] = {}  # row number → its new XML
+        self.exact: dict[tuple[int, int], Any] | None = None  # values written (for a chart)
         self._starts: list[int] = []
         self._numbers: list[int] = []
         self._tags: list[re.Match[bytes]] = []
-        for match in _ROW.finditer(self.data):
+        for match in _ROW.finditer(xml, self.begin, self.end):
             self._numbers.append(int(match.group(1)))
             self._starts.append(match.start())
             self._tags.append(match)
-        if len(self._numbers) != self.data.count(b"<row"):
+        if len(self._numbers) != xml.count(b"<row", self.begin, self.end):
             raise PackageUnsupported("a row written without its number first")
         if any(a >= b for a, b in zip(self._numbers, self._numbers[1:], strict=False)):
             raise PackageUnsupported("rows out of order")
@@ -119,60 +123,40 @@ class SheetEdit:
 
     # -- reading the rows the updates touch ----------------------------------------------------
     def row(self, number: int) -> _Row:
-        """Row ``number``, to be written anew (parsed from the sheet if it is there)."""
-        found = self.rows.get(number)
-        if found is None:
-            found = self.rows[number] = self._parsed(number)
-        return found
-
-    def number_at(self, number: int, column: int) -> float | None:
-        """The number in a cell as openpyxl would read it now, or None (text, date, formula)."""
-        row = self.rows.get(number) or self._parsed(number)
-        cell = row.cells.get(column)
-        if cell is None:
-            return None
-        value = cell.value
-        if value is _UNREAD:
-            value = _number_in(cell, self.styles)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        return None
-
-    def _parsed(self, number: int) -> _Row:
+        """Row ``number`` as it stands now (written earlier, in the sheet, or new)."""
+        finished = self.finished.get(number)
+        if finished is not None:
+            tag = _ROW.match(finished)
+            assert tag is not None
+            return _parse_row(number, tag, finished[tag.end() : -len(b"</row>")], None)
         index = bisect_left(self._numbers, number)
         if index == len(self._numbers) or self._numbers[index] != number:
             return _Row(number, b"", None)
         tag = self._tags[index]
         if tag.group(3):
-            end = tag.end()
-            content = b""
+            return _parse_row(number, tag, b"", (tag.start(), tag.end()))
+        close = self.xml.index(b"</row>", tag.end(), self.end)
+        span = (tag.start(), close + len(b"</row>"))
+        return _parse_row(number, tag, self.xml[tag.end() : close], span)
+
+    def finish(self, row: _Row) -> None:
+        self.finished[row.number] = _row_xml(row)
+
+    def number_at(self, number: int, column: int) -> float | None:
+        """The number in a cell as openpyxl would read it now, or None (text, date, formula)."""
+        if self.exact is not None and (number, column) in self.exact:
+            value = self.exact[(number, column)]
         else:
-            close = self.data.index(b"</row>", tag.end())
-            content, end = self.data[tag.end() : close], close + len(b"</row>")
-        kept, height = b"", None
-        for key, value in _ATTRIBUTE.findall(tag.group(2)):
-            if key == b"ht":
-                height = float(value)
-            elif key not in _ROW_ATTRIBUTES_SET_HERE:
-                kept += b' %s="%s"' % (key, value)
-        found = _Row(number, kept, height, span=(tag.start(), end))
-        cells = list(_CELL.finditer(content))
-        if len(cells) != content.count(b"<c"):
-            raise PackageUnsupported("a cell written without its address first")
-        for cell in cells:
-            if int(cell.group(2)) != number:
-                raise PackageUnsupported("a cell in the wrong row")
-            style = _STYLE.search(cell.group(3))
-            inner = cell.group(4) or b""
-            has_value = b"<is" in inner or b"<f" in inner or _VALUE.search(inner) is not None
-            found.cells[column_number(cell.group(1).decode())] = _Cell(
-                cell.group(0), int(style.group(1)) if style else 0, has_value
-            )
-        return found
+            cell = self.row(number).cells.get(column)
+            value = _number_in(cell, self.styles) if cell is not None else None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        return None
 
     def _last_row_with_cells(self) -> int:
         """openpyxl's ``max_row``: the last row holding a cell (a link or merge makes one)."""
         last = max([0, *self.links.rows(), *(bottom for _, _, bottom, _ in self.merges)])
+        written = [n for n, xml in self.finished.items() if b"<c " in xml]
         for index in range(len(self._numbers) - 1, -1, -1):
             number = self._numbers[index]
             if number <= last:
@@ -180,15 +164,17 @@ class SheetEdit:
             if self.row(number).cells:
                 last = number
                 break
-        return max([last, *(number for number, row in self.rows.items() if row.cells)])
+        return max([last, *written])
 
     # -- writing -------------------------------------------------------------------------------
     def apply(self, update: TabUpdate) -> None:
-        """Write ``update`` as openpyxl's ``_write`` does (see :mod:`.workbook_openpyxl`)."""
+        """Write ``update`` as openpyxl's ``write_cells`` does (see :mod:`.workbook_openpyxl`)."""
         self._refuse_merges(update)
         kinds = look.kinds(update)
         wrapped = {column: self._width(column + 1) for column in look.wrapped_columns(update)}
         money = look.money_format(update.layout.currency_format)
+        if update.layout.chart is not None and self.exact is None:
+            self.exact = {}
         if update.start_row == 0 and update.rows and update.rows[0] is not None:
             self._header_columns_added(update)
         for offset, values in enumerate(update.rows):
@@ -203,11 +189,12 @@ class SheetEdit:
                 ))  # fmt: skip
             if wrapped and number > 1:
                 row.height = look.fitted_height(row.height, count)
+            self.finish(row)
         if update.clear_below:
             end = update.start_row + len(update.rows)
             last = self._last_row_with_cells()
             numbers = {n for n in self._numbers if end < n <= last} | {
-                n for n in self.rows if end < n <= last
+                n for n in self.finished if end < n <= last
             }
             for number in sorted(numbers):
                 row = self.row(number)
@@ -215,6 +202,7 @@ class SheetEdit:
                     self._clear_cell(row, column + 1)
                 if wrapped:
                     row.height = look.fitted_height(row.height, 1)
+                self.finish(row)
 
     def _write_cell(
         self,
@@ -252,17 +240,23 @@ class SheetEdit:
                 change.append(("alignment", look.TOP))
         if change:
             style = self.styles.derived(style, tuple(change))
-        xml = cell_xml(reference, style, value, self.epoch)
-        row.cells[column] = _Cell(xml, style, value is not None, value)
+        row.cells[column] = _Cell(
+            cell_xml(reference, style, value, self.epoch), style, value is not None
+        )
+        if self.exact is not None:
+            self.exact[place] = value
 
     def _clear_cell(self, row: _Row, column: int) -> None:
         self.links.remove((row.number, column))
+        if self.exact is not None:
+            self.exact[(row.number, column)] = None
         old = row.cells.get(column)
         if old is None:
             return
         reference = letters(column) + b"%d" % row.number
-        blank = cell_xml(reference, old.style, None, self.epoch)
-        row.cells[column] = _Cell(blank, old.style, False, None)
+        row.cells[column] = _Cell(
+            cell_xml(reference, old.style, None, self.epoch), old.style, False
+        )
 
     def _refuse_merges(self, update: TabUpdate) -> None:
         """A merge over a written cell is openpyxl's to undo (``_unmerge_written``)."""
@@ -288,33 +282,35 @@ class SheetEdit:
                 raise PackageUnsupported("a header the tool adds: it gets a width and a dropdown")
         if row.height is None:
             row.height = float(look.HEADER_HEIGHT)
+            self.finish(row)
 
     def _width(self, index: int) -> float:
         width = self.widths.get(index)
         return float(width) if width else look.DEFAULT_WIDTH
 
     # -- the new part ------------------------------------------------------------------------
-    def xml(self) -> bytes:
-        """The worksheet with every touched row written anew and the rest as it was."""
-        pieces = [self._head(), b"<sheetData>"]
-        position = 0
-        for number in sorted(self.rows):
-            row = self.rows[number]
-            if row.span is not None:
-                start, end = row.span
+    def pieces(self) -> Iterator[bytes | memoryview]:
+        """The worksheet's new XML, in pieces: every written row anew, the rest as it was."""
+        view = memoryview(self.xml)
+        yield self._head()
+        yield b"<sheetData>"
+        position = self.begin
+        for number in sorted(self.finished):
+            index = bisect_left(self._numbers, number)
+            if index < len(self._numbers) and self._numbers[index] == number:
+                start = self._starts[index]
+                tag = self._tags[index]
+                end = tag.end() if tag.group(3) else (
+                    self.xml.index(b"</row>", tag.end(), self.end) + len(b"</row>")
+                )  # fmt: skip
             else:
-                start = end = self._insertion_point(number)
-            pieces.append(self.data[position:start])
-            pieces.append(_row_xml(row))
+                start = end = self._starts[index] if index < len(self._starts) else self.end
+            yield view[position:start]
+            yield self.finished[number]
             position = end
-        pieces.append(self.data[position:])
-        pieces.append(b"</sheetData>")
-        pieces.append(self.links.patched_tail(self.tail))
-        return b"".join(pieces)
-
-    def _insertion_point(self, number: int) -> int:
-        index = bisect_left(self._numbers, number)
-        return self._starts[index] if index < len(self._starts) else len(self.data)
+        yield view[position : self.end]
+        yield b"</sheetData>"
+        yield self.links.patched_tail(self.tail)
 
     def _head(self) -> bytes:
         """The part before the cells, with the dimension grown to the cells written."""
@@ -322,13 +318,42 @@ class SheetEdit:
         if found is None or self.extent is None:
             return self.head
         left, top, right, bottom = self.extent
-        for number, row in self.rows.items():
-            if row.cells:
-                top, bottom = min(top, number), max(bottom, number)
-                left = min(left, *row.cells)
-                right = max(right, *row.cells)
+        for number, xml in self.finished.items():
+            first = _CELL_COLUMN.search(xml)
+            if first is None:
+                continue
+            last = _CELL_COLUMN.match(xml, xml.rfind(b'<c r="'))
+            assert last is not None
+            top, bottom = min(top, number), max(bottom, number)
+            left = min(left, column_number(first.group(1).decode()))
+            right = max(right, column_number(last.group(1).decode()))
         reference = b"%s%d:%s%d" % (letters(left), top, letters(right), bottom)
         return self.head[: found.start(1)] + reference + self.head[found.end() - 1 :]
+
+
+def _parse_row(
+    number: int, tag: re.Match[bytes], content: bytes, span: tuple[int, int] | None
+) -> _Row:
+    kept, height = b"", None
+    for key, value in _ATTRIBUTE.findall(tag.group(2)):
+        if key == b"ht":
+            height = float(value)
+        elif key not in _ROW_ATTRIBUTES_SET_HERE:
+            kept += b' %s="%s"' % (key, value)
+    found = _Row(number, kept, height, span=span)
+    cells = list(_CELL.finditer(content))
+    if len(cells) != content.count(b"<c"):
+        raise PackageUnsupported("a cell written without its address first")
+    for cell in cells:
+        if int(cell.group(2)) != number:
+            raise PackageUnsupported("a cell in the wrong row")
+        style = _STYLE.search(cell.group(3))
+        inner = cell.group(4) or b""
+        has_value = b"<is" in inner or b"<f" in inner or _VALUE.search(inner) is not None
+        found.cells[column_number(cell.group(1).decode())] = _Cell(
+            cell.group(0), int(style.group(1)) if style else 0, has_value
+        )
+    return found
 
 
 def _number_in(cell: _Cell, styles: Styles) -> object:
