@@ -17,14 +17,20 @@ from openorder_sheets.adapters.templates import RenderedEmail
 
 
 class _KnownHeaders(HeaderRegistry):
-    """The standard header registry, remembering the class it makes for each header name.
+    """The standard header registry, remembering what it made.
 
-    `email.headerregistry.HeaderRegistry` builds a new class on every header it parses: most
-    of the time of building a message went there. The classes depend on the name alone."""
+    `email.headerregistry.HeaderRegistry` builds a new class for every header it parses, then
+    parses the value with the full RFC 5322 parser: most of the time of building a message
+    went there, for values that repeat in every message (From, Reply-To, the MIME headers,
+    the kind). Classes are kept per name, parsed headers per (name, value) — header objects
+    are immutable strings, so sharing one between messages is safe."""
+
+    _KEEP = 4096  # parsed values kept (the repeating ones; unique ones come and go)
 
     def __init__(self) -> None:
         super().__init__()
         self._made: dict[str, type[BaseHeader]] = {}
+        self._parsed: dict[tuple[str, str], BaseHeader] = {}
 
     def __getitem__(self, name: str) -> type[BaseHeader]:
         key = name.lower()
@@ -32,6 +38,18 @@ class _KnownHeaders(HeaderRegistry):
         if made is None:
             made = self._made[key] = super().__getitem__(name)
         return made
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        if type(value) is not str:  # an Address or a Group: parsed from its parts, not text
+            return super().__call__(name, value)
+        key = (name.lower(), value)
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            parsed = super().__call__(name, value)
+            if len(self._parsed) >= self._KEEP:
+                self._parsed.clear()
+            self._parsed[key] = parsed
+        return parsed
 
 
 #: email.policy.default, with header classes made once per process.
@@ -68,9 +86,10 @@ def build_message(
     ``images`` are PNGs the HTML shows inline (``<img src="cid:NAME">``), by content id."""
     message = EmailMessage(policy=POLICY)
     message["Subject"] = " ".join(rendered.subject.split())
-    message["From"] = sender
+    # As text (quoted by Address), so the parsed header is shared by every message.
+    message["From"] = str(sender)
     user, _, domain = to.partition("@")
-    message["To"] = Address(username=user, domain=domain)
+    message["To"] = str(Address(username=user, domain=domain))
     if reply_to:
         message["Reply-To"] = reply_to
     message["Date"] = format_datetime(now)
