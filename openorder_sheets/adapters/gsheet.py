@@ -34,6 +34,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from openorder_sheets.adapters import google_requests as build
 from openorder_sheets.config import Config
+from openorder_sheets.core.labels import fold
 from openorder_sheets.errors import ConfigError, SheetUnreachable
 from openorder_sheets.ports import Grid, RecordedRequests, SheetSnapshot, TabLayout, TabUpdate
 
@@ -279,13 +280,13 @@ class GoogleSheetBackend:
         for sheet in meta.get("sheets", []):
             props = sheet["properties"]
             grid = props.get("gridProperties", {})
-            self._sheets[_fold(props["title"])] = _Sheet(
+            self._sheets[fold(props["title"])] = _Sheet(
                 int(props["sheetId"]),
                 props["title"],
                 int(grid.get("rowCount", 1000)),
                 int(grid.get("columnCount", 26)),
             )
-            found = self._sheets[_fold(props["title"])]
+            found = self._sheets[fold(props["title"])]
             found.chart_id, found.chart_rows = _first_chart(sheet.get("charts", []))
             found.basic_filter = sheet.get("basicFilter")
             found.formulas = {
@@ -295,9 +296,9 @@ class GoogleSheetBackend:
     def read(self, tabs: Sequence[str]) -> SheetSnapshot:
         self._metadata()
         found: dict[str, Grid | None] = dict.fromkeys(tabs)
-        present = [tab for tab in tabs if _fold(tab) in self._sheets]
+        present = [tab for tab in tabs if fold(tab) in self._sheets]
         if present:
-            ranges = [build.quote_tab(self._sheets[_fold(tab)].title) for tab in present]
+            ranges = [build.quote_tab(self._sheets[fold(tab)].title) for tab in present]
             params: dict[str, Any] = {
                 "valueRenderOption": "UNFORMATTED_VALUE",
                 "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -312,7 +313,7 @@ class GoogleSheetBackend:
             for tab, value_range in zip(present, reply.get("valueRanges", []), strict=False):
                 rows: Grid = [list(row) for row in value_range.get("values", [])]
                 found[tab] = rows
-                self._sheets[_fold(tab)].used_rows = len(rows)
+                self._sheets[fold(tab)].used_rows = len(rows)
         names = frozenset(sheet.title for sheet in self._sheets.values())
         return SheetSnapshot(found, self.timezone or None, names)
 
@@ -322,7 +323,7 @@ class GoogleSheetBackend:
         with their rows, as when rows are deleted in the browser."""
         if not self._sheets:
             self._metadata()
-        sheet = self._sheets.get(_fold(tab))
+        sheet = self._sheets.get(fold(tab))
         if sheet is None or not rows:
             return
         requests = [
@@ -363,10 +364,10 @@ class GoogleSheetBackend:
             )
         data: list[dict[str, Any]] = []
         for update in updates:
-            height = self._sheets[_fold(update.tab)].used_rows
+            height = self._sheets[fold(update.tab)].used_rows
             data.extend(build.value_ranges(update, height))
         for update in updates:
-            sheet = self._sheets[_fold(update.tab)]
+            sheet = self._sheets[fold(update.tab)]
             sheet.used_rows = max(sheet.used_rows, update.start_row + len(update.rows))
         for chunk in build.chunked(data):
             self._send_values({"valueInputOption": "RAW", "data": chunk})
@@ -391,11 +392,11 @@ class GoogleSheetBackend:
         for update in updates:
             rows = update.start_row + len(update.rows)
             columns = max(update.columns, default=0) + 1
-            old = needed.get(_fold(update.tab))
+            old = needed.get(fold(update.tab))
             if old is not None:
                 rows, columns = max(rows, old[0]), max(columns, old[1])
                 update = old[2] if old[2].start_row == 0 else update
-            needed[_fold(update.tab)] = (rows, columns, update)
+            needed[fold(update.tab)] = (rows, columns, update)
         used = {sheet.sheet_id for sheet in self._sheets.values()}
         cells = sum(sheet.rows * sheet.columns for sheet in self._sheets.values())
         for folded, (rows, columns, update) in needed.items():
@@ -457,7 +458,7 @@ class GoogleSheetBackend:
         printing, which the API cannot set)."""
         requests_: list[dict[str, Any]] = []
         for update in updates:
-            sheet = self._sheets[_fold(update.tab)]
+            sheet = self._sheets[fold(update.tab)]
             specs = list(zip(update.columns, update.layout.columns, strict=False))
             requests_.extend(
                 build.look_requests(
@@ -493,7 +494,7 @@ class GoogleSheetBackend:
         requests_: list[dict[str, Any]] = []
         created = []
         for tab, (layout, rows) in layouts.items():
-            if _fold(tab) in self._sheets:
+            if fold(tab) in self._sheets:
                 continue
             sheet_id = _new_id(used)
             requests_.extend(
@@ -579,10 +580,6 @@ def _new_id(used: set[int]) -> int:
         if candidate not in used:
             used.add(candidate)
             return candidate
-
-
-def _fold(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 def load_credentials(path: Path | None) -> tuple[Any, str]:
