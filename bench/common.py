@@ -17,6 +17,7 @@ from openorder_sheets.ports import DeliveryOutcome, DeliveryResult
 
 ROOT = Path(__file__).resolve().parent.parent
 META = "bench.json"  # what the prepare step tells the workers about a shop folder
+EXTRA_ANSWERS = "extra_answers.pickle"  # answers kept aside to arrive after the first syncs
 
 
 class NullTransport:
@@ -97,4 +98,7 @@ def shop_arguments(prog: str) -> argparse.Namespace:
     parser.add_argument("--batches", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--dir", type=Path, required=True)
+    parser.add_argument(
+        "--extra", type=int, default=0, help="answers kept aside to arrive later (workbook)"
+    )
     return parser.parse_args()

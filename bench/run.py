@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import workbook
 from bench.common import ROOT, child_env, cpu_seconds_of, run_child
 
 RESULTS = ROOT / "bench" / "results"
@@ -142,21 +143,10 @@ def _sync_pair(folder: Path, server: GoogleServer | None) -> list[dict[str, Any]
 
 
 def measure_workbook(orders: int, work: Path, seed: int) -> dict[str, Any]:
-    folder = work / f"workbook-{orders}"
-    setup = run_child(
-        ["bench.prepare", "--orders", str(orders), "--dir", str(folder), "--seed", str(seed)],
-        TIMEOUT,
-    )
-    syncs = _sync_pair(folder, None)
-    reference = {
-        "input": run_child(["bench.openpyxl_ref", "--file", str(folder / "input.xlsx")], TIMEOUT),
-        "synced": run_child(["bench.openpyxl_ref", "--file", str(folder / "shop.xlsx")], TIMEOUT),
-    }
-    _say(
-        f"  openpyxl alone, {orders} orders: synced workbook {reference['synced']['total_s']} s, "
-        f"form answers only {reference['input']['total_s']} s"
-    )
-    return {"setup": setup, "syncs": syncs, "openpyxl": reference}
+    """First sync and no-op (the table), and up to 10,000 orders the 100-new-answers sync, each
+    beside openpyxl's load+save and python-calamine's read of the same file (bench.workbook)."""
+    new_answers = workbook.NEW_ANSWERS if orders <= 10_000 else 0
+    return workbook.measure(orders, work, seed, new_answers=new_answers)
 
 
 def measure_google(orders: int, work: Path, seed: int) -> dict[str, Any]:
@@ -241,6 +231,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 f"no-op {noop['wall_s'] / reference:.2f}× of {reference} s; first "
                 f"{first['wall_s'] / _same_io(run):.2f}× of the same file work by openpyxl",
             )
+    for item in workbook.checks(runs):
+        check(item["target"], item["held"], item["detail"])
     mail = results.get("mail")
     if mail:
         check("≥ 500 rendered/s", mail["rendered_per_s"] >= 500, f"{mail['rendered_per_s']}/s")
@@ -408,6 +400,8 @@ def _print(results: dict[str, Any], path: Path, write: bool = False) -> int:
     if write:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+        if any(key.startswith("workbook") for key in results["runs"]):
+            (path.parent / "workbook.md").write_text(workbook.markdown(results), encoding="utf-8")
     sys.stdout.write(results["table"] + "\n\n")
     for item in results["targets"]:
         mark = "held" if item["held"] else "NOT held"

@@ -21,6 +21,7 @@ import requests
 
 from bench.common import META, NullTransport, emit, peak_rss_mb
 from openorder_sheets.adapters.templates import TemplateRenderer
+from openorder_sheets.adapters.workbook import WorkbookBackend
 from openorder_sheets.config import load_config
 from openorder_sheets.service.shop import Shop, make_backend
 from openorder_sheets.service.sync import run_sync
@@ -71,14 +72,22 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, required=True)
     parser.add_argument("--phase", default="first", help="a label: first or noop")
     parser.add_argument("--profile", type=Path, help="write cProfile stats of the sync here")
+    parser.add_argument(
+        "--openpyxl-only",
+        action="store_true",
+        help="the workbook backend without its fast path (as before it), for comparison",
+    )
     args = parser.parse_args()
     meta = json.loads((args.dir / META).read_text(encoding="utf-8"))
     config = load_config(args.dir / "openorder.toml")
     now = dt.datetime.fromisoformat(meta["now"]).replace(tzinfo=config.shop.zone)
     transport = NullTransport()
+    backend = make_backend(config)
+    if args.openpyxl_only and config.sheet.workbook is not None:
+        backend = WorkbookBackend(config.sheet.workbook, fast=False)
     shop = Shop(
         config,
-        make_backend(config),
+        backend,
         lambda: transport,
         TemplateRenderer(config.shop.language, config.email.templates_dir),
         config.state_dir,
@@ -105,6 +114,7 @@ def main() -> None:
         "backend": meta["backend"],
         "orders": meta["orders"],
         "phase": args.phase,
+        "openpyxl_only": args.openpyxl_only,
         "wall_s": round(wall, 3),
         "cpu_s": round(cpu, 3),
         "peak_rss_mb": peak_rss_mb(),
@@ -133,6 +143,8 @@ def main() -> None:
         result["bytes_received"] = size_before * result["reads"]  # the file loaded
         result["bytes_sent"] = size_after * result["writes"]  # the file saved, per save
         result["file_bytes"] = size_after
+        if isinstance(backend, WorkbookBackend):
+            result["saved_by"] = dict(backend.saved_by)
     if profiler is not None:
         profiler.dump_stats(str(args.profile))
     emit(result)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from copy import copy
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -122,6 +124,28 @@ def test_calamine_reads_the_demo_shop_exactly_as_openpyxl(tmp_path: Path) -> Non
     assert CliRunner().invoke(main, ["demo", str(folder)]).exit_code == 0
     _assert_same_values(folder / "shop.xlsx")
     assert len(_read_by_calamine(folder / "shop.xlsx")) >= 8
+
+
+def test_calamine_reads_a_generated_bench_shop_exactly_as_openpyxl(tmp_path: Path) -> None:
+    """The bench's generated shop (bad quantities, double and edited answers, hostile and long
+    text), before and after its first sync: the same values through both readers."""
+    shopgen = pytest.importorskip("bench.shopgen")
+    materialize = pytest.importorskip("bench.materialize")
+    shop = shopgen.generate(400, seed=7)
+    config = materialize.make_workbook_shop(shop, tmp_path)
+    path = config.sheet.workbook
+    _assert_same_values(path)
+    transport = RecordingTransport()
+    local = Shop(
+        config,
+        WorkbookBackend(path),
+        lambda: transport,
+        TemplateRenderer(config.shop.language),
+        config.state_dir,
+    )
+    BuiltShop(local, transport, config).sync(shop.now)
+    _assert_same_values(path)
+    assert config.tab("responses") in _read_by_calamine(path)
 
 
 # -- cells written by other programs --------------------------------------------------------------
@@ -452,6 +476,76 @@ def test_a_patched_workbook_is_what_openpyxl_would_have_saved(tmp_path: Path) ->
         )
     assert built.backend.saved_by["openpyxl"] == 0  # type: ignore[attr-defined]
     assert built.backend.saved_by["patch"] > 0  # type: ignore[attr-defined]
+
+
+_INLINE = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"([^>]*?) t="inlineStr"><is><t[^>]*>(.*?)</t></is></c>', re.DOTALL
+)
+
+
+def _as_excel_saves_it(path: Path) -> None:
+    """Rewrite the workbook the way Excel lays it out: text in shared strings, rows with spans,
+    the relationships namespace declared once on the root."""
+    parts = _parts(path.read_bytes())
+    strings: dict[bytes, int] = {}
+
+    def shared(match: re.Match[bytes]) -> bytes:
+        content = match.group(3)
+        kept = b' xml:space="preserve"' if content != content.strip() else b""  # as Excel does
+        key = b"<t%s>%s</t>" % (kept, content)
+        index = strings.setdefault(key, len(strings))
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (match.group(1), match.group(2), index)
+
+    for name in list(parts):
+        if name.startswith("xl/worksheets/sheet"):
+            xml = _INLINE.sub(shared, parts[name])
+            xml = re.sub(rb'<row r="([0-9]+)"', rb'<row r="\1" spans="1:30"', xml)
+            parts[name] = xml.replace(
+                b"<worksheet ",
+                b'<worksheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                b'relationships" ',
+                1,
+            )
+    sst = b"".join(b"<si>%s</si>" % key for key in strings)
+    parts["xl/sharedStrings.xml"] = _STRINGS.format(strings=sst.decode()).encode()
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/sharedStrings" Target="sharedStrings.xml" Id="rIdStrings"/>'
+        b"</Relationships>",
+    )
+    path.write_bytes(_zipped(parts))
+
+
+def test_a_workbook_laid_out_by_excel_reads_and_patches_like_openpyxl(tmp_path: Path) -> None:
+    """Shared strings, rows with spans: read the same through both readers, and after syncs
+    with new answers the patched file shows what openpyxl would have saved."""
+    built = _hostile(ShopBuilder(tmp_path / "fast", backend="workbook")).build()
+    built.sync(NOW)
+    _as_excel_saves_it(tmp_path / "fast" / "shop.xlsx")
+    _assert_same_values(tmp_path / "fast" / "shop.xlsx")
+    assert "Orders" in _read_by_calamine(tmp_path / "fast" / "shop.xlsx")
+    shutil.copytree(tmp_path / "fast", tmp_path / "openpyxl")
+    twin = _shop(
+        tmp_path / "openpyxl",
+        WorkbookBackend(tmp_path / "openpyxl" / "shop.xlsx", fast=False),
+        _hostile,
+    )
+    for shop in (built, twin):
+        shop.set_order_cell("PO-0002", "paid", True)
+        shop.set_cell("responses", len(HOSTILE_NAMES) + 1, "Email Address", "new@example.com")
+        shop.set_cell("responses", len(HOSTILE_NAMES) + 1, "Nastar", 1)
+        _as_excel_saves_it(shop.config.sheet.workbook)  # type: ignore[arg-type]
+        shop.sync(LATER)
+    assert _describe(tmp_path / "fast" / "shop.xlsx") == _describe(
+        tmp_path / "openpyxl" / "shop.xlsx"
+    )
+    assert built.backend.saved_by["openpyxl"] == 0  # type: ignore[attr-defined]
 
 
 def _sheet_parts(path: Path) -> dict[str, bytes]:
