@@ -14,10 +14,13 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openorder_sheets.adapters.workbook_links import RELATIONSHIPS, Relationships, xml_attribute
 from openorder_sheets.adapters.workbook_openpyxl import sheet_for
 from openorder_sheets.adapters.workbook_package import (
+    REMOVED,
     Package,
     PackageUnsupported,
+    Part,
     SheetPart,
     rels_of,
+    resolve,
 )
 from openorder_sheets.ports import TabLayout
 
@@ -104,7 +107,27 @@ class BookEdit:
         self.changed = True
         return SheetPart(title, part, "worksheet", rid)
 
-    def parts(self) -> dict[str, bytes]:
+    def drop_calculation_chain(self) -> dict[str, Part]:
+        """Leave out Excel's list of formula cells (``calcChain.xml``): a cell the tool writes
+        may have held a formula, and a chain naming it makes Excel offer to repair the file.
+        Excel rebuilds the chain; openpyxl's own saves never keep it."""
+        dropped: dict[str, Part] = {}
+        for rid, kind in list(self.relationships.types.items()):
+            if kind.endswith("/calcChain"):
+                target = re.search(rb'\bTarget="([^"]*)"', self.relationships.kept[rid])
+                self.relationships.drop(rid)
+                if target is not None:
+                    part = resolve(self.part, target.group(1).decode())
+                    dropped[part] = REMOVED
+                    self.content_types = re.sub(
+                        rb'<Override[^>]*PartName="/%s"[^>]*/>' % re.escape(part.encode()),
+                        b"",
+                        self.content_types,
+                    )
+                self.changed = True
+        return dropped
+
+    def parts(self) -> dict[str, Part]:
         if not self.changed:
             return {}
         return {

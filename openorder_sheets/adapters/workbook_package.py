@@ -58,7 +58,12 @@ class Compressed:
         return cls(b"".join(out), crc, size)
 
 
-Part = bytes | Compressed
+class Removed:
+    """A part to leave out of the package."""
+
+
+REMOVED = Removed()
+Part = bytes | Compressed | Removed
 
 
 @dataclass(frozen=True)
@@ -185,13 +190,16 @@ class Package:
         now = time.localtime()[:6]
         for info in self._zip.infolist():
             offset = out.tell()
-            if info.filename in parts:
-                central.append(_write_new(out, info.filename, parts[info.filename], info))
+            part = parts.get(info.filename)
+            if isinstance(part, Removed):
+                continue
+            if part is not None:
+                central.append(_write_new(out, info.filename, part, info))
             else:
                 central.append(self._copy(out, info))
             central[-1].header_offset = offset
         for name, data in parts.items():
-            if name not in self.infos:
+            if name not in self.infos and not isinstance(data, Removed):
                 fresh = zipfile.ZipInfo(name, date_time=now)
                 offset = out.tell()
                 central.append(_write_new(out, name, data, fresh))
@@ -230,7 +238,9 @@ def _entry(name: str, method: int, date_time: tuple[int, ...], crc: int) -> zipf
     return entry
 
 
-def _write_new(out: IO[bytes], name: str, part: Part, like: zipfile.ZipInfo) -> zipfile.ZipInfo:
+def _write_new(
+    out: IO[bytes], name: str, part: bytes | Compressed, like: zipfile.ZipInfo
+) -> zipfile.ZipInfo:
     packed = part if isinstance(part, Compressed) else Compressed.of((part,))
     if len(packed.data) >= _ZIP32_LIMIT or packed.size >= _ZIP32_LIMIT:
         raise PackageUnsupported(f"{name}: too big for a zip without zip64")

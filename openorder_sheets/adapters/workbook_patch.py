@@ -122,6 +122,7 @@ def patched_parts(package: Package, updates: Sequence[TabUpdate]) -> dict[str, P
         parts[tab.sheet.part] = Compressed.of(tab.edit.pieces())
         if tab.relationships.changed:
             parts[rels_of(tab.sheet.part)] = tab.relationships.xml()
+    parts.update(book.drop_calculation_chain())
     parts.update(book.parts())
     new_styles = styles.xml()
     if new_styles is not None:

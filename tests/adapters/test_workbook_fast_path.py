@@ -571,3 +571,33 @@ def test_a_sync_leaves_the_sellers_tabs_byte_for_byte(tmp_path: Path) -> None:
     for tab in ("Products", "Batches", "Form Responses 1"):
         assert after[tab] == before[tab], tab
         assert _describe(path)[tab] == described[tab], tab
+
+
+def test_excels_list_of_formula_cells_is_left_out_when_the_tool_writes(tmp_path: Path) -> None:
+    """calcChain.xml names formula cells; a written cell may have been one: it goes, as it does
+    when openpyxl saves, and Excel rebuilds it."""
+    built = _hostile(ShopBuilder(tmp_path, backend="workbook")).build()
+    path = tmp_path / "shop.xlsx"
+    parts = _parts(path.read_bytes())
+    parts["xl/calcChain.xml"] = (
+        b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<c r="A1" i="1"/></calcChain>'
+    )
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.calcChain+xml"/></Types>',
+    )
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/calcChain" Target="calcChain.xml" Id="rIdChain"/></Relationships>',
+    )
+    path.write_bytes(_zipped(parts))
+    built.sync(NOW)
+    after = _parts(path.read_bytes())
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after["[Content_Types].xml"]
+    assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
+    assert built.backend.saved_by["patch"] > 0  # type: ignore[attr-defined]
+    _assert_same_values(path)
