@@ -35,11 +35,15 @@ def escaped(text: str) -> bytes:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
 
 
+_DATE_FORMATS = {kind: str(TIME_FORMATS[kind]) for kind in TIME_FORMATS}
+
+
 def date_format_of(value: Any) -> str | None:
     """The number format openpyxl gives a date or time that lands in a cell without one."""
-    if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
-        return str(TIME_FORMATS[type(value)])
-    return None
+    found = _DATE_FORMATS.get(type(value))
+    if found is None and isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
+        return str(TIME_FORMATS[type(value)])  # a subclass, as openpyxl looks it up
+    return found
 
 
 def cell_xml(reference: bytes, style: int, value: Any, epoch: dt.datetime) -> bytes | None:

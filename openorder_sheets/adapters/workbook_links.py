@@ -7,8 +7,10 @@ links. The others stay exactly as they were, relationship ids included.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from xml.sax.saxutils import unescape
 
-from openorder_sheets.adapters.workbook_package import PackageUnsupported, attributes
+from openorder_sheets.adapters.workbook_package import PackageUnsupported
 
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _HYPERLINK_TYPE = RELATIONSHIPS + "/hyperlink"
@@ -61,6 +63,19 @@ def xml_attribute(text: str) -> bytes:
     )
 
 
+def _value_of(tag: bytes, key: bytes) -> str:
+    """The value of the attribute ``key`` (given as ``b' name="'``) in a start tag's text."""
+    at = tag.find(key)
+    if at == -1:
+        if tag.startswith(key[1:]):  # the first attribute, with no space before it
+            at = -1
+        else:
+            return ""
+    start = at + len(key)
+    value = tag[start : tag.find(b'"', start)].decode("utf-8")
+    return unescape(value, {"&quot;": '"', "&apos;": "'"}) if "&" in value else value
+
+
 def insert_before(tail: bytes, element: bytes, followers: tuple[bytes, ...]) -> bytes:
     """``tail`` (the worksheet after its cells) with ``element`` where the format puts it."""
     positions = [
@@ -80,9 +95,10 @@ class Relationships:
         self.kept: dict[str, bytes] = {}
         self.types: dict[str, str] = {}
         for match in _RELATIONSHIP.finditer(xml):
-            found = attributes(match.group(1))
-            self.kept[found.get("Id", "")] = match.group(0)
-            self.types[found.get("Id", "")] = found.get("Type", "")
+            tag = match.group(1)
+            rid = _value_of(tag, b' Id="')
+            self.kept[rid] = match.group(0)
+            self.types[rid] = _value_of(tag, b' Type="')
         self.changed = False
         self._next = 1 + max(
             [0, *(int(key[3:]) for key in self.kept if key[:3] == "rId" and key[3:].isdigit())]
@@ -119,18 +135,20 @@ class SheetLinks:
     def __init__(self, tail: bytes, relationships: Relationships) -> None:
         self.relationships = relationships
         self.by_cell: dict[tuple[int, int], tuple[bytes, str]] = {}  # → (element, its rel id)
+        self.uses: Counter[str] = Counter()  # rel id → how many links use it
         self.changed = False
         section = _section(tail)
         if section is None:
             return
         for match in _HYPERLINK.finditer(tail, *section):
-            found = attributes(match.group(1))
-            place = _PLACE.fullmatch(found.get("ref", ""))
-            ids = [key for key in found if key.endswith(":id")]
-            if place is None or ids not in ([], ["r:id"]):
+            tag = match.group(1)
+            place = _PLACE.fullmatch(_value_of(tag, b' ref="'))
+            if place is None or tag.count(b':id="') != tag.count(b' r:id="'):
                 raise PackageUnsupported("a hyperlink over a range, or under another prefix")
             cell = (int(place.group(2)), column_number(place.group(1)))
-            self.by_cell[cell] = (match.group(0), found.get("r:id", ""))
+            rid = _value_of(tag, b' r:id="')
+            self.by_cell[cell] = (match.group(0), rid)
+            self.uses[rid] += 1
 
     def rows(self) -> set[int]:
         return {row for row, _ in self.by_cell}
@@ -145,6 +163,7 @@ class SheetLinks:
             rid.encode(),
         )
         self.by_cell[cell] = (element, rid)
+        self.uses[rid] += 1
         self.changed = True
 
     def remove(self, cell: tuple[int, int]) -> None:
@@ -153,8 +172,8 @@ class SheetLinks:
             return
         self.changed = True
         rid = found[1]
-        used_elsewhere = any(other == rid for _, other in self.by_cell.values())
-        if rid and not used_elsewhere and self.relationships.types.get(rid) == _HYPERLINK_TYPE:
+        self.uses[rid] -= 1
+        if rid and not self.uses[rid] and self.relationships.types.get(rid) == _HYPERLINK_TYPE:
             self.relationships.drop(rid)
 
     def patched_tail(self, tail: bytes) -> bytes:

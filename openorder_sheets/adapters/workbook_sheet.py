@@ -15,6 +15,7 @@ address.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
@@ -61,6 +62,32 @@ class _Row:
     height: float | None
     cells: dict[int, _Cell] = field(default_factory=dict)
     span: tuple[int, int] | None = None  # where it was in the sheet data
+
+
+def _steps(recipe: tuple[Any, ...]) -> tuple[tuple[str, Any], ...]:
+    """The style changes a recipe of :meth:`SheetEdit._write_cell` stands for, in order."""
+    automatic = recipe[0]
+    steps: list[tuple[str, Any]] = []
+    if automatic is not None:
+        steps.append(("number_format", automatic))
+    if recipe[1] == "header":
+        steps.extend(_HEADER_CHANGE)
+        return tuple(steps)
+    _, shape, align = recipe
+    if shape == "link":
+        steps.append(("named", "Hyperlink"))
+    elif shape is not None:
+        steps.append(("number_format", shape))
+    if align == "wrap":
+        steps.append(("alignment", look.WRAP))
+    elif align == "top":
+        steps.append(("alignment", look.TOP))
+    return tuple(steps)
+
+
+@functools.lru_cache(maxsize=1024)
+def _letters(number: int) -> bytes:
+    return letters(number)
 
 
 def letters(number: int) -> bytes:
@@ -120,6 +147,7 @@ class SheetEdit:
         self.widths = _column_widths(self.head)
         self.extent = _dimension(self.head)
         self.links = SheetLinks(self.tail, relationships)
+        self._date_styles: dict[int, bool] = {}
 
     # -- reading the rows the updates touch ----------------------------------------------------
     def row(self, number: int) -> _Row:
@@ -215,36 +243,47 @@ class SheetEdit:
     ) -> None:
         old = row.cells.get(column)
         style = old.style if old is not None else 0
-        change: list[tuple[str, Any]] = []
-        automatic = date_format_of(value)
-        if automatic is not None and not self.styles.is_date(style):
-            change.append(("number_format", automatic))
         place = (row.number, column)
-        reference = letters(column) + b"%d" % row.number
+        reference = _letters(column) + b"%d" % row.number
+        # The steps openpyxl takes, as a key of plain values (a cell's style is derived once
+        # per distinct old style and key, however many cells share them).
+        automatic = date_format_of(value)
+        if automatic is not None and self._is_date(style):
+            automatic = None
         if row.number == 1:
-            change.extend(_HEADER_CHANGE)
+            recipe: tuple[Any, ...] = (automatic, "header")
         else:
+            wrapped, count = wrap
             if kind is ColumnKind.MONEY:
-                change.append(("number_format", money))
+                shape: Any = money
             elif kind in look.NUMBER_FORMATS:
-                change.append(("number_format", look.NUMBER_FORMATS[kind]))
+                shape = look.NUMBER_FORMATS[kind]
             elif look.is_link(kind, value):
                 self.links.set(place, reference, value)
-                change.append(("named", "Hyperlink"))
-            elif kind is ColumnKind.LINK:
-                self.links.remove(place)  # no stale link under a cell that holds no address
-            wrapped, count = wrap
+                shape = "link"
+            else:
+                if kind is ColumnKind.LINK:
+                    self.links.remove(place)  # no stale link under a cell holding no address
+                shape = None
+            align = None
             if value is not None and wrapped:
-                change.append(("alignment", look.WRAP))
+                align = "wrap"
             elif value is not None and count > 1:
-                change.append(("alignment", look.TOP))
-        if change:
-            style = self.styles.derived(style, tuple(change))
+                align = "top"
+            recipe = (automatic, shape, align)
+        if recipe != (None, None, None):
+            style = self.styles.derived(style, recipe, _steps)
         row.cells[column] = _Cell(
             cell_xml(reference, style, value, self.epoch), style, value is not None
         )
         if self.exact is not None:
             self.exact[place] = value
+
+    def _is_date(self, style: int) -> bool:
+        found = self._date_styles.get(style)
+        if found is None:
+            found = self._date_styles[style] = self.styles.is_date(style)
+        return found
 
     def _clear_cell(self, row: _Row, column: int) -> None:
         self.links.remove((row.number, column))

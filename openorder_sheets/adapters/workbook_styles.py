@@ -11,6 +11,7 @@ rewritten; new entries go at the end of their lists.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -80,17 +81,24 @@ class Styles:
         return bool(is_date_format(self.number_format(style)))
 
     # -- deriving a cell's new style ---------------------------------------------------------
-    def derived(self, style: int, change: tuple[Any, ...]) -> int:
-        """The cell style that is ``style`` with ``change`` made (remembered: cells repeat).
+    def derived(
+        self,
+        style: int,
+        recipe: Hashable,
+        steps_of: Callable[[Any], tuple[tuple[str, Any], ...]],
+    ) -> int:
+        """The cell style that is ``style`` with the steps of ``recipe`` made (remembered per
+        style and recipe: cells repeat, and a recipe is plain values, quick to look up).
 
-        ``change`` is a tuple of ``("number_format", code)``, ``("font", Font)``,
+        ``steps_of(recipe)`` gives the steps: ``("number_format", code)``, ``("font", Font)``,
         ``("fill", Fill)``, ``("border", Border)``, ``("alignment", Alignment)`` and
-        ``("named", name)`` steps, applied in order as openpyxl applies cell assignments.
+        ``("named", name)``, applied in order as openpyxl applies cell assignments.
         """
-        key = (style, change)
+        key = (style, recipe)
         found = self._derived.get(key)
         if found is not None:
             return found
+        change = steps_of(recipe)
         if style >= len(self.formats):
             raise PackageUnsupported("a cell style beyond the list")
         form = self.formats[style]
