@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import IO
 from xml.sax.saxutils import unescape
 
+from openorder_sheets.core.labels import fold
+
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
 _END = struct.Struct("<4s4H2LH")
@@ -85,8 +87,8 @@ def attributes(tag: bytes) -> dict[str, str]:
 
 
 def fold_name(name: str) -> str:
-    """A tab's name as matched: case and runs of spaces do not count."""
-    return " ".join(name.split()).casefold()
+    """A tab's name as matched: case and runs of spaces do not count (``labels.fold``)."""
+    return fold(name)
 
 
 def resolve(source: str, target: str) -> str:
