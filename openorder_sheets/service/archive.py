@@ -160,6 +160,11 @@ def archive_batches(
 ) -> list[BatchResult]:
     """Archive ``batches`` (default: every finished one); what each gave, or why not."""
     config = shop.config
+    if not isinstance(shop.backend, RowDeleting):  # checked before anything moves
+        raise ConfigError(
+            "This spreadsheet's backend cannot delete rows, so nothing was archived: "
+            "update openorder-sheets."
+        )
     with SyncLock(shop.state_dir, 30.0):
         decided = decide_shop(shop, now)
         review_days = config.rules.review_after_days
