@@ -40,6 +40,7 @@ from typing import IO
 
 from openpyxl import Workbook
 
+from openorder_sheets.adapters.workbook_look import apply_look
 from openorder_sheets.adapters.workbook_openpyxl import (
     grid_of,
     load_whole,
@@ -212,6 +213,28 @@ class WorkbookBackend:
         self._save(lambda path: book.save(path))
         self.saved_by["openpyxl"] += 1
 
+    def delete_rows(self, tab: str, rows: Sequence[int]) -> None:
+        """Delete whole rows (0-based) and save, as a seller deleting them in Excel.
+
+        :raises WorkbookInUse: the file is open in Excel or LibreOffice; nothing was deleted.
+        """
+        if not rows:
+            return
+        self.refuse_if_open()
+        self._book = None
+        self._read_file()
+        book = self._load()
+        by_name = {fold_name(name): name for name in book.sheetnames}
+        real = by_name.get(fold_name(tab))
+        if real is None:
+            return
+        sheet = book[real]
+        for start, count in _row_runs(sorted(set(rows), reverse=True)):
+            sheet.delete_rows(start + 1, count)
+        self._save(lambda path: book.save(path))
+        self._book = None
+        self.saved_by["openpyxl"] += 1
+
     def create_tabs(self, layouts: Mapping[str, tuple[TabLayout, Grid]]) -> list[str]:
         if self.path.exists():
             book = self._load()
@@ -234,6 +257,7 @@ class WorkbookBackend:
             sheet = sheet_for(book, tab, tuple(range(width)), layout)
             update = TabUpdate(tab, tuple(range(width)), rows, layout)
             write_cells(sheet, update)
+            apply_look(sheet, update)
             created.append(tab)
         if created or not self.path.exists():
             self.refuse_if_open()
@@ -440,3 +464,14 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(handle)
+
+
+def _row_runs(descending: Sequence[int]) -> list[tuple[int, int]]:
+    """Rows (highest first) as ``(first row, how many)`` runs, bottom run first."""
+    runs: list[tuple[int, int]] = []
+    for row in descending:
+        if runs and runs[-1][0] == row + 1:
+            runs[-1] = (row, runs[-1][1] + 1)
+        else:
+            runs.append((row, 1))
+    return runs

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from openorder_sheets.adapters import workbook_layout as look
 from openorder_sheets.adapters.workbook_chart import bar_chart
+from openorder_sheets.adapters.workbook_look import apply_look
 from openorder_sheets.adapters.workbook_package import fold_name
 from openorder_sheets.ports import ChartSpec, ColumnKind, ColumnSpec, Grid, TabLayout, TabUpdate
 
@@ -118,6 +119,7 @@ def write_update(book: Workbook, update: TabUpdate) -> None:
     sheet = sheet_for(book, update.tab, update.columns, update.layout)
     _unmerge_written(sheet, update)
     write_cells(sheet, update)
+    apply_look(sheet, update)
     spec = update.layout.chart
     if spec is not None:
         sheet._charts.clear()  # openpyxl has no public way to remove a chart

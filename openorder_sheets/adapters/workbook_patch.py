@@ -23,6 +23,7 @@ from openorder_sheets.adapters.workbook_links import (
     insert_before,
     xml_attribute,
 )
+from openorder_sheets.adapters.workbook_look import lacks_look
 from openorder_sheets.adapters.workbook_package import (
     Compressed,
     Package,
@@ -107,6 +108,12 @@ def patched_parts(package: Package, updates: Sequence[TabUpdate]) -> dict[str, P
     parts: dict[str, Part] = {}
     for name, written in by_tab.items():
         sheet = sheets.get(name)
+        # A tab without its look (filter, colours, print layout) — one made before the look
+        # existed, or one still to be made — goes through openpyxl once to get it. Tabs made
+        # by `openorder init` have it, so a shop's syncs stay on the patch path.
+        current = package.read(sheet.part) if sheet is not None else b""
+        if any(lacks_look(current, update) for update in written):
+            raise PackageUnsupported("the tab's filter, colours or print layout")
         if sheet is None:
             tab = _Tab.created(book, written[0], styles, epoch, set(parts))
         elif sheet.kind != "worksheet":

@@ -107,7 +107,7 @@ def _hostile(builder: ShopBuilder) -> ShopBuilder:
 def test_calamine_reads_hostile_text_exactly_as_openpyxl(tmp_path: Path) -> None:
     """Formulas typed as names, spaces, line breaks, numbers as text: every tab, every value
     and type the same through python-calamine as through openpyxl, before and after syncs."""
-    built = _hostile(ShopBuilder(tmp_path, backend="workbook")).build()
+    built = _as_init(_hostile(ShopBuilder(tmp_path, backend="workbook")).build())
     path = tmp_path / "shop.xlsx"
     _assert_same_values(path)
     built.sync(NOW)
@@ -364,6 +364,14 @@ class _NoOpenpyxl(WorkbookBackend):
         raise AssertionError("openpyxl loaded the workbook")
 
 
+def _as_init(built: BuiltShop) -> BuiltShop:
+    """The shop as `openorder init` leaves it: the tool's tabs made, with their look."""
+    from openorder_sheets.service.setup import tool_tabs
+
+    built.backend.create_tabs(tool_tabs(built.config))
+    return built
+
+
 def _shop(folder: Path, backend: WorkbookBackend, edit: Callable[[ShopBuilder], Any]) -> BuiltShop:
     """A shop on ``folder``'s workbook (already built) with ``backend``."""
     config = edit(ShopBuilder(folder, backend="workbook")).config()
@@ -380,7 +388,7 @@ def _shop(folder: Path, backend: WorkbookBackend, edit: Callable[[ShopBuilder], 
 
 def test_a_no_op_sync_never_loads_the_workbook_into_openpyxl(tmp_path: Path) -> None:
     """Nothing changed: the re-sync reads with calamine alone and saves nothing."""
-    _hostile(ShopBuilder(tmp_path, backend="workbook")).build().sync(NOW)
+    _as_init(_hostile(ShopBuilder(tmp_path, backend="workbook")).build()).sync(NOW)
     path = tmp_path / "shop.xlsx"
     before = path.read_bytes()
     backend = _NoOpenpyxl(path)
@@ -393,7 +401,7 @@ def test_a_no_op_sync_never_loads_the_workbook_into_openpyxl(tmp_path: Path) -> 
 
 def test_a_sync_with_new_answers_patches_the_file_once_per_write(tmp_path: Path) -> None:
     """New answers: the tool tabs are patched in, one save per write, no openpyxl load."""
-    built = _hostile(ShopBuilder(tmp_path, backend="workbook")).build()
+    built = _as_init(_hostile(ShopBuilder(tmp_path, backend="workbook")).build())
     built.sync(NOW)
     built.set_cell("responses", len(HOSTILE_NAMES) + 1, "Email Address", "late@example.com")
     for header, value in [("Timestamp", "2027-02-03 08:00"), ("Name", "Late"), ("Nastar", 1)]:
@@ -453,7 +461,7 @@ def _describe(path: Path) -> dict[str, Any]:
 def test_a_patched_workbook_is_what_openpyxl_would_have_saved(tmp_path: Path) -> None:
     """First sync, seller edits, new answers, a cancellation: after each, the patched file and
     the one written by openpyxl alone show the same values, styles, links, heights and chart."""
-    built = _hostile(ShopBuilder(tmp_path / "fast", backend="workbook")).build()
+    built = _as_init(_hostile(ShopBuilder(tmp_path / "fast", backend="workbook")).build())
     shutil.copytree(tmp_path / "fast", tmp_path / "openpyxl")
     twin = _shop(
         tmp_path / "openpyxl",
@@ -525,7 +533,7 @@ def _as_excel_saves_it(path: Path) -> None:
 def test_a_workbook_laid_out_by_excel_reads_and_patches_like_openpyxl(tmp_path: Path) -> None:
     """Shared strings, rows with spans: read the same through both readers, and after syncs
     with new answers the patched file shows what openpyxl would have saved."""
-    built = _hostile(ShopBuilder(tmp_path / "fast", backend="workbook")).build()
+    built = _as_init(_hostile(ShopBuilder(tmp_path / "fast", backend="workbook")).build())
     built.sync(NOW)
     _as_excel_saves_it(tmp_path / "fast" / "shop.xlsx")
     _assert_same_values(tmp_path / "fast" / "shop.xlsx")
@@ -556,7 +564,7 @@ def _sheet_parts(path: Path) -> dict[str, bytes]:
 def test_a_sync_leaves_the_sellers_tabs_byte_for_byte(tmp_path: Path) -> None:
     """Only tool tabs are written: the seller's tabs keep their exact XML, and so every
     value, style, width and dropdown openpyxl would read from them."""
-    built = _hostile(ShopBuilder(tmp_path, backend="workbook")).build()
+    built = _as_init(_hostile(ShopBuilder(tmp_path, backend="workbook")).build())
     path = tmp_path / "shop.xlsx"
     book = load_workbook(path)
     red = copy(book["Products"]["A1"].font)
@@ -576,7 +584,7 @@ def test_a_sync_leaves_the_sellers_tabs_byte_for_byte(tmp_path: Path) -> None:
 def test_excels_list_of_formula_cells_is_left_out_when_the_tool_writes(tmp_path: Path) -> None:
     """calcChain.xml names formula cells; a written cell may have been one: it goes, as it does
     when openpyxl saves, and Excel rebuilds it."""
-    built = _hostile(ShopBuilder(tmp_path, backend="workbook")).build()
+    built = _as_init(_hostile(ShopBuilder(tmp_path, backend="workbook")).build())
     path = tmp_path / "shop.xlsx"
     parts = _parts(path.read_bytes())
     parts["xl/calcChain.xml"] = (

@@ -18,8 +18,8 @@ ANI, BUDI, CITRA = "ani@example.com", "budi@example.com", "citra@example.com"
 RULES = {"payment_due_hours": 48, "review_after_days": 0}
 
 
-def two_batches(folder: Path) -> BuiltShop:
-    builder = ShopBuilder(folder, rules=dict(RULES))
+def two_batches(folder: Path, backend: str = "memory") -> BuiltShop:
+    builder = ShopBuilder(folder, backend=backend, rules=dict(RULES))
     builder.product("NASTAR", "Nastar", 85000, capacity=2)
     builder.batch("PO 1", "2027-02-01 09:00", "2027-02-12 21:00", ships_on=dt.date(2027, 2, 20))
     builder.batch("PO 2", "2027-03-01 09:00", "2027-03-10 21:00")
@@ -40,8 +40,11 @@ def finish_batch_one(shop: BuiltShop) -> None:
     shop.sync("2027-02-21T10:00")
 
 
-def test_a_finished_batch_moves_out_and_nothing_is_lost_or_sent_again(tmp_path: Path) -> None:
-    shop = two_batches(tmp_path)
+@pytest.mark.parametrize("backend", ["memory", "workbook"])
+def test_a_finished_batch_moves_out_and_nothing_is_lost_or_sent_again(
+    tmp_path: Path, backend: str
+) -> None:
+    shop = two_batches(tmp_path, backend)
     finish_batch_one(shop)
     sent_before = len(shop.transport.sent)
     archive = MemorySheet()
