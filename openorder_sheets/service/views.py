@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from openorder_sheets.adapters.templates import KINDS, RenderedEmail
@@ -12,11 +13,17 @@ from openorder_sheets.core.labels import STATUS_LABELS, label
 from openorder_sheets.core.lifecycle import decision_kind, kind_for_status
 from openorder_sheets.core.matching import Outcome
 from openorder_sheets.core.model import Batch, Decision, EmailState
+from openorder_sheets.core.public_board import waitlist_places
 from openorder_sheets.core.reports import current_batch
 from openorder_sheets.core.statement_tab import TO_CHECK
 from openorder_sheets.errors import ConfigError
 from openorder_sheets.service.archive import cells_used
-from openorder_sheets.service.context import extras_for, message_context
+from openorder_sheets.service.context import (
+    ASKS_FOR_MONEY,
+    extras_for,
+    message_context,
+    payment_qr,
+)
 from openorder_sheets.service.shop import Shop
 from openorder_sheets.service.sync import decide_shop
 
@@ -125,7 +132,15 @@ def preview_email(
         now=now,
         reminder_hours=shop.config.rules.payment_reminder_hours,
     )
+    extras = replace(extras, place=waitlist_places(decided.orders).get(order.number))
     context = message_context(kind, order, decided.catalog, shop.config, now, extras)
+    image = payment_qr(shop.config, order) if kind in ASKS_FOR_MONEY else None
+    if image is not None:  # the preview file has no attachments: the QR goes in as data
+        cid, amount, png = image
+        context["order"]["qris"] = {"cid": cid, "amount": amount}
+        rendered = shop.renderer.render(kind, context)
+        inline = "data:image/png;base64," + base64.b64encode(png).decode()
+        return kind, replace(rendered, html=rendered.html.replace(f"cid:{cid}", inline))
     return kind, shop.renderer.render(kind, context)
 
 

@@ -78,3 +78,23 @@ def test_a_damaged_qris_sends_the_email_without_an_image(tmp_path: Path) -> None
     message, _ = confirmation(tmp_path, {"accounts": ACCOUNTS[:1], "qris": broken})
     assert not [part for part in message.walk() if part.get_content_type() == "image/png"]
     assert "BCA 1234567890" in message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_preview_shows_the_accounts_and_the_qris_inside_the_html(tmp_path: Path) -> None:
+    """`openorder preview` has no attachments: the QR is in the HTML itself, and decodes."""
+    import base64
+    import re
+
+    from openorder_sheets.service.views import preview_email
+
+    shop = shop_with(tmp_path, {"accounts": ACCOUNTS[:1], "qris": STATIC}).build()
+    shop.sync("2027-02-01T10:00")
+    owed = int(shop.order("PO-0001")["Amount to pay"] or 0)
+    now = dt.datetime(2027, 2, 1, 11, 0, tzinfo=shop.config.shop.zone)
+    kind, rendered = preview_email(shop.shop, "PO-0001", "payment_reminder", now)
+    assert kind == "payment_reminder"
+    assert "BCA 1234567890" in rendered.text
+    found = re.search(r'src="data:image/png;base64,([^"]+)"', rendered.html)
+    assert found
+    (payload,) = decoded(base64.b64decode(found.group(1)))
+    assert qris.parse(payload).amount == Decimal(owed)
