@@ -19,7 +19,7 @@ from openorder_sheets.core.labels import (
 )
 from openorder_sheets.core.records import EMAIL_COLUMNS, ORDER_SELLER_COLUMNS, ORDER_TOOL_COLUMNS
 from openorder_sheets.core.tables import column_letter
-from openorder_sheets.ports import ColumnKind, ColumnSpec, Highlight, TabLayout
+from openorder_sheets.ports import ChartSpec, ColumnKind, ColumnSpec, Highlight, TabLayout
 
 K = ColumnKind
 
@@ -272,3 +272,13 @@ def currency_format(currency: str) -> str:
     if currency.upper() == "IDR":
         return '"Rp"#,##0'
     return f'"{currency.upper()} "#,##0.00'
+
+
+def summary_chart(language: str, batch: str = "", first: int = 1, last: int = 30) -> ChartSpec:
+    """The `Summary` tab's chart: filled % (column H) by product (column C) over a batch's rows,
+    beside the table (column N)."""
+    title = "Terisi %" if language == "id" else "Filled %"
+    product = SUMMARY_COLUMNS.index("product")
+    filled = SUMMARY_COLUMNS.index("filled")
+    beside = len(SUMMARY_COLUMNS) + 1
+    return ChartSpec(f"{title} — {batch}" if batch else title, product, filled, first, last, beside)

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from openorder_sheets.config import Config
-from openorder_sheets.core.layouts import tab_layout
-from openorder_sheets.ports import ChartSpec, ColumnSpec, Grid, TabLayout
+from openorder_sheets.core.layouts import summary_chart, tab_layout
+from openorder_sheets.ports import ColumnSpec, Grid, TabLayout
 
 #: What a new config says until the seller writes their own; `doctor` warns while it does.
 PLACEHOLDER_SHOP_NAME = "Toko Saya"
@@ -214,8 +214,7 @@ def tool_tabs(config: Config) -> dict[str, tuple[TabLayout, Grid]]:
     for key in TOOL_TABS:
         layout = tab_layout(key, language, currency)
         if key == "summary":
-            title = "Terisi %" if language == "id" else "Filled %"
-            layout = replace(layout, chart=ChartSpec(title, 2, 7, 1, 30, 13))
+            layout = replace(layout, chart=summary_chart(language))
         tabs[config.tab(key)] = (layout, [[spec.header for spec in layout.columns]])
     return tabs
 

@@ -30,7 +30,7 @@ from openorder_sheets.core.catalog import read_catalog
 from openorder_sheets.core.form import map_form
 from openorder_sheets.core.identity import identify
 from openorder_sheets.core.labels import STATUS_LABELS, fold, label
-from openorder_sheets.core.layouts import tab_layout
+from openorder_sheets.core.layouts import summary_chart, tab_layout
 from openorder_sheets.core.matching import Match, Outcome
 from openorder_sheets.core.memory import (
     ArchivedOrder,
@@ -80,7 +80,7 @@ from openorder_sheets.errors import (
     SheetSetupError,
     TransportFailed,
 )
-from openorder_sheets.ports import ChartSpec, Grid, SheetSnapshot, TabLayout, TabUpdate
+from openorder_sheets.ports import Grid, SheetSnapshot, TabLayout, TabUpdate
 from openorder_sheets.service.context import (
     ASKS_FOR_MONEY,
     batch_message_context,
@@ -513,8 +513,8 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
     focus = current_batch(decided.catalog, now)
     if focus is not None and focus.name in spans:
         first, last = spans[focus.name]
-        title = ("Terisi % — " if language == "id" else "Filled % — ") + focus.name
-        summary_layout = replace(summary_layout, chart=ChartSpec(title, 2, 7, first, last, 13))
+        chart = summary_chart(language, focus.name, first, last)
+        summary_layout = replace(summary_layout, chart=chart)
     updates.append(_whole("summary", config, summary, summary_layout))
     updates.append(
         _whole(
