@@ -28,6 +28,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 import openorder_sheets
+from openorder_sheets.core.labels import LANGUAGES
 from openorder_sheets.core.model import EmailKind
 from openorder_sheets.errors import ConfigError
 
@@ -45,7 +46,6 @@ __all__ = [
 KINDS: tuple[str, ...] = tuple(kind.value for kind in EmailKind)
 
 #: Languages the packaged templates exist in.
-LANGUAGES: tuple[str, ...] = ("id", "en")
 
 #: The variables every template receives (the render context, plus ``subject`` for bodies).
 CONTEXT_VARIABLES: tuple[str, ...] = (
