@@ -45,7 +45,6 @@ __all__ = [
 #: Every email kind, in the order a buyer meets them (one enum in the core names them).
 KINDS: tuple[str, ...] = tuple(kind.value for kind in EmailKind)
 
-#: Languages the packaged templates exist in.
 
 #: The variables every template receives (the render context, plus ``subject`` for bodies).
 CONTEXT_VARIABLES: tuple[str, ...] = (
