@@ -117,10 +117,7 @@ class WorkbookBackend:
     def _read_file(self) -> bytes:
         """The workbook's bytes, remembering which file they were (size, time, hash)."""
         if not self.path.exists():
-            raise ConfigError(
-                f"The workbook {self.path} does not exist: run `openorder init` to create it, "
-                "or fix `workbook` under [sheet] in openorder.toml."
-            )
+            raise _missing(self.path)
         target = self.target
         _remove_stale_temporaries(target.parent)
         try:
@@ -174,11 +171,20 @@ class WorkbookBackend:
 
     def tab_names(self) -> list[str]:
         """Every tab's name, in order, from the file's table of contents (cells unread)."""
-        data = self.target.read_bytes()
+        if not self.path.exists():
+            raise _missing(self.path)
+        try:
+            data = self.target.read_bytes()
+        except OSError as error:
+            raise _unreadable(self.path, error) from None
         try:
             return [sheet.name for sheet in Package(data).sheets()]
         except PackageUnsupported:
+            pass
+        try:
             return list(load_whole(data).sheetnames)
+        except _UNREADABLE as error:
+            raise _unreadable(self.path, error) from None
 
     # -- writing ---------------------------------------------------------------------------
     def write(self, updates: Sequence[TabUpdate]) -> None:
@@ -353,6 +359,13 @@ class WorkbookBackend:
 
 
 _UNREADABLE = (zipfile.BadZipFile, KeyError, ValueError, OSError)
+
+
+def _missing(path: Path) -> ConfigError:
+    return ConfigError(
+        f"The workbook {path} does not exist: run `openorder init` to create it, "
+        "or fix `workbook` under [sheet] in openorder.toml."
+    )
 
 
 def _unreadable(path: Path, error: Exception) -> ConfigError:

@@ -26,6 +26,7 @@ from openorder_sheets.adapters.workbook_openpyxl import grid_of, load_whole
 from openorder_sheets.adapters.workbook_package import Package
 from openorder_sheets.adapters.workbook_values import FastReader, read_values
 from openorder_sheets.cli import main
+from openorder_sheets.errors import ConfigError
 from openorder_sheets.ports import Grid
 from openorder_sheets.service.shop import Shop
 from openorder_sheets.testing.fakes import RecordingTransport
@@ -609,3 +610,17 @@ def test_excels_list_of_formula_cells_is_left_out_when_the_tool_writes(tmp_path:
     assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
     assert built.backend.saved_by["patch"] > 0  # type: ignore[attr-defined]
     _assert_same_values(path)
+
+
+def test_the_tabs_are_listed_from_the_file_without_reading_cells(tmp_path: Path) -> None:
+    """`tab_names` (doctor, status) reads the table of contents; a missing file says so."""
+    built = _hostile(ShopBuilder(tmp_path, backend="workbook")).build()
+    backend = _NoOpenpyxl(tmp_path / "shop.xlsx")
+    assert backend.tab_names() == load_workbook(tmp_path / "shop.xlsx").sheetnames
+    snapshot = backend.read(["Orders"])
+    assert snapshot.tab_names == frozenset(backend.tab_names())
+    assert built.config.tab("products") in snapshot.tab_names
+    assert snapshot.tabs["Orders"] is None  # made by the first sync
+    missing = WorkbookBackend(tmp_path / "gone.xlsx")
+    with pytest.raises(ConfigError, match="does not exist: run `openorder init`"):
+        missing.tab_names()
