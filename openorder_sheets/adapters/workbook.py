@@ -1,8 +1,18 @@
-"""The local workbook backend: an `.xlsx` file read and written with openpyxl.
+"""The local workbook backend: an `.xlsx` file, read and written at the cost of what changed.
 
-It behaves like the Google backend: one read of every tab, one write of every tool tab. The
-file is replaced atomically (written beside it, then renamed), so a sync killed mid-write never
-leaves a half-written workbook. Around that replace:
+It behaves like the Google backend: one read of every tab, one write of every tool tab.
+
+- **Reading** gives exactly the values openpyxl would, through python-calamine wherever that
+  reads the same (:mod:`.workbook_values`; tab by tab, openpyxl where it does not): a sync that
+  changes nothing never loads the workbook into openpyxl.
+- **Writing** patches the tool tabs written into the file (:mod:`.workbook_patch`): their rows
+  that changed are written as openpyxl would write them, everything else — the seller's tabs
+  above all — is copied byte for byte. What patching does not do (a merged range over written
+  cells, a header added to an old tab) goes through openpyxl, as every write did before.
+- ``WorkbookBackend(path, fast=False)`` reads and writes through openpyxl alone (to compare).
+
+The file is replaced atomically (written beside it, then renamed), so a sync killed mid-write
+never leaves a half-written workbook. Around that replace:
 
 - **The seller's save wins.** The backend remembers the file it read (size, time and a hash of
   its bytes). Just before replacing it, it checks the file on disk is still that one; if
