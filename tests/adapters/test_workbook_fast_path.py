@@ -415,6 +415,14 @@ def test_a_sync_with_new_answers_patches_the_file_once_per_write(tmp_path: Path)
     assert len(shop.transport.kinds_to("late@example.com")) == 1
 
 
+def _width(sheet: Any, index: int) -> float | None:
+    """A column's width, also when the file stores it on a range of columns."""
+    for dimension in sheet.column_dimensions.values():
+        if (dimension.min or 0) <= index <= (dimension.max or 0):
+            return float(dimension.width) if dimension.width else None
+    return None
+
+
 def _describe(path: Path) -> dict[str, Any]:
     """Everything openpyxl shows of a workbook: values, styles, links, sizes, rules, charts."""
     book = load_workbook(path, rich_text=False)
@@ -438,6 +446,7 @@ def _describe(path: Path) -> dict[str, Any]:
         described[sheet.title] = {
             "cells": cells,
             "heights": {r: d.height for r, d in sheet.row_dimensions.items() if d.height},
+            "widths": [_width(sheet, index) for index in range(1, sheet.max_column + 1)],
             "merged": sorted(str(merged) for merged in sheet.merged_cells.ranges),
             "validations": sorted(
                 (str(v.sqref), v.formula1) for v in sheet.data_validations.dataValidation
