@@ -398,6 +398,7 @@ def unique_codes(orders: Iterable[Order], enabled: bool) -> dict[str, int]:
     if not enabled:
         return {}
     confirmed = [o for o in orders if o.status is Decision.CONFIRMED and o.batch is not None]
+    totals = {o.number: o.total for o in confirmed}  # a sum over the lines: once each
     codes: dict[str, int] = {}
     unpaid_amounts: set[Decimal] = set()
     paid_amounts: set[Decimal] = set()
@@ -407,29 +408,41 @@ def unique_codes(orders: Iterable[Order], enabled: bool) -> dict[str, int]:
         kept = order.prior.code if order.prior is not None else None
         was_paid = order.prior is not None and order.prior.settled
         if kept is not None:
-            amount = order.total + kept
+            amount = totals[order.number] + kept
             if was_paid or (amount not in unpaid_amounts and amount not in paid_amounts):
                 codes[order.number] = kept
                 (paid_amounts if was_paid else unpaid_amounts).add(amount)
                 continue
         pending.append(order)
+    # Totals with no free amount left (taken amounts only grow): not searched again.
+    full: set[Decimal] = set()
+    full_of_unpaid: set[Decimal] = set()
     for order in pending:
-        chosen = _free_code(order, unpaid_amounts, paid_amounts)
-        if chosen is None:
-            chosen = _free_code(order, unpaid_amounts, set())
+        total = totals[order.number]
+        chosen = None
+        if total not in full:
+            chosen = _free_code(order, total, unpaid_amounts, paid_amounts)
+            if chosen is None:
+                full.add(total)
+        if chosen is None and total not in full_of_unpaid:
+            chosen = _free_code(order, total, unpaid_amounts, set())
+            if chosen is None:
+                full_of_unpaid.add(total)
         if chosen is None:
             continue  # every amount around this total is owed by another unpaid order
         codes[order.number] = chosen
-        unpaid_amounts.add(order.total + chosen)
+        unpaid_amounts.add(total + chosen)
     return codes
 
 
-def _free_code(order: Order, unpaid: set[Decimal], paid: set[Decimal]) -> int | None:
+def _free_code(
+    order: Order, total: Decimal, unpaid: set[Decimal], paid: set[Decimal]
+) -> int | None:
     """The first code from the order's own (serial mod 999 + 1) whose amount is free."""
     start = order_serial(order.number) % CODE_RANGE
     for step in range(CODE_RANGE):
         code = (start + step) % CODE_RANGE + 1
-        amount = order.total + code
+        amount = total + code
         if amount not in unpaid and amount not in paid:
             return code
     return None

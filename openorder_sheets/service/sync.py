@@ -201,7 +201,8 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     configured = names["responses"] if "responses" in config.named_tabs else None
     others = [] if configured else list(default_responses_tabs(config.shop.language))
     snapshot = shop.backend.read(list(dict.fromkeys([*names.values(), *others])))
-    marks = _view_marks(snapshot, names["state"])
+    memory = read_memory(snapshot.tabs.get(names["state"]))
+    marks = _view_marks(snapshot, memory)
     view_names = {key: config.tab(key) for key in VIEW_TABS}
     present = {fold(name) for name in snapshot.tab_names or ()}
     if marks is None:  # read the views back once (those that exist), to compare and size them
@@ -227,7 +228,6 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     tabs = {key: snapshot.tabs.get(names[key]) for key in READ_TABS}
     tabs.update({key: views.get(view_names[key]) for key in VIEW_TABS})
     zone, language = config.shop.zone, config.shop.language
-    memory = read_memory(tabs["state"])
     catalog_warnings: list[str] = []
     catalog, problems = read_catalog(
         tabs,
@@ -423,11 +423,10 @@ def remembered_voices(archived: Mapping[str, ArchivedOrder]) -> list[Voice]:
     ]
 
 
-def _view_marks(snapshot: SheetSnapshot, state_tab: str) -> dict[str, ViewMark] | None:
+def _view_marks(snapshot: SheetSnapshot, memory: Memory | None) -> dict[str, ViewMark] | None:
     """The fingerprints of the views, when the views need not be read back."""
     if snapshot.tab_names is None:
         return None
-    memory = read_memory(snapshot.tabs.get(state_tab))
     if memory is None or not memory.views:
         return None
     return dict(memory.views)
