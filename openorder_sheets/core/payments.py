@@ -149,16 +149,24 @@ def settle(
     takes off again is respected: those credits are never counted for that order again.
     """
     by_key = {entry.key: entry for entry in entries}
+    codes = unique_codes(orders, unique_code)  # by status, batch, total and memory only
     staged = [
-        replace(order, seq=lifecycle.version(order), confirmed_key=lifecycle.confirmed_key(order))
+        replace(
+            order,
+            seq=lifecycle.version(order),
+            confirmed_key=lifecycle.confirmed_key(order),
+            code=codes.get(order.number),
+        )
         for order in orders
     ]
-    codes = unique_codes(staged, unique_code)
-    staged = [replace(order, code=codes.get(order.number)) for order in staged]
     matches = _match_statement(staged, statement, prefix)
     from_bank = _bank_money(staged, matches, statement)
+    about: dict[str, list[matching.Match]] = {}
+    for found in matches:
+        if found.order is not None:
+            about.setdefault(found.order, []).append(found)
     settled: list[Order] = []
-    for order in staged:
+    for order in staged:  # one `replace` per order: a sync settles every order every time
         prior = order.prior
         deadline = None
         if order.confirmed_key and due_hours > 0:
@@ -175,25 +183,41 @@ def settle(
                 if prior is not None and prior.confirmed_key == order.confirmed_key
                 else None
             ) or _sent_at(by_key, reminder_key(order.number, order.email, order.confirmed_key))
-        order = replace(order, deadline=deadline, reminder_sent=reminded)
+        bank = from_bank.get(order.number, ())
         if _seller_paid(prior):
             paid, problems = _paid(order, prior, currency, language)
-            bank = from_bank.get(order.number, ())  # kept with it: never matched twice
-            order = replace(order, paid_amount=paid, seller_problems=problems, bank=bank)
+            money: dict[str, object] = {
+                "paid_amount": paid,
+                "seller_problems": problems,
+                "bank": bank,  # kept with it: never matched twice
+            }
         else:
-            order = _paid_from_bank(order, from_bank.get(order.number, ()), currency, language)
-        order = replace(
-            order,
-            seller_problems=(
-                *order.seller_problems,
-                *_match_problems(order, matches, currency, language),
-            ),
+            money = _paid_from_bank(order, bank, currency, language)
+        money["seller_problems"] = (
+            *money["seller_problems"],  # type: ignore[misc]
+            *_match_problems(about.get(order.number, ()), currency, language),
         )
         receipts = prior.receipts if prior else 0
         was_settled = prior.settled if prior else False
-        if order.status is Decision.CONFIRMED and order.paid and not was_settled:
+        owed = order.total + (order.code or 0)
+        paid_now = money["paid_amount"]
+        if (
+            order.status is Decision.CONFIRMED
+            and isinstance(paid_now, Decimal)
+            and paid_now > 0
+            and paid_now >= owed
+            and not was_settled
+        ):
             receipts += 1
-        settled.append(replace(order, receipts=receipts))
+        settled.append(
+            replace(
+                order,
+                deadline=deadline,
+                reminder_sent=reminded,
+                receipts=receipts,
+                **money,  # type: ignore[arg-type]
+            )
+        )
     return Settlement(settled, matches)
 
 
@@ -294,9 +318,11 @@ def _bank_money(
 
 def _paid_from_bank(
     order: Order, bank: tuple[tuple[str, Decimal], ...], currency: str, language: str
-) -> Order:
+) -> dict[str, object]:
+    """The money fields of an order the seller left to the statement."""
     prior = order.prior
     paid = sum((amount for _, amount in bank), Decimal(0))
+    owed = order.total + (order.code or 0)
     problems: list[str] = []
     if prior is not None and prior.seller.action_text:
         problems.append(say(language, "action_unclear", value=prior.seller.action_text))
@@ -307,46 +333,43 @@ def _paid_from_bank(
         )
     refused = _refused(prior) if prior is not None else ()
     confirmed = order.status is Decision.CONFIRMED
-    full = confirmed and paid > 0 and paid >= order.amount_to_pay
-    if confirmed and 0 < paid < order.amount_to_pay:
+    full = confirmed and paid > 0 and paid >= owed
+    if confirmed and 0 < paid < owed:
         problems.append(
             say(
                 language,
                 "bank_partly_paid",
                 paid=formatting.money(paid, currency, language),
-                owed=formatting.money(order.amount_to_pay, currency, language),
-                missing=formatting.money(order.amount_to_pay - paid, currency, language),
+                owed=formatting.money(owed, currency, language),
+                missing=formatting.money(owed - paid, currency, language),
             )
         )
     ticked_now = prior is not None and prior.seller.paid.kind is PaidKind.YES
-    return replace(
-        order,
-        paid_amount=paid,
-        seller_problems=tuple(problems),
-        bank=bank,
-        bank_ticked=full or (ticked_now and _ours(prior)),
-        tick_paid=full and not ticked_now,
-        refused_credits=refused,
-    )
+    return {
+        "paid_amount": paid,
+        "seller_problems": tuple(problems),
+        "bank": bank,
+        "bank_ticked": full or (ticked_now and _ours(prior)),
+        "tick_paid": full and not ticked_now,
+        "refused_credits": refused,
+    }
 
 
 def _match_problems(
-    order: Order, matches: list[matching.Match], currency: str, language: str
+    found: Iterable[matching.Match], currency: str, language: str
 ) -> tuple[str, ...]:
-    """What the seller should do about this order's statement rows: an overpayment, a second
+    """What the seller should do about an order's statement rows: an overpayment, a second
     payment."""
-    found: list[str] = []
-    for item in matches:
-        if item.order != order.number:
-            continue
+    problems: list[str] = []
+    for item in found:
         row = item.credit.row + 1 if item.credit.row is not None else "?"
         if item.outcome is matching.Outcome.OVERPAID:
             extra = formatting.money(item.extra, currency, language)
-            found.append(say(language, "bank_overpaid", extra=extra, row=row))
+            problems.append(say(language, "bank_overpaid", extra=extra, row=row))
         elif item.outcome is matching.Outcome.AGAIN:
             amount = formatting.money(item.credit.amount, currency, language)
-            found.append(say(language, "bank_again", amount=amount, row=row))
-    return tuple(found)
+            problems.append(say(language, "bank_again", amount=amount, row=row))
+    return tuple(problems)
 
 
 def _paid(
