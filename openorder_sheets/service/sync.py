@@ -205,6 +205,9 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     marks = _view_marks(snapshot, memory)
     view_names = {key: config.tab(key) for key in VIEW_TABS}
     present = {fold(name) for name in snapshot.tab_names or ()}
+    orders_grid = snapshot.tabs.get(names["orders"]) or []
+    if marks is None and memory is None and snapshot.tab_names is not None and len(orders_grid) < 2:
+        marks = {}  # a new shop: its views hold at most their headers, nothing to read back
     if marks is None:  # read the views back once (those that exist), to compare and size them
         wanted = [
             name
@@ -466,14 +469,6 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         decided.codes,
         decided.order_cells,
     )
-    updates.append(
-        _whole(
-            "state",
-            config,
-            memory_rows(_with_clocks(decided)),
-            tab_layout("state", language, currency),
-        )
-    )
     statement_grid = decided.snapshot["statement"]
     if statement_grid is not None:
         updates.extend(
@@ -541,6 +536,15 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         )
     )
     updates = _fingerprinted(decided, updates)
+    # The memory last: the views' fingerprints were just taken.
+    updates.append(
+        _whole(
+            "state",
+            config,
+            memory_rows(_with_clocks(decided)),
+            tab_layout("state", language, currency),
+        )
+    )
     rank = {config.tab(key): index for index, key in enumerate(WRITE_ORDER)}
     return sorted(updates, key=lambda update: rank.get(update.tab, len(rank)))
 
@@ -552,12 +556,9 @@ def _fingerprinted(decided: Decided, updates: list[TabUpdate]) -> list[TabUpdate
     by_tab = {config.tab(key): key for key in VIEW_TABS}
     marks = decided.memory.views
     kept: list[TabUpdate] = []
-    state_at = None
     for update in updates:
         key = by_tab.get(update.tab)
         if key is None:
-            if update.tab == config.tab("state"):
-                state_at = len(kept)
             kept.append(update)
             continue
         mark = ViewMark(_fingerprint(update), len(update.rows))
@@ -574,10 +575,6 @@ def _fingerprinted(decided: Decided, updates: list[TabUpdate]) -> list[TabUpdate
         padding = [[None] * width for _ in range(extra)]
         kept.append(replace(update, rows=[*update.rows, *padding], clear_below=False))
         decided.unread.add(update.tab)
-    if state_at is not None:  # the memory row of these marks, as planned now
-        state = kept[state_at]
-        rows = [list(state.rows[0] or []), *memory_rows(_with_clocks(decided))]
-        kept[state_at] = replace(state, rows=rows)
     return kept
 
 
