@@ -1,278 +1,564 @@
-"""``python -m bench.year``: a year of a busy shop on the local workbook (a skeleton).
+"""``python -m bench.year``: a year of a busy shop, on the local workbook and on Google Sheets.
 
-The scenario of issue 12: 24 batches of 2,000 orders, a fortnight apart, each walked through
-its life — the batch opens (announcement), answers arrive (most in its first hours), buyers pay
-(the seller ticks `Paid`) or let their orders expire, the seller moves it to production, one
-batch is delayed (its ship date moves), it is ready, shipped, and finally archived — with a
-sync every simulated hour around the busy moments and a few a day otherwise. Each sync runs in a
-fresh process (``bench.worker``) with its `now` set to the simulated instant; everything the
-seller does happens between syncs, saved by openpyxl as her spreadsheet program would (set-up,
-not measured).
+The scenario of issue 12: 24 batches a fortnight apart (2,000 orders each is the full run;
+``--orders-per-batch`` sets the size), each walked through its life with the product's own code
+— the batch opens, answers arrive (most in its first hours), buyers pay (the seller ticks
+`Paid`) or let their orders expire, the seller sets the batch's Stage to "In production", one
+batch is delayed (its Ships on date moves three days later), "Ready", "Shipped", and two weeks
+after shipping ``archive_batches`` moves it to a second backend (an archive workbook; on Google a
+second spreadsheet on the same local Sheets server). Syncs run every simulated hour around the
+busy moments (the first six hours after a batch opens, the two hours before and one after it
+closes) and once a day at 10:00 otherwise.
 
-Reported per sync and per 30-day month: cells in the workbook, bytes read and written, wall and
-CPU per sync, peak RSS — in ``bench/results/year.json`` and ``year.csv``.
-
-What is still to do (a skeleton): the Google backend (the same timeline against
-``bench.gserver``); the PNG chart of the months; bank-statement payments beside the ticks;
-and ``openorder archive`` needs the workbook backend to delete rows (``RowDeleting``), which it
-does not yet: until then an archive run copies the batch to the archive workbook and the live
-rows stay (recorded as such). Quick run: ``python -m bench.year --batches 3 --orders 300``.
+Each backend runs in its own process (the two run side by side on the 2 cores); the shop is a
+``ShopBuilder`` shop, each sync is ``run_sync`` in that process with a recording mail transport,
+and everything the seller and her buyers do between syncs (answers pasted, `Paid` ticked,
+stages) is set-up, not measured. Per sync: CPU (``time.thread_time`` around ``run_sync``: the
+syncing thread only — on Google the local Sheets server answers in another thread of the same
+process, as Google answers on another machine; ``process_time`` is kept too), wall, bytes read
+and written (Google: request and response bodies as the server counted them; workbook: the file
+loaded and saved, as ``bench.worker`` counts them), cells (Google: the sum of every tab's grid,
+rows × columns, from the server's metadata; workbook: rows × columns in use of every tab, read by
+python-calamine). Peak RSS is the process's ``ru_maxrss`` at the end of each month (it includes
+the set-up and, on Google, the server). Writes ``bench/results/year.json``, ``year.md`` and
+``year.png`` (matplotlib, an optional bench-only dependency: without it the PNG is skipped).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import json
+import os
 import random
-import shutil
+import resource
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from bench.common import META, ROOT, run_child
-from bench.materialize import write_config
-from bench.shopgen import generate
-from openorder_sheets.adapters.workbook import WorkbookBackend
-from openorder_sheets.adapters.workbook_openpyxl import load_whole
-from openorder_sheets.config import Config
+from bench.common import ROOT
+from openorder_sheets.adapters.google_requests import api_value, quote_tab
 from openorder_sheets.core.cells import text
-from openorder_sheets.service.setup import seller_tabs, tool_tabs
+from openorder_sheets.core.tables import column_letter
 
 RESULTS = ROOT / "bench" / "results"
-TIMEOUT = 3600
 FORTNIGHT = dt.timedelta(days=14)
 START = dt.datetime(2027, 1, 4, 9, 0)  # a Monday morning, shop-local time
+DAYS = 365
 PAID_SHARE = 0.85  # of confirmed orders; the rest expire unpaid
 DELAYED_BATCH = 5  # this one's ship date moves three days later while in production
+CEILING = 10_000_000  # Google's cells per spreadsheet
+RULES = {"payment_due_hours": 48, "review_after_days": 0}
+PRODUCTS = [
+    ("NASTAR", "Nastar", 85000),
+    ("KASTENGEL", "Kastengel", 95000),
+    ("PUTRI", "Putri Salju", 75000),
+    ("LIDAH", "Lidah Kucing", 70000),
+]
 
 
-@dataclass(order=True)
-class Moment:
-    """Something that happens at ``when``: a sync, or something the seller or buyers do."""
+@dataclass
+class Batch:
+    index: int
+    name: str
+    opens: dt.datetime
+    closes: dt.datetime
+    ships: dt.date
 
-    when: dt.datetime
-    order: int  # ties: answers and the seller's edits land before the sync of that instant
-    kind: str = field(compare=False)  # answers, paid, stage, delay, sync, archive
-    batch: int = field(compare=False, default=0)
-    detail: Any = field(compare=False, default=None)
-
-
-def batch_window(index: int) -> tuple[dt.datetime, dt.datetime, dt.date]:
-    opens = START + index * FORTNIGHT
-    closes = opens + dt.timedelta(days=5, hours=12)
-    return opens, closes, (closes + dt.timedelta(days=7)).date()
+    @property
+    def shipped_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.ships, dt.time(8))
 
 
-def timeline(batches: int, orders: int, seed: int) -> Iterator[Moment]:
-    """Every moment of the year, in order."""
-    moments: list[Moment] = []
-    for index in range(batches):
-        opens, closes, ships = batch_window(index)
-        shop = generate(orders, batches=1, seed=seed + index)
-        shift = opens - dt.datetime(2027, 2, 1, 9, 0)  # shopgen's one batch opens then
-        rows = [[row[0] + shift, *row[1:]] for row in shop.responses]
-        # Answers arrive hour by hour: each hour's answers come in one save before its sync.
-        hours: dict[dt.datetime, list[list[Any]]] = {}
-        for row in rows:
-            hours.setdefault(row[0].replace(minute=0, second=0) + dt.timedelta(hours=1), []).append(
-                row
-            )
-        moments += [Moment(hour, 0, "answers", index, batch) for hour, batch in hours.items()]
-        # Syncs: hourly for the first day, every 6 hours until it closes, then twice a day.
-        moments += [Moment(opens + dt.timedelta(hours=h), 9, "sync") for h in range(1, 25)]
-        moments += [Moment(opens + dt.timedelta(hours=h), 9, "sync") for h in range(30, 24 * 14, 6)]
-        for day in range(2, 12):
-            moments.append(Moment(opens + dt.timedelta(days=day, hours=3), 1, "paid", index))
-        moments.append(Moment(closes + dt.timedelta(hours=1), 1, "stage", index, "Produksi"))
-        if index == DELAYED_BATCH:
-            moments.append(Moment(closes + dt.timedelta(days=2), 1, "delay", index, 3))
-        ready = dt.datetime.combine(ships, dt.time(8)) - dt.timedelta(days=1)
-        moments.append(Moment(ready, 1, "stage", index, "Siap"))
-        moments.append(Moment(ready + dt.timedelta(days=1, hours=6), 1, "stage", index, "Dikirim"))
-        moments.append(Moment(ready + dt.timedelta(days=4), 10, "archive", index))
-    yield from sorted(moments)
+def batches_of(count: int) -> list[Batch]:
+    result = []
+    for index in range(count):
+        opens = START + index * FORTNIGHT
+        closes = opens + dt.timedelta(days=5, hours=12)
+        ships = (closes + dt.timedelta(days=7)).date()
+        result.append(Batch(index, f"PO {index + 1:02d}", opens, closes, ships))
+    return result
 
 
-def make_shop(folder: Path, batches: int, orders: int, seed: int) -> Config:
-    """The shop as ``init`` leaves it, with every batch of the year listed and no answers."""
-    shop = generate(orders, batches=1, seed=seed)
-    config = write_config(shop, folder, workbook="shop.xlsx")
+def answers_of(batch: Batch, orders: int, rng: random.Random) -> list[list[Any]]:
+    """The batch's form answers: 60 % in its first six hours, the rest until it closes."""
     rows = []
-    for index in range(batches):
-        opens, closes, ships = batch_window(index)
-        rows.append([f"PO {index + 1:02d}", opens, closes, ships, None, ""])
-    tabs = seller_tabs(config, products=shop.products, materials=shop.materials, batches=rows)
-    layout, _ = tabs[config.tab("responses")]
-    tabs[config.tab("responses")] = (layout, [list(shop.response_headers)])
-    tabs.update(tool_tabs(config))
-    assert config.sheet.workbook is not None
-    WorkbookBackend(config.sheet.workbook).create_tabs(tabs)
-    (folder / META).write_text(
-        json.dumps({"backend": "workbook", "orders": orders * batches, "now": START.isoformat()})
-    )
-    return config
+    window = (batch.closes - batch.opens).total_seconds()
+    for n in range(orders):
+        if rng.random() < 0.6:
+            offset = rng.uniform(60, 6 * 3600 - 60)
+        else:
+            offset = rng.uniform(6 * 3600, window - 60)
+        stamp = (batch.opens + dt.timedelta(seconds=int(offset))).replace(microsecond=0)
+        buyer = rng.randrange(orders * 3)  # buyers come back across batches
+        quantities = [rng.choice([None, None, 1, 1, 2, 3]) for _ in PRODUCTS]
+        if not any(quantities):
+            quantities[rng.randrange(len(PRODUCTS))] = 1
+        opt_in = "Yes" if rng.random() < 0.3 else ""
+        rows.append(
+            [stamp, f"buyer{buyer}@example.com", f"Buyer {buyer}", "081234567890",
+             f"Jl. Melati {n % 200 + 1}", "Courier", "", opt_in, *quantities]
+        )  # fmt: skip
+    return sorted(rows, key=lambda row: row[0])
+
+
+def sync_times(batches: list[Batch]) -> list[dt.datetime]:
+    """Daily at 10:00, hourly around each batch's opening and closing."""
+    times = {
+        dt.datetime.combine((START + dt.timedelta(days=d)).date(), dt.time(10)) for d in range(DAYS)
+    }
+    for batch in batches:
+        times |= {batch.opens + dt.timedelta(hours=h) for h in range(1, 7)}
+        times |= {batch.closes + dt.timedelta(hours=h) for h in (-2, -1, 1)}
+    end = START + dt.timedelta(days=DAYS)
+    return sorted(t for t in times if t < end)
 
 
 class Seller:
-    """What the seller and her buyers do between syncs, saved as her spreadsheet program would."""
+    """The seller's and buyers' edits between syncs, on one built shop (set-up, not measured)."""
 
-    def __init__(self, config: Config, seed: int) -> None:
-        self.config = config
-        self.rng = random.Random(seed)
-        assert config.sheet.workbook is not None
-        self.path = config.sheet.workbook
+    def __init__(self, built: Any, backend: str) -> None:
+        self.built, self.backend = built, backend
+        self.book: Any = None  # the workbook, open in "her spreadsheet program" until saved
 
-    def apply(self, moments: list[Moment]) -> None:
-        book = load_whole(self.path.read_bytes())
-        for moment in moments:
-            getattr(self, "_" + moment.kind)(book, moment)
-        book.save(self.path)
+    def _book(self) -> Any:
+        from openpyxl import load_workbook
 
-    def _answers(self, book: Any, moment: Moment) -> None:
-        sheet = book[self.config.tab("responses")]
-        for row in moment.detail:
-            sheet.append(row)
+        if self.book is None:
+            self.book = load_workbook(self.built.backend.path)
+        return self.book
 
-    def _paid(self, book: Any, moment: Moment) -> None:
-        """Ticks `Paid` on most confirmed, unpaid orders of the batch (the rest will expire)."""
-        sheet = book[self.config.tab("orders")]
-        header = [text(cell.value) for cell in sheet[1]]
-        batch, status, paid = (header.index(name) for name in ("Batch", "Status", "Lunas"))
-        wanted = f"PO {moment.batch + 1:02d}"
-        for row in sheet.iter_rows(min_row=2):
-            due = text(row[status].value) == "Dikonfirmasi" and row[paid].value is None
-            # About a quarter of those still due pay each day.
-            if text(row[batch].value) == wanted and due and self.rng.random() < PAID_SHARE / 4:
-                row[paid].value = True
+    def save(self) -> None:
+        """Everything done since the last sync, saved once (as a seller saves before cron)."""
+        if self.book is not None:
+            self.book.save(self.built.backend.path)
+            self.book = None
 
-    def _stage(self, book: Any, moment: Moment) -> None:
-        sheet = book[self.config.tab("batches")]
-        sheet.cell(row=moment.batch + 2, column=5).value = moment.detail
+    def append_answers(self, rows: list[list[Any]]) -> None:
+        name = self.built.config.tab("responses")
+        if self.backend == "workbook":
+            book = self._book()
+            for row in rows:
+                book[name].append(row)
+            return
+        have = len(self.built.grid("responses"))
+        self.built._grow(name, have + len(rows) + 1)
+        width = len(rows[0])
+        end = f"{column_letter(width - 1)}{have + len(rows)}"
+        values = [[api_value(v) if v is not None else "" for v in row] for row in rows]
+        self.built.sheets_server.set_values(
+            self.built.backend.key, f"{quote_tab(name)}!A{have + 1}:{end}", values
+        )
 
-    def _delay(self, book: Any, moment: Moment) -> None:
-        sheet = book[self.config.tab("batches")]
-        cell = sheet.cell(row=moment.batch + 2, column=4)
-        cell.value = cell.value + dt.timedelta(days=moment.detail)
+    def edit(self, key: str, cells: list[tuple[int, str, Any]]) -> None:
+        """Set cells (0-based grid row, header, value) of one tab in one save."""
+        if not cells:
+            return
+        if self.backend == "google":
+            name = self.built.config.tab(key)
+            headers = [text(c) for c in self.built.grid(key)[0]]
+            for row, header, value in cells:
+                cell = f"{quote_tab(name)}!{column_letter(headers.index(header))}{row + 1}"
+                self.built.sheets_server.set_values(
+                    self.built.backend.key, cell, [[api_value(value)]]
+                )
+            return
+        book = self._book()
+        sheet = book[self.built.config.tab(key)]
+        headers = [text(c.value) for c in sheet[1]]
+        for row, header, value in cells:
+            sheet.cell(row=row + 1, column=headers.index(header) + 1, value=value)
+
+    def pay(self, rng: random.Random, decided: dict[str, bool]) -> int:
+        """Tick `Paid` on confirmed orders whose buyer pays (decided once per order)."""
+        grid = self.built.grid("orders")
+        if len(grid) < 2:
+            return 0
+        header = [text(c) for c in grid[0]]
+        status, paid = header.index("Status"), header.index("Paid")
+        cells = []
+        for row_index, row in enumerate(grid[1:], start=1):
+            row = list(row) + [None] * (len(header) - len(row))
+            number = text(row[0])
+            if text(row[status]) != "Confirmed" or row[paid] in (True, "TRUE"):
+                continue
+            if number not in decided:
+                decided[number] = rng.random() < PAID_SHARE
+            if decided[number]:
+                cells.append((row_index, "Paid", True))
+        self.edit("orders", cells)
+        return len(cells)
+
+    def batch_row(self, name: str) -> int:
+        grid = self.built.grid("batches")
+        return [text(r[0]) if r else "" for r in grid].index(name)
 
 
-def cells_in(path: Path) -> int:
-    """Cells the workbook's tabs span (rows × columns in use), as a spreadsheet counts them."""
-    book = CalamineWorkbook.from_path(str(path))
+def cells_used(built: Any, backend: str) -> int:
+    if backend == "google":
+        meta = built.sheets_server.spreadsheet(built.backend.key)
+        grids = [s["properties"]["gridProperties"] for s in meta["sheets"]]
+        return sum(int(g["rowCount"]) * int(g["columnCount"]) for g in grids)
+    book = CalamineWorkbook.from_path(str(built.backend.path))
     sheets = [book.get_sheet_by_name(name) for name in book.sheet_names]
     return sum(sheet.height * sheet.width for sheet in sheets)
 
 
-def sync(folder: Path, now: dt.datetime) -> dict[str, Any]:
-    meta = json.loads((folder / META).read_text())
-    meta["now"] = now.isoformat()
-    (folder / META).write_text(json.dumps(meta))
-    result = run_child(["bench.worker", "--dir", str(folder), "--phase", now.isoformat()], TIMEOUT)
-    result["cells"] = cells_in(folder / "shop.xlsx")
-    result["now"] = now.isoformat()
-    return result
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def archive(config: Config, now: dt.datetime) -> dict[str, Any]:
-    """``openorder archive`` of the finished batches (in this process; recorded, not timed)."""
-    from bench.common import NullTransport
-    from openorder_sheets.adapters.templates import TemplateRenderer
-    from openorder_sheets.errors import OpenOrderError
+def run_backend(backend: str, batch_count: int, orders: int, seed: int) -> dict[str, Any]:
+    """The whole year on one backend, in this process."""
+    from gspread.http_client import HTTPClient
+
+    from openorder_sheets.adapters.gsheet import GoogleSheetBackend
+    from openorder_sheets.adapters.workbook import WorkbookBackend
     from openorder_sheets.service.archive import archive_batches
-    from openorder_sheets.service.shop import Shop, make_backend
+    from openorder_sheets.service.sync import run_sync
+    from openorder_sheets.testing.sheets_server import SheetsServer, local_session
+    from openorder_sheets.testing.shops import ShopBuilder
 
-    transport = NullTransport()
-    shop = Shop(
-        config,
-        make_backend(config),
-        lambda: transport,
-        TemplateRenderer(config.shop.language),
-        config.state_dir,
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    folder = Path(tempfile.mkdtemp(prefix=f"openorder-year-{backend}-"))
+    server = SheetsServer().start() if backend == "google" else None
+    builder = ShopBuilder(folder, backend=backend, sheets_server=server, rules=dict(RULES))
+    for sku, name, price in PRODUCTS:
+        builder.product(sku, name, price)
+    batches = batches_of(batch_count)
+    for batch in batches:
+        builder.batch(batch.name, batch.opens, batch.closes, ships_on=batch.ships)
+    built = builder.build()
+    if server is not None:
+        key = server.create_spreadsheet("Test Bakery — archive")
+        http = HTTPClient(auth=None, session=local_session(server.base_url))  # type: ignore[arg-type]
+        archive: Any = GoogleSheetBackend(http, key)
+    else:
+        from openpyxl import Workbook
+
+        Workbook().save(folder / "shop-archive.xlsx")  # an empty workbook beside the shop's
+        archive = WorkbookBackend(folder / "shop-archive.xlsx")
+    seller = Seller(built, backend)
+    zone = built.config.shop.zone
+    pending = sorted(
+        (row for batch in batches for row in answers_of(batch, orders, rng)), key=lambda r: r[0]
     )
-    try:
-        done = archive_batches(shop, now.replace(tzinfo=config.shop.zone))
-    except OpenOrderError as error:
-        return {"now": now.isoformat(), "archived": False, "why": str(error)}
-    return {"now": now.isoformat(), "archived": True, "batches": [r.batch for r in done]}
+    decided: dict[str, bool] = {}
+    stages: list[tuple[dt.datetime, Batch, str]] = []
+    for batch in batches:
+        stages.append((batch.closes + dt.timedelta(days=1), batch, "In production"))
+        stages.append((batch.shipped_at - dt.timedelta(days=1), batch, "Ready"))
+        stages.append((batch.shipped_at, batch, "Shipped"))
+    delayed = batches[DELAYED_BATCH] if batch_count > DELAYED_BATCH else None
+    if delayed is not None:
+        delayed.ships += dt.timedelta(days=3)
+        stages = [(w + dt.timedelta(days=3) if b is delayed and s != "In production" else w, b, s)
+                  for w, b, s in stages]  # fmt: skip
+    stages.sort(key=lambda s: s[0])
+    archive_at = {b.name: b.shipped_at + dt.timedelta(days=14, hours=2) for b in batches}
+    syncs: list[dict[str, Any]] = []
+    archives: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    month_rss: dict[int, float] = {}
+    delay_done = False
+    for now in sync_times(batches):
+        # What happened since the last sync (set-up, not measured).
+        arrived = []
+        while pending and pending[0][0] <= now:
+            arrived.append(pending.pop(0))
+        if arrived:
+            seller.append_answers(arrived)
+        if now.hour == 10:  # the seller checks her bank once a day
+            ticked = seller.pay(rng, decided)
+            if ticked:
+                events.append({"now": now.isoformat(), "paid": ticked})
+        while stages and stages[0][0] <= now:
+            _, batch, stage = stages.pop(0)
+            seller.edit("batches", [(seller.batch_row(batch.name), "Stage", stage)])
+            events.append({"now": now.isoformat(), "batch": batch.name, "stage": stage})
+        if delayed is not None and not delay_done and now >= delayed.closes + dt.timedelta(days=2):
+            seller.edit("batches", [(seller.batch_row(delayed.name), "Ships on", delayed.ships)])
+            events.append(
+                {"now": now.isoformat(), "batch": delayed.name, "delay_to": str(delayed.ships)}
+            )
+            delay_done = True
+        seller.save()
+        # The measured sync.
+        size_before = built.backend.path.stat().st_size if backend == "workbook" else 0
+        if server is not None:
+            server.reset_stats()
+        counter = getattr(built.backend, "requests", None)
+        seen = dict(counter.counts) if counter is not None else {}
+        wall, cpu, thread = time.perf_counter(), time.process_time(), time.thread_time()
+        report = run_sync(built.shop, now.replace(tzinfo=zone))
+        thread = time.thread_time() - thread
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        if server is not None:
+            stats = server.stats()
+            read, written = stats["bytes_sent"], stats["bytes_received"]
+        else:
+            size_after = built.backend.path.stat().st_size
+            # The backend counts its loads and saves over its life: this sync's are the change.
+            counts = dict(report.requests)
+            loads = counts.get("read", 0) - seen.get("read", 0)
+            saves = counts.get("write", 0) - seen.get("write", 0)
+            read, written = size_before * loads, size_after * saves
+        month = min((now - START).days // 30 + 1, 12)  # the year's last 5 days join month 12
+        syncs.append(
+            {
+                "now": now.isoformat(),
+                "month": month,
+                "cpu_s": round(thread, 4),
+                "process_cpu_s": round(cpu, 4),
+                "wall_s": round(wall, 4),
+                "read_bytes": read,
+                "written_bytes": written,
+                "cells": cells_used(built, backend),
+                "orders_live": sum(report.by_status.values()),
+                "emails_new": len(report.emails_new),
+                "tabs_written": report.tabs_written,
+            }
+        )
+        month_rss[month] = peak_rss_mb()
+        # Archive what shipped two weeks ago (not measured as a sync; its time is recorded).
+        due = [name for name, when in archive_at.items() if when <= now]
+        if due:
+            for name in due:
+                del archive_at[name]
+            spent = time.perf_counter()
+            try:
+                done = archive_batches(built.shop, now.replace(tzinfo=zone), due, archive=archive)
+                archives.append(
+                    {
+                        "now": now.isoformat(),
+                        "due": due,
+                        "archived": [r.batch for r in done if not r.not_finished],
+                        "not_finished": {r.batch: r.not_finished for r in done if r.not_finished},
+                        "orders": sum(r.orders for r in done),
+                        "emails": sum(r.emails for r in done),
+                        "wall_s": round(time.perf_counter() - spent, 2),
+                    }
+                )
+            except Exception as error:  # recorded, the year goes on
+                archives.append({"now": now.isoformat(), "due": due, "error": repr(error)})
+        if len(syncs) % 25 == 0:
+            last = syncs[-1]
+            sys.stderr.write(
+                f"[{backend}] {now:%Y-%m-%d %H:%M} month {month} cpu {last['cpu_s']:.3f} s "
+                f"cells {last['cells']:,} live orders {last['orders_live']} "
+                f"({time.perf_counter() - started:.0f} s, syncs "
+                f"{sum(s['wall_s'] for s in syncs):.0f} s)\n"
+            )
+    if server is not None:
+        server.stop()
+    return {
+        "backend": backend,
+        "elapsed_s": round(time.perf_counter() - started, 1),
+        "syncs": syncs,
+        "archives": archives,
+        "events": events,
+        "month_peak_rss_mb": month_rss,
+        "emails_sent_total": len(built.transport.sent),
+    }
 
 
-def months(syncs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def months(part: dict[str, Any]) -> list[dict[str, Any]]:
     by_month: dict[int, list[dict[str, Any]]] = {}
-    for result in syncs:
-        month = (dt.datetime.fromisoformat(result["now"]) - START).days // 30 + 1
-        by_month.setdefault(month, []).append(result)
+    for result in part["syncs"]:
+        by_month.setdefault(result["month"], []).append(result)
     summary = []
     for month, results in sorted(by_month.items()):
         cpu = sorted(r["cpu_s"] for r in results)
+        n = len(results)
         summary.append(
             {
                 "month": month,
-                "syncs": len(results),
+                "syncs": n,
                 "cells_max": max(r["cells"] for r in results),
-                "cpu_median_s": cpu[len(cpu) // 2],
+                "orders_live_max": max(r["orders_live"] for r in results),
+                "cpu_mean_s": round(sum(cpu) / n, 4),
+                "cpu_median_s": cpu[n // 2],
                 "cpu_max_s": cpu[-1],
-                "read_mb_mean": sum(r["bytes_received"] for r in results) / len(results) / 1e6,
-                "written_mb_mean": sum(r["bytes_sent"] for r in results) / len(results) / 1e6,
-                "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
+                "read_kb_mean": round(sum(r["read_bytes"] for r in results) / n / 1e3, 1),
+                "written_kb_mean": round(sum(r["written_bytes"] for r in results) / n / 1e3, 1),
+                "peak_rss_mb": part["month_peak_rss_mb"].get(month)
+                or part["month_peak_rss_mb"].get(str(month)),
             }
         )
     return summary
 
 
+def targets(summary: list[dict[str, Any]]) -> dict[str, Any]:
+    first, last = summary[0], summary[-1]
+    cells = max(m["cells_max"] for m in summary)
+    ratio = last["cpu_mean_s"] / first["cpu_mean_s"] if first["cpu_mean_s"] else None
+    read_ratio = last["read_kb_mean"] / first["read_kb_mean"] if first["read_kb_mean"] else None
+    return {
+        "cells_max": cells,
+        "cells_max_share": round(cells / CEILING, 4),
+        "cells_under_half": cells < CEILING / 2,
+        "cpu_month12_over_month1": round(ratio, 3) if ratio else None,
+        "read_month12_over_month1": round(read_ratio, 3) if read_ratio else None,
+        "month12_within_20pct": ratio is not None and ratio <= 1.2,
+        "first_month": first["month"],
+        "last_month": last["month"],
+    }
+
+
+NAMES = {"workbook": "local workbook", "google": "Sheets API (local)"}
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = [
+        f"# A year of a busy shop: {results['batches']} batches × "
+        f"{results['orders_per_batch']:,} orders",
+        "",
+        f"`{results['command']}` — commit {results['commit']}, wall {results['wall_s']:.0f} s. "
+        "Mean per sync in the month; cells = the most in the month.",
+        "",
+    ]
+    for backend, data in results["backends"].items():
+        lines += [
+            f"## {NAMES[backend]} ({len(data['syncs'])} syncs, {data['elapsed_s']:.0f} s)",
+            "",
+            "| month | syncs | live orders (max) | cells (max) | % of 10 M | read / sync | "
+            "written / sync | CPU / sync (mean) | CPU (median) | CPU (max) | peak RSS |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for m in data["months"]:
+            lines.append(
+                f"| {m['month']} | {m['syncs']} | {m['orders_live_max']:,} | {m['cells_max']:,} | "
+                f"{m['cells_max'] / CEILING:.1%} | {m['read_kb_mean']:,.0f} kB | "
+                f"{m['written_kb_mean']:,.0f} kB | {m['cpu_mean_s'] * 1000:,.0f} ms | "
+                f"{m['cpu_median_s'] * 1000:,.0f} ms | {m['cpu_max_s'] * 1000:,.0f} ms | "
+                f"{m['peak_rss_mb']:,.0f} MB |"
+            )
+        t = data["targets"]
+        archived = sum(len(a.get("archived", [])) for a in data["archives"])
+        errors = [a for a in data["archives"] if "error" in a or a.get("not_finished")]
+        lines += [
+            "",
+            f"Targets: cells at most {t['cells_max']:,} ({t['cells_max_share']:.1%} of 10 M): "
+            f"**{'held' if t['cells_under_half'] else 'not held'}**; CPU per sync month "
+            f"{t['last_month']} / month {t['first_month']} = {t['cpu_month12_over_month1']}× "
+            f"(bytes read {t['read_month12_over_month1']}×): "
+            f"**{'held' if t['month12_within_20pct'] else 'not held'}**. "
+            f"Batches archived: {archived}; archive runs with errors or unfinished batches: "
+            f"{len(errors)}.",
+            "",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def chart(results: dict[str, Any], path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        sys.stderr.write("matplotlib is not installed: no PNG (pip install matplotlib)\n")
+        return False
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+    for backend, data in results["backends"].items():
+        ms = [m["month"] for m in data["months"]]
+        left.plot(
+            ms, [m["cells_max"] / 1e6 for m in data["months"]], marker="o", label=NAMES[backend]
+        )
+        right.plot(
+            ms, [m["cpu_mean_s"] * 1000 for m in data["months"]], marker="o", label=NAMES[backend]
+        )
+    left.axhline(CEILING / 2 / 1e6, color="red", linestyle="--", label="target: 50 % of 10 M")
+    left.set(title="Cells used in the live spreadsheet (max in month)", xlabel="month",
+             ylabel="million cells")  # fmt: skip
+    left.set_yscale("log")
+    right.set(title="CPU per sync (mean in month)", xlabel="month", ylabel="ms")
+    right.set_ylim(bottom=0)
+    for axis in (left, right):
+        axis.grid(True, alpha=0.3)
+        axis.legend(fontsize=8)
+    figure.suptitle(
+        f"A year of a busy shop: {results['batches']} batches × {results['orders_per_batch']:,} "
+        "orders, a fortnight apart"
+    )
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.year", description=__doc__)
     parser.add_argument("--batches", type=int, default=24)
-    parser.add_argument("--orders", type=int, default=2000, help="orders per batch")
+    parser.add_argument(
+        "--orders-per-batch", type=int, default=2000, help="orders per batch (2000: the full run)"
+    )
+    parser.add_argument("--backends", default="workbook,google")
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--out", type=Path, default=RESULTS / "year.json")
+    parser.add_argument("--part", type=Path, help=argparse.SUPPRESS)  # one backend, in a child
+    parser.add_argument(  # BACKEND=PATH: that backend's year, already run (same size and seed)
+        "--reuse", action="append", default=[], help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
-    folder = Path(tempfile.mkdtemp(prefix="openorder-year-")) / "shop"
+    backends = args.backends.split(",")
+    if args.part is not None:
+        (backend,) = backends
+        part = run_backend(backend, args.batches, args.orders_per_batch, args.seed)
+        args.part.write_text(json.dumps(part, default=str), encoding="utf-8")
+        return 0
     started = time.perf_counter()
-    config = make_shop(folder, args.batches, args.orders, args.seed)
-    seller = Seller(config, args.seed)
-    syncs: list[dict[str, Any]] = []
-    archives: list[dict[str, Any]] = []
-    pending: list[Moment] = []
-    try:
-        for moment in timeline(args.batches, args.orders, args.seed):
-            if moment.kind in ("sync", "archive"):
-                if pending:
-                    seller.apply(pending)
-                    pending = []
-                if moment.kind == "sync":
-                    syncs.append(sync(folder, moment.when))
-                    sys.stderr.write(
-                        f"{moment.when:%Y-%m-%d %H:%M} cpu {syncs[-1]['cpu_s']:6.2f} s "
-                        f"{syncs[-1]['cells']:>9,} cells {syncs[-1]['tabs_written']}\n"
-                    )
-                else:
-                    archives.append(archive(config, moment.when))
-            else:
-                pending.append(moment)
-    finally:
-        shutil.rmtree(folder.parent, ignore_errors=True)
-    results = {
+    workdir = Path(tempfile.mkdtemp(prefix="openorder-year-"))
+    children = []
+    reused = dict(item.split("=", 1) for item in args.reuse)
+    for backend in backends:  # side by side, one process each
+        if backend in reused:
+            continue
+        part = workdir / f"{backend}.json"
+        command = [sys.executable, "-m", "bench.year", "--backends", backend, "--part", str(part),
+                   "--batches", str(args.batches), "--orders-per-batch", str(args.orders_per_batch),
+                   "--seed", str(args.seed)]  # fmt: skip
+        children.append((backend, part, subprocess.Popen(command, cwd=ROOT)))
+    parts = {}
+    for backend, part, child in children:
+        if child.wait() != 0:
+            sys.stderr.write(f"{backend}: failed ({child.returncode})\n")
+            return 1
+        parts[backend] = json.loads(part.read_text(encoding="utf-8"))
+    for backend, path in reused.items():
+        parts[backend] = json.loads(Path(path).read_text(encoding="utf-8"))
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    command = "python -m bench.year " + " ".join(argv if argv is not None else sys.argv[1:])
+    results: dict[str, Any] = {
+        "command": command.strip(),
+        "commit": commit,
         "batches": args.batches,
-        "orders_per_batch": args.orders,
-        "elapsed_s": round(time.perf_counter() - started, 1),
-        "months": months(syncs),
-        "archives": archives,
-        "syncs": syncs,
+        "orders_per_batch": args.orders_per_batch,
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        # The backends run side by side: the run lasts as long as the slower one (or this merge).
+        "wall_s": round(
+            max([time.perf_counter() - started] + [p["elapsed_s"] for p in parts.values()]), 1
+        ),
+        "backends": {},
     }
+    for backend, part in parts.items():
+        summary = months(part)
+        results["backends"][backend] = {**part, "months": summary, "targets": targets(summary)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    with args.out.with_suffix(".csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(results["months"][0]))
-        writer.writeheader()
-        writer.writerows(results["months"])
-    sys.stdout.write(json.dumps(results["months"], indent=2) + "\n")
+    args.out.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
+    table = markdown(results)
+    args.out.with_suffix(".md").write_text(table, encoding="utf-8")
+    chart(results, args.out.with_suffix(".png"))
+    sys.stdout.write(table)
     return 0
 
 
