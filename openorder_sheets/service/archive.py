@@ -259,6 +259,7 @@ def _move(
 
     # 1. The archive gets every row it does not have yet.
     names = {key: config.tab(key) for key in moving}
+    _start_archive(target, {names[key]: live.get(key) for key in moving if moving[key]})
     current = target.read(list(names.values())).tabs
     updates: list[TabUpdate] = []
     for key, where in moving.items():
@@ -322,6 +323,20 @@ def _move(
                 result.statement_rows += 1
             else:
                 result.answers += 1
+
+
+def _start_archive(target: SheetBackend, headers: Mapping[str, Grid | None]) -> None:
+    """A first archive workbook: made with the tabs (headers only) it is about to receive."""
+    from openorder_sheets.adapters.workbook import WorkbookBackend
+
+    if not isinstance(target, WorkbookBackend) or target.path.exists():
+        return
+    tabs = {
+        tab: (TabLayout(tuple(ColumnSpec(cells.text(h) or "-") for h in grid[0])), [grid[0]])
+        for tab, grid in headers.items()
+        if grid
+    }
+    target.create_tabs(tabs)
 
 
 def _column(grid: Grid | None, key: str, language: str) -> int:

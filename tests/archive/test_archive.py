@@ -193,3 +193,31 @@ def test_on_google_the_rows_move_to_the_archive_spreadsheet_and_answers_stay(
     shop.sync("2027-02-22T11:00")
     assert len(shop.transport.sent) == sent
     assert shop.orders() == []  # the answers that stay are not taken for new orders
+
+
+def test_buyer_text_moved_to_an_archive_workbook_stays_text(tmp_path: Path) -> None:
+    """A buyer's name that looks like a formula is text in the archive too, never a formula."""
+    from openpyxl import load_workbook
+
+    from openorder_sheets.adapters.workbook import WorkbookBackend
+
+    builder = ShopBuilder(tmp_path, backend="workbook", rules=dict(RULES))
+    builder.product("NASTAR", "Nastar", 85000, capacity=5)
+    builder.batch("PO 1", "2027-02-01 09:00", "2027-02-12 21:00", ships_on=dt.date(2027, 2, 20))
+    builder.response("2027-02-01 09:10", ANI, '=HYPERLINK("http://x","klik")', Nastar=1)
+    shop = builder.build()
+    shop.sync("2027-02-01T10:00")
+    shop.set_order_cell("PO-0001", "paid", True)
+    shop.sync("2027-02-02T10:00")
+    shop.set_cell("batches", 1, "Stage", "Shipped")
+    shop.sync("2027-02-21T10:00")
+    archive = WorkbookBackend(tmp_path / "shop-archive.xlsx")
+    now = dt.datetime(2027, 2, 22, 10, 0, tzinfo=shop.config.shop.zone)
+    (result,) = archive_batches(shop.shop, now, archive=archive)
+    assert result.orders == 1
+    book = load_workbook(tmp_path / "shop-archive.xlsx")
+    names = [
+        cell for row in book["Orders"].iter_rows() for cell in row if "HYPERLINK" in str(cell.value)
+    ]
+    assert names
+    assert all(cell.data_type != "f" for cell in names)
