@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from openorder_sheets.core import cells
 from openorder_sheets.core.labels import LANGUAGES, TAB_LABELS, fold
+from openorder_sheets.ports import Cell
 
 #: Headers Google Forms writes for the submission time, in the languages it is used in here.
 TIMESTAMP_HEADERS = frozenset({"timestamp", "stempel waktu", "cap waktu"})
@@ -25,15 +27,15 @@ def default_responses_tabs(language: str) -> tuple[str, ...]:
     return (first, *(labels[other] for other in LANGUAGES if labels[other] != first))
 
 
-def looks_like_responses(header_row: Sequence[object]) -> bool:
+def looks_like_responses(header_row: Sequence[Cell]) -> bool:
     """Whether a header row has the form's timestamp column and an email column."""
-    folded = {fold(str(cell)) for cell in header_row if cell is not None}
+    folded = {fold(cells.text(cell)) for cell in header_row if cell is not None}
     return bool(folded & TIMESTAMP_HEADERS) and bool(folded & EMAIL_HEADERS)
 
 
 def find_responses_tab(
     tab_names: Sequence[str],
-    headers_by_tab: Mapping[str, Sequence[object]] | None,
+    headers_by_tab: Mapping[str, Sequence[Cell]] | None,
     configured: str | None,
     language: str,
 ) -> str | None:

@@ -61,7 +61,8 @@ def paid_mark(cell: Cell) -> PaidMark:
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         if cell in (0, 1):
             return PaidMark(PaidKind.YES if cell == 1 else PaidKind.NO, text=str(cell))
-        return _amount(str(cell)) or PaidMark(PaidKind.UNKNOWN, text=str(cell))
+        written = cells.text(cell)  # (str() refuses integers of over 4,300 digits)
+        return _amount(written) or PaidMark(PaidKind.UNKNOWN, text=written)
     raw = cells.text(cell)
     word = fold(raw).strip(" .!")
     if not word:

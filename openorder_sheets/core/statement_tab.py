@@ -71,7 +71,7 @@ def result_words(found: Match, currency: str, language: str) -> str:
 def _tool_positions(header: Sequence[Cell], width: int, language: str) -> dict[str, int]:
     """Where the tool's three columns are: found by their headers, else after the last."""
     found: dict[str, int] = {}
-    folded = [fold(str(cell)) if cell is not None else "" for cell in header]
+    folded = [fold(cells.text(cell)) for cell in header]
     for key in STATEMENT_TOOL_COLUMNS:
         names = {fold(text) for text in COLUMN_LABELS[key].values()}
         for index, text in enumerate(folded):

@@ -108,3 +108,18 @@ def test_the_orders_tab_writes_the_grouped_number_and_the_email_words() -> None:
     # The WhatsApp link still dials the plain number.
     assert str(values["whatsapp_link"]).startswith("https://wa.me/6281234567890?")
     assert cells.unescape(str(values["whatsapp"])) == "+62 812-3456-7890"
+
+
+def test_an_integer_too_long_for_str_in_a_header_or_paid_cell_is_only_text() -> None:
+    """Python refuses str() of an integer over 4,300 digits; a pasted number that long in a
+    header (any tab) or in `Paid` is read as an unclear word, never a crash (found by the
+    any-value-in-any-cell property)."""
+    from openorder_sheets.core.model import PaidKind
+    from openorder_sheets.core.responses_tab import looks_like_responses
+    from openorder_sheets.core.seller_words import paid_mark
+    from openorder_sheets.core.statement_tab import read_statement
+
+    huge = 10**5000
+    assert paid_mark(huge).kind is PaidKind.UNKNOWN
+    assert not looks_like_responses([huge, "Email"])
+    assert read_statement([[huge, "Keterangan"]], "id").credits == []
