@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from openorder_sheets.adapters.workbook_book import BookEdit, laid_out_tab
 from openorder_sheets.adapters.workbook_chart import CHART_TYPE, DRAWING_TYPE, chart_parts
 from openorder_sheets.adapters.workbook_links import (
+    AFTER_HYPERLINKS,
     RELATIONSHIPS,
     Relationships,
     insert_before,
@@ -43,17 +44,8 @@ _STYLES = "xl/styles.xml"
 _DRAWING_REL = RELATIONSHIPS + "/drawing"
 _CHART_REL = RELATIONSHIPS + "/chart"
 _ANCHOR = re.compile(rb"<(?:[\w.-]+:)?(?:oneCellAnchor|twoCellAnchor|absoluteAnchor)\b")
-_AFTER_DRAWING = (
-    b"legacyDrawing",
-    b"legacyDrawingHF",
-    b"drawingHF",
-    b"picture",
-    b"oleObjects",
-    b"controls",
-    b"webPublishItems",
-    b"tableParts",
-    b"extLst",
-)
+#: Elements that come after <drawing> in a worksheet (the tail of the format's fixed order).
+_AFTER_DRAWING = AFTER_HYPERLINKS[AFTER_HYPERLINKS.index(b"drawing") + 1 :]
 
 
 class _Tab:

@@ -29,15 +29,16 @@ from babel.dates import format_date
 
 from openorder_sheets.core import cells
 from openorder_sheets.core.formatting import locale_of
+from openorder_sheets.core.labels import COLUMN_LABELS, LANGUAGES, label
+from openorder_sheets.core.layouts import TAB_COLUMNS
 from openorder_sheets.core.model import Catalog, Decision, Order, Stage
 from openorder_sheets.core.orders_tab import progress_key
 from openorder_sheets.core.records import order_serial
 
-BOARD_TAB: Mapping[str, str] = {"en": "Public status", "id": "Status publik"}
-
+#: The tab's headers per language: its columns' labels (core/layouts, core/labels).
 BOARD_HEADERS: Mapping[str, Sequence[str]] = {
-    "en": ("Order", "Name", "Batch", "Status", "Ships on"),
-    "id": ("Pesanan", "Nama", "Batch", "Status", "Tanggal kirim"),
+    language: tuple(label(COLUMN_LABELS, key, language) for key in TAB_COLUMNS["public_status"])
+    for language in LANGUAGES
 }
 
 #: What the public reads in `Status`: the progress of a confirmed order, or why it waits.

@@ -24,7 +24,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from openorder_sheets.core import cells
-from openorder_sheets.core.labels import fold
+from openorder_sheets.core.labels import COLUMN_LABELS, TAB_LABELS, fold
+from openorder_sheets.core.layouts import TAB_COLUMNS
 from openorder_sheets.core.lifecycle import reachable
 from openorder_sheets.core.model import (
     Decision,
@@ -40,17 +41,17 @@ from openorder_sheets.core.records import order_serial
 from openorder_sheets.core.wording import quote
 from openorder_sheets.ports import Cell, Grid
 
-REVIEWS_TAB: Mapping[str, str] = {"en": "Testimonials", "id": "Testimoni"}
+REVIEWS_TAB: Mapping[str, str] = TAB_LABELS["testimonials"]
 
 #: The headers `init` writes, in this order (a linked form writes its own questions instead).
 REVIEW_COLUMNS: tuple[str, ...] = ("name", "order", "stars", "text", "show")
+#: The tab's headers in both languages: the same words as the column labels `init` writes.
 REVIEW_HEADERS: Mapping[str, Mapping[str, str]] = {
-    "timestamp": {"en": "Timestamp", "id": "Stempel waktu"},
-    "name": {"en": "Name", "id": "Nama"},
-    "order": {"en": "Order", "id": "Pesanan"},
-    "stars": {"en": "Stars", "id": "Bintang"},
-    "text": {"en": "Review", "id": "Ulasan"},
-    "show": {"en": "Show", "id": "Tampilkan"},
+    "timestamp": {"en": "Timestamp", "id": "Stempel waktu"},  # a linked form's first column
+    **{
+        key: COLUMN_LABELS[column]
+        for key, column in zip(REVIEW_COLUMNS, TAB_COLUMNS["testimonials"], strict=True)
+    },
 }
 #: Other headers a seller or a form question may use, matched whole (case and spaces ignored).
 _SAME_HEADERS: Mapping[str, tuple[str, ...]] = {
