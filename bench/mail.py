@@ -26,7 +26,7 @@ from bench.shopgen import generate
 from openorder_sheets.adapters.smtp import SmtpTransport
 from openorder_sheets.adapters.templates import TemplateRenderer
 from openorder_sheets.ports import DeliveryOutcome
-from openorder_sheets.service.shop import Shop
+from openorder_sheets.service.composition import Shop
 from openorder_sheets.service.sync import _message_builder, decide_shop
 from openorder_sheets.testing.fakes import MemorySheet
 

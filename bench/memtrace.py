@@ -21,7 +21,7 @@ from bench.common import META, NullTransport, emit
 from openorder_sheets.adapters.templates import TemplateRenderer
 from openorder_sheets.config import load_config
 from openorder_sheets.service import sync
-from openorder_sheets.service.shop import Shop, make_backend
+from openorder_sheets.service.composition import Shop, make_backend
 
 
 def _rss_mb() -> float:

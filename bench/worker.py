@@ -23,7 +23,7 @@ from bench.common import META, NullTransport, emit, peak_rss_mb
 from openorder_sheets.adapters.templates import TemplateRenderer
 from openorder_sheets.adapters.workbook import WorkbookBackend
 from openorder_sheets.config import load_config
-from openorder_sheets.service.shop import Shop, make_backend
+from openorder_sheets.service.composition import Shop, make_backend
 from openorder_sheets.service.sync import run_sync
 from openorder_sheets.testing.sheets_server import local_session
 

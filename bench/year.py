@@ -43,9 +43,9 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from bench.common import ROOT
-from openorder_sheets.adapters.google_requests import api_value, quote_tab
+from openorder_sheets.adapters.google_bodies import api_value, quote_tab
 from openorder_sheets.core.cells import text
-from openorder_sheets.core.tables import column_letter
+from openorder_sheets.core.columns import column_letter
 
 RESULTS = ROOT / "bench" / "results"
 FORTNIGHT = dt.timedelta(days=14)

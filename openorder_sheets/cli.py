@@ -30,7 +30,7 @@ from openorder_sheets.cli_text import (
 )
 from openorder_sheets.config import ShopConfig, load_config
 from openorder_sheets.errors import ConfigError, OpenOrderError, TransportFailed
-from openorder_sheets.service.shop import open_shop
+from openorder_sheets.service.composition import open_shop
 
 F = TypeVar("F", bound=Callable[..., Any])
 

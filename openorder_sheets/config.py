@@ -263,9 +263,7 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         workbook=_path(folder, archive_raw.get("workbook")),
         spreadsheet=archive_raw.get("spreadsheet", ""),
     )
-    return Config(
-        path, shop, sheet, tabs, form, rules, email, payment, archive, frozenset(named)
-    )
+    return Config(path, shop, sheet, tabs, form, rules, email, payment, archive, frozenset(named))
 
 
 _ACCOUNT_KEYS = ("bank", "number", "holder")

@@ -32,7 +32,7 @@ from gspread.http_client import HTTPClient
 from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
-from openorder_sheets.adapters import google_requests as build
+from openorder_sheets.adapters import google_bodies as build
 from openorder_sheets.config import Config
 from openorder_sheets.core.labels import fold
 from openorder_sheets.errors import ConfigError, SheetUnreachable

@@ -13,9 +13,9 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from openorder_sheets.core import cells
+from openorder_sheets.core.columns import Columns, data_rows, find_columns
 from openorder_sheets.core.labels import COLUMN_LABELS, STAGE_LABELS, fold, label, reverse_lookup
 from openorder_sheets.core.model import Batch, Catalog, Material, Product, Stage
-from openorder_sheets.core.tables import Columns, data_rows, find_columns
 from openorder_sheets.ports import Cell, Grid
 
 PRODUCT_COLUMNS = (

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from openorder_sheets.core.model import PriorOrder, Response
-from openorder_sheets.core.records import order_serial
+from openorder_sheets.core.seller_columns import order_serial
 
 #: Timestamps read back from a sheet may differ by float noise; a second is "the same moment".
 _SAME_MOMENT = dt.timedelta(seconds=1)

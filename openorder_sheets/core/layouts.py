@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from openorder_sheets.core.catalog import BATCH_COLUMNS, MATERIAL_COLUMNS, PRODUCT_COLUMNS
+from openorder_sheets.core.columns import column_letter
 from openorder_sheets.core.labels import (
     COLUMN_LABELS,
     PROGRESS_LABELS,
@@ -17,8 +18,8 @@ from openorder_sheets.core.labels import (
     STATUS_LABELS,
     label,
 )
-from openorder_sheets.core.records import EMAIL_COLUMNS, ORDER_SELLER_COLUMNS, ORDER_TOOL_COLUMNS
-from openorder_sheets.core.tables import column_letter
+from openorder_sheets.core.ledger import EMAIL_COLUMNS
+from openorder_sheets.core.seller_columns import ORDER_SELLER_COLUMNS, ORDER_TOOL_COLUMNS
 from openorder_sheets.ports import ChartSpec, ColumnKind, ColumnSpec, Highlight, TabLayout
 
 K = ColumnKind

@@ -11,12 +11,33 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 from openorder_sheets.core import cells
+from openorder_sheets.core.columns import find_columns
 from openorder_sheets.core.model import EmailDue, EmailKind, EmailState, LedgerEntry
-from openorder_sheets.core.records import STATE_RANK
-from openorder_sheets.ports import Cell
+from openorder_sheets.ports import Cell, Grid
 
+EMAIL_COLUMNS = (
+    "key",
+    "order",
+    "kind",
+    "to",
+    "state",
+    "attempts",
+    "last_attempt",
+    "message_id",
+    "error",
+)
+
+#: How far along a message is; a later state never goes back to an earlier one.
+STATE_RANK = {
+    EmailState.QUEUED: 0,
+    EmailState.DEFERRED: 1,
+    EmailState.SENDING: 2,
+    EmailState.FAILED: 3,
+    EmailState.SENT: 4,
+}
 #: A state the local journal knows beats an older one in the sheet (a run died before writing).
 _RANK = STATE_RANK
 #: Kinds sent before everything else when the daily limit bites (SPEC §5): what a buyer must
@@ -139,3 +160,55 @@ def ledger_rows(entries: Iterable[LedgerEntry]) -> list[list[Cell]]:
         ]
         for e in entries
     ]
+
+
+def read_ledger(
+    tab: str, grid: Grid | None, zone: ZoneInfo, language: str
+) -> tuple[list[LedgerEntry], list[str]]:
+    """Every message the `Emails` tab records, by key; unreadable rows are skipped."""
+    if grid is None or not grid:
+        return [], []
+    columns, problems = find_columns(tab, grid, ("key", "state"), EMAIL_COLUMNS, language)
+    if problems:
+        return [], problems
+    entries: dict[str, LedgerEntry] = {}
+    for row in grid[1:]:
+        key = cells.text(columns.get(row, "key"))
+        if not key:
+            continue
+        try:
+            state = EmailState(cells.text(columns.get(row, "state")).lower())
+        except ValueError:
+            state = EmailState.QUEUED
+        attempts = _whole(columns.get(row, "attempts")) or 0
+        entry = LedgerEntry(
+            key=key,
+            order=cells.text(columns.get(row, "order")),
+            kind=cells.text(columns.get(row, "kind")),
+            to=cells.text(columns.get(row, "to")),
+            state=state,
+            attempts=attempts,
+            last_attempt=_when(columns.get(row, "last_attempt"), zone),
+            message_id=cells.text(columns.get(row, "message_id")),
+            error=cells.text(columns.get(row, "error")),
+        )
+        earlier = entries.get(key)
+        # A key twice (a seller's copy-paste): the furthest-along row wins, so a stale
+        # `queued` copy can never make a new machine resend what was sent.
+        if earlier is None or STATE_RANK[entry.state] >= STATE_RANK[earlier.state]:
+            entries[key] = entry
+    return list(entries.values()), []
+
+
+def _whole(cell: Cell) -> int | None:
+    try:
+        return cells.whole_number(cell)
+    except cells.CellError:
+        return None
+
+
+def _when(cell: Cell, zone: ZoneInfo) -> dt.datetime | None:
+    try:
+        return cells.when(cell, zone)
+    except cells.CellError:
+        return None

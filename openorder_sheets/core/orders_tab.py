@@ -15,6 +15,7 @@ from urllib.parse import quote
 import phonenumbers
 
 from openorder_sheets.core import cells, formatting
+from openorder_sheets.core.columns import Columns
 from openorder_sheets.core.labels import (
     EMAIL_KIND_LABELS,
     EMAIL_STATE_LABELS,
@@ -24,9 +25,8 @@ from openorder_sheets.core.labels import (
 )
 from openorder_sheets.core.layouts import TAB_COLUMNS, column_spec
 from openorder_sheets.core.model import Decision, EmailState, LedgerEntry, Order, Stage
-from openorder_sheets.core.records import ORDER_SELLER_COLUMNS, ORDER_TOOL_COLUMNS
 from openorder_sheets.core.rules import items_text
-from openorder_sheets.core.tables import Columns
+from openorder_sheets.core.seller_columns import ORDER_SELLER_COLUMNS, ORDER_TOOL_COLUMNS
 from openorder_sheets.core.wording import say
 from openorder_sheets.ports import Cell, Grid, TabLayout, TabUpdate
 
@@ -70,8 +70,6 @@ def _email_words(entry: LedgerEntry, language: str) -> str:
     kind = str(entry.kind)
     what = label(EMAIL_KIND_LABELS, kind, language) if kind in EMAIL_KIND_LABELS else kind
     return f"{what} {label(EMAIL_STATE_LABELS, entry.state.value, language)}"
-
-
 
 
 @functools.lru_cache(maxsize=16384)

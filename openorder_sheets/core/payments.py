@@ -32,7 +32,7 @@ from openorder_sheets.core.model import (
     PaidKind,
     PriorOrder,
 )
-from openorder_sheets.core.records import order_serial
+from openorder_sheets.core.seller_columns import order_serial
 from openorder_sheets.core.wording import say
 
 CONFIRMATION_KINDS = lifecycle.CONFIRMATION_KINDS

@@ -33,7 +33,7 @@ from openorder_sheets.core.labels import COLUMN_LABELS, LANGUAGES, label
 from openorder_sheets.core.layouts import TAB_COLUMNS
 from openorder_sheets.core.model import Catalog, Decision, Order, Stage
 from openorder_sheets.core.orders_tab import progress_key
-from openorder_sheets.core.records import order_serial
+from openorder_sheets.core.seller_columns import order_serial
 
 #: The tab's headers per language: its columns' labels (core/layouts, core/labels).
 BOARD_HEADERS: Mapping[str, Sequence[str]] = {

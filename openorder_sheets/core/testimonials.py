@@ -37,7 +37,7 @@ from openorder_sheets.core.model import (
     Stage,
 )
 from openorder_sheets.core.public_board import given_name
-from openorder_sheets.core.records import order_serial
+from openorder_sheets.core.seller_columns import order_serial
 from openorder_sheets.core.wording import quote
 from openorder_sheets.ports import Cell, Grid
 

@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from openorder_sheets.adapters.journal import SyncLock
+from openorder_sheets.adapters.local_journal import SyncLock
 from openorder_sheets.config import Config
 from openorder_sheets.core import cells
 from openorder_sheets.core.layouts import tab_layout
@@ -40,7 +40,7 @@ from openorder_sheets.ports import (
     TabLayout,
     TabUpdate,
 )
-from openorder_sheets.service.shop import Shop
+from openorder_sheets.service.composition import Shop
 from openorder_sheets.service.sync import Decided, decide_shop
 
 #: Google's limit on cells in one spreadsheet; `status` and `doctor` warn past 60 % of it.
@@ -178,9 +178,7 @@ def archive_batches(
                 chosen.append(name)
         # A run cut short leaves archived orders' rows live: finish those batches too.
         remembered = read_memory(decided.snapshot["state"]) or Memory()
-        live_numbers = {
-            cells.text(row[0]) for row in (decided.snapshot["orders"] or [])[1:] if row
-        }
+        live_numbers = {cells.text(row[0]) for row in (decided.snapshot["orders"] or [])[1:] if row}
         for gone in remembered.archived.values():
             if gone.number in live_numbers and gone.batch not in chosen:
                 chosen.append(gone.batch)

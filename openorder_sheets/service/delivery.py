@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from pathlib import Path
 
-from openorder_sheets.adapters.journal import Journal
+from openorder_sheets.adapters.local_journal import Journal
 from openorder_sheets.core import ledger
 from openorder_sheets.core.model import EmailState, LedgerEntry
 from openorder_sheets.errors import TransportFailed

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openorder_sheets.adapters.journal import SyncLock
+from openorder_sheets.adapters.local_journal import SyncLock
 from openorder_sheets.config import Config
 from openorder_sheets.core.bank_statements import (
     ColumnMapping,
@@ -27,7 +27,7 @@ from openorder_sheets.core.model import Credit
 from openorder_sheets.core.statement_tab import read_statement
 from openorder_sheets.errors import ConfigError
 from openorder_sheets.ports import Grid, TabLayout, TabUpdate
-from openorder_sheets.service.shop import Shop
+from openorder_sheets.service.composition import Shop
 
 #: Encodings bank exports come in: UTF-8 (with or without a BOM), else Windows' Latin.
 _ENCODINGS = ("utf-8-sig", "cp1252")

@@ -19,14 +19,15 @@ from decimal import Decimal
 from email.message import EmailMessage
 from typing import Any
 
-from openorder_sheets.adapters.journal import Journal, SyncLock
+from openorder_sheets.adapters.local_journal import Journal, SyncLock
 from openorder_sheets.adapters.message import build_message, sender_address
 from openorder_sheets.adapters.templates import TemplateError
 from openorder_sheets.config import Config
-from openorder_sheets.core import grids, ledger, lifecycle, payments, stages
+from openorder_sheets.core import cell_diff, ledger, lifecycle, payments, stages
 from openorder_sheets.core.announcements import Voice, announcement_emails
 from openorder_sheets.core.bank_statements import Statement
 from openorder_sheets.core.catalog import read_catalog
+from openorder_sheets.core.columns import Columns
 from openorder_sheets.core.form import map_form
 from openorder_sheets.core.identity import identify
 from openorder_sheets.core.labels import STATUS_LABELS, fold, label
@@ -50,13 +51,6 @@ from openorder_sheets.core.model import (
 )
 from openorder_sheets.core.orders_tab import orders_updates, problems_text
 from openorder_sheets.core.public_board import board_rows, waitlist_places
-from openorder_sheets.core.records import (
-    legacy_priors,
-    order_serial,
-    read_ledger,
-    read_seller_inputs,
-    seller_inputs_from_marks,
-)
 from openorder_sheets.core.reports import (
     current_batch,
     materials_rows,
@@ -66,13 +60,18 @@ from openorder_sheets.core.reports import (
 from openorder_sheets.core.responses import read_responses
 from openorder_sheets.core.responses_tab import default_responses_tabs, find_responses_tab
 from openorder_sheets.core.rules import Settings, decide
+from openorder_sheets.core.seller_columns import (
+    legacy_priors,
+    order_serial,
+    read_seller_inputs,
+    seller_inputs_from_marks,
+)
 from openorder_sheets.core.statement_tab import (
     TO_CHECK,
     payments_rows,
     read_statement,
     statement_updates,
 )
-from openorder_sheets.core.tables import Columns
 from openorder_sheets.core.testimonials import Review, per_batch, read_reviews, review_emails
 from openorder_sheets.errors import (
     ConfigError,
@@ -81,6 +80,7 @@ from openorder_sheets.errors import (
     TransportFailed,
 )
 from openorder_sheets.ports import Grid, SheetSnapshot, TabLayout, TabUpdate
+from openorder_sheets.service.composition import Shop
 from openorder_sheets.service.context import (
     ASKS_FOR_MONEY,
     batch_message_context,
@@ -91,7 +91,6 @@ from openorder_sheets.service.context import (
     shown_testimonials,
 )
 from openorder_sheets.service.delivery import deliver
-from openorder_sheets.service.shop import Shop
 
 #: How many times a sync reads again when the seller saved the workbook during it.
 RERUNS_AFTER_SELLER_SAVE = 3
@@ -259,7 +258,9 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     inputs, order_columns, order_problems = read_seller_inputs(
         names["orders"], tabs["orders"], language
     )
-    sheet_ledger, ledger_problems = read_ledger(names["emails"], tabs["emails"], zone, language)
+    sheet_ledger, ledger_problems = ledger.read_ledger(
+        names["emails"], tabs["emails"], zone, language
+    )
     problems.extend(order_problems + ledger_problems)
     if problems:
         raise SheetSetupError(problems)
@@ -614,12 +615,12 @@ def _changes(
         if whole and update.tab in whole:
             whole.discard(update.tab)
             changed.append(update)
-            current[update.tab] = grids.apply(current, update)
+            current[update.tab] = cell_diff.apply(current, update)
             continue
-        diff = grids.changed_only(update, current.get(update.tab))
+        diff = cell_diff.changed_only(update, current.get(update.tab))
         if diff is not None:
             changed.append(diff)
-            current[update.tab] = grids.apply(current, update)
+            current[update.tab] = cell_diff.apply(current, update)
     return changed
 
 
@@ -702,9 +703,7 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
     decided.entries = entries
     # Nothing delivered (a re-sync, the day's limit reached): the plan would be the first one.
     second = (
-        _changes(plan_updates(decided, now), current, decided.unread)
-        if entries != planned
-        else []
+        _changes(plan_updates(decided, now), current, decided.unread) if entries != planned else []
     )
     shop.backend.write(second)
     report.tabs_written = sorted(set(report.tabs_written) | {u.tab for u in second})

@@ -18,13 +18,13 @@ from openorder_sheets.core.reports import current_batch
 from openorder_sheets.core.statement_tab import TO_CHECK
 from openorder_sheets.errors import ConfigError
 from openorder_sheets.service.archive import cells_used
+from openorder_sheets.service.composition import Shop
 from openorder_sheets.service.context import (
     ASKS_FOR_MONEY,
     extras_for,
     message_context,
     payment_qr,
 )
-from openorder_sheets.service.shop import Shop
 from openorder_sheets.service.sync import decide_shop
 
 

@@ -19,7 +19,7 @@ import schedule
 
 from openorder_sheets.config import load_config
 from openorder_sheets.errors import ConfigError, OpenOrderError
-from openorder_sheets.service.shop import open_shop
+from openorder_sheets.service.composition import open_shop
 from openorder_sheets.service.sync import run_sync
 
 _EVERY = re.compile(r"^\s*(\d+)\s*(s|sec|m|min|h|hr)?\s*$", re.IGNORECASE)

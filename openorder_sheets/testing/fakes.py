@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from openorder_sheets.core import grids
+from openorder_sheets.core import cell_diff
 from openorder_sheets.core.labels import fold
 from openorder_sheets.ports import (
     DeliveryOutcome,
@@ -55,7 +55,7 @@ class MemorySheet:
         for update in updates:
             name = self._name(update.tab) or update.tab
             self.layouts.setdefault(name, update.layout)
-            self.tabs[name] = grids.apply({update.tab: self.tabs.get(name)}, update)
+            self.tabs[name] = cell_diff.apply({update.tab: self.tabs.get(name)}, update)
 
     def delete_rows(self, tab: str, rows: Sequence[int]) -> None:
         """Delete whole rows (0-based), as a seller deleting them in the browser."""

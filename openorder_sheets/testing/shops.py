@@ -18,17 +18,17 @@ from typing import Any
 from gspread.http_client import HTTPClient
 from openpyxl import load_workbook
 
-from openorder_sheets.adapters.google_requests import api_value, quote_tab
+from openorder_sheets.adapters.google_bodies import api_value, quote_tab
 from openorder_sheets.adapters.gsheet import GoogleSheetBackend, RetryPolicy
 from openorder_sheets.adapters.templates import TemplateRenderer
 from openorder_sheets.adapters.workbook import WorkbookBackend
 from openorder_sheets.config import Config, parse_config
 from openorder_sheets.core.cells import SERIAL_EPOCH, text
+from openorder_sheets.core.columns import column_letter
 from openorder_sheets.core.layouts import tab_layout
-from openorder_sheets.core.tables import column_letter
 from openorder_sheets.ports import Cell, Grid, SheetBackend
+from openorder_sheets.service.composition import Shop
 from openorder_sheets.service.setup import seller_tabs
-from openorder_sheets.service.shop import Shop
 from openorder_sheets.service.sync import SyncReport, run_sync
 from openorder_sheets.testing.fakes import MemorySheet, RecordingTransport
 from openorder_sheets.testing.sheets_server import local_session

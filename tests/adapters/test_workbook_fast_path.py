@@ -28,7 +28,7 @@ from openorder_sheets.adapters.workbook_values import FastReader, read_values
 from openorder_sheets.cli import main
 from openorder_sheets.errors import ConfigError
 from openorder_sheets.ports import Grid
-from openorder_sheets.service.shop import Shop
+from openorder_sheets.service.composition import Shop
 from openorder_sheets.testing.fakes import RecordingTransport
 from openorder_sheets.testing.shops import BuiltShop, ShopBuilder
 

@@ -162,9 +162,7 @@ def test_a_known_products_mistyped_capacity_holds_back_nobody(cli: Cli, demo: De
     assert "the last value (40) is used" in result.stdout
     doctor = demo.run("doctor")
     assert doctor.exit_code == 0, doctor.output
-    assert any(
-        line.startswith("! ") and "'sepuluh'" in line for line in doctor.stdout.splitlines()
-    )
+    assert any(line.startswith("! ") and "'sepuluh'" in line for line in doctor.stdout.splitlines())
 
 
 def test_doctor_reports_a_broken_config_as_a_check(cli: Cli, tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ def test_doctor_on_a_fresh_init_warns_about_every_example_left(cli: Cli, folder:
         "announcement emails tell buyers where to order.",
         "! The Produk tab has no products yet: add one row per product (SKU, name, price, "
         "capacity).",
-        '! No way to pay is set, so the emails ask buyers to reply for your account number: '
+        "! No way to pay is set, so the emails ask buyers to reply for your account number: "
         'add [[payment.accounts]] with bank = "BCA", number = "…", holder = "…" to '
         'openorder.toml (and qris = "…" if you have a QRIS sticker).',
     ]

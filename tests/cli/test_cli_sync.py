@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from openpyxl.workbook import Workbook
 
 from openorder_sheets.config import load_config
-from openorder_sheets.service.shop import open_shop
+from openorder_sheets.service.composition import open_shop
 
 if TYPE_CHECKING:
     from conftest import Cli, DemoShop
@@ -126,7 +126,7 @@ def test_bad_now_is_one_sentence(cli: Cli, demo: DemoShop) -> None:
 HOLD_THE_LOCK = """
 import sys
 from pathlib import Path
-from openorder_sheets.adapters.journal import SyncLock
+from openorder_sheets.adapters.local_journal import SyncLock
 with SyncLock(Path(sys.argv[1]), wait_seconds=0):
     print("held", flush=True)
     sys.stdin.read()

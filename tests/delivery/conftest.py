@@ -27,13 +27,13 @@ from typing import Any
 
 import pytest
 
-from openorder_sheets.adapters.journal import JOURNAL_NAME, Journal
+from openorder_sheets.adapters.local_journal import JOURNAL_NAME, Journal
 from openorder_sheets.adapters.smtp import SmtpTransport
 from openorder_sheets.config import load_config
 from openorder_sheets.core.cells import text
 from openorder_sheets.core.model import LedgerEntry
 from openorder_sheets.ports import Cell
-from openorder_sheets.service.shop import open_shop
+from openorder_sheets.service.composition import open_shop
 from openorder_sheets.service.sync import SyncReport
 from openorder_sheets.testing.shops import BuiltShop, ShopBuilder
 from openorder_sheets.testing.smtp_server import LocalSmtpServer

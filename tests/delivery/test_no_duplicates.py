@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from openorder_sheets.adapters.journal import Journal, SyncLock
+from openorder_sheets.adapters.local_journal import Journal, SyncLock
 from openorder_sheets.core.cells import text
 from openorder_sheets.core.ledger import message_id
 from openorder_sheets.core.model import EmailState, LedgerEntry

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from openorder_sheets.adapters.google_requests import CHUNK_BYTES
+from openorder_sheets.adapters.google_bodies import CHUNK_BYTES
 from openorder_sheets.adapters.gsheet import GoogleSheetBackend, RetryPolicy
 from openorder_sheets.core.cells import text
 from openorder_sheets.errors import SheetUnreachable

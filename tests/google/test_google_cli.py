@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from openorder_sheets.adapters.google_requests import api_value
+from openorder_sheets.adapters.google_bodies import api_value
 from openorder_sheets.cli import main
 from openorder_sheets.testing.sheets_server import SheetsServer
 

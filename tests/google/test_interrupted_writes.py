@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from openorder_sheets.adapters import google_requests
+from openorder_sheets.adapters import google_bodies
 from openorder_sheets.adapters.gsheet import GoogleSheetBackend, RetryPolicy
 from openorder_sheets.core.cells import text
 from openorder_sheets.errors import SheetUnreachable
@@ -46,11 +46,11 @@ class Outcome:
 @pytest.fixture
 def chunks_per_write(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Small request bodies for every values write; records how many requests each write took."""
-    original = google_requests.chunked
+    original = google_bodies.chunked
     seen: list[int] = []
 
     def small(
-        data: list[dict[str, Any]], limit: int = google_requests.CHUNK_BYTES
+        data: list[dict[str, Any]], limit: int = google_bodies.CHUNK_BYTES
     ) -> Iterator[list[dict[str, Any]]]:
         chunks = list(original(data, limit=SMALL_BODY))
         seen.append(len(chunks))

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from openorder_sheets.adapters import google_requests as build
+from openorder_sheets.adapters import google_bodies as build
 from openorder_sheets.adapters.gsheet import GoogleSheetBackend
 from openorder_sheets.core.layouts import tab_layout
 from openorder_sheets.service.setup import tool_tabs

@@ -16,6 +16,7 @@ from openorder_sheets.testing.shops import ShopBuilder
 
 REPO = Path(__file__).resolve().parents[2]
 
+
 def run(*args: str | Path) -> Result:
     result = CliRunner().invoke(main, [str(a) for a in args], prog_name="openorder")
     assert "Traceback" not in result.output

@@ -34,9 +34,9 @@ from openorder_sheets.core.model import (
     Stage,
 )
 from openorder_sheets.core.public_board import BOARD_HEADERS, board_rows
-from openorder_sheets.core.records import order_serial
 from openorder_sheets.core.responses import read_responses
 from openorder_sheets.core.rules import Settings, decide
+from openorder_sheets.core.seller_columns import order_serial
 from openorder_sheets.ports import Cell, Grid
 
 ZONE = ZoneInfo("Asia/Jakarta")

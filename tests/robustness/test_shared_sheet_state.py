@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from openorder_sheets.adapters.journal import (
+from openorder_sheets.adapters.local_journal import (
     JOURNAL_NAME,
     STATE_HOME_ENV,
     Journal,
@@ -26,7 +26,7 @@ from openorder_sheets.config import Config, parse_config
 from openorder_sheets.core.model import EmailState, LedgerEntry
 from openorder_sheets.errors import LockHeld
 from openorder_sheets.ports import TabUpdate
-from openorder_sheets.service.shop import Shop
+from openorder_sheets.service.composition import Shop
 from openorder_sheets.service.sync import run_sync
 from openorder_sheets.testing.shops import BuiltShop, ShopBuilder
 

@@ -386,4 +386,3 @@ def test_cli_port_in_use_is_one_sentence() -> None:
         f"sheets server: port {port} on 127.0.0.1 is already in use; "
         "choose another with --port (0 picks a free one)."
     )
-

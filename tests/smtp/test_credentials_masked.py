@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from openorder_sheets.adapters.journal import Journal
+from openorder_sheets.adapters.local_journal import Journal
 from openorder_sheets.adapters.smtp import MASK, SmtpTransport, TransportError, scrub_credentials
 from openorder_sheets.core.model import EmailState, LedgerEntry
 from openorder_sheets.ports import DeliveryOutcome

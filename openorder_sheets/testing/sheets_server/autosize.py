@@ -80,8 +80,8 @@ def auto_resize_dimensions(book: Spreadsheet, request: JSON) -> JSON:
     size = sheet.row_count if rows else sheet.col_count
     meta = sheet.row_meta if rows else sheet.col_meta
     for index in range(start, min(end, size)):
-        pixels = _row_height(renderer, sheet, index) if rows else _column_width(
-            renderer, sheet, index
+        pixels = (
+            _row_height(renderer, sheet, index) if rows else _column_width(renderer, sheet, index)
         )
         if pixels is not None:
             meta[index] = {**meta.get(index, {}), "pixelSize": pixels}

@@ -216,9 +216,7 @@ def update_named_range(book: Spreadsheet, request: JSON) -> JSON:
     updated["range"] = {"sheetId": target.sheet.sheet_id, **updated.get("range", {})}
     _check_named_range_name(book, updated.get("name"), wanted)
     found.clear()
-    found.update(
-        (k, updated[k]) for k in ("namedRangeId", "name", "range") if k in updated
-    )
+    found.update((k, updated[k]) for k in ("namedRangeId", "name", "range") if k in updated)
     return {}
 
 

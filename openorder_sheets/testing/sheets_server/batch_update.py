@@ -133,9 +133,7 @@ def update_sheet_properties(book: Spreadsheet, request: JSON) -> JSON:
         raise invalid("You can't freeze all visible rows on the sheet.")
     if int(grid.get("frozenColumnCount") or 0) >= cols:
         raise invalid("You can't freeze all visible columns on the sheet.")
-    if updated.get("hidden") and all(
-        s is sheet or s.props.get("hidden") for s in book.sheets
-    ):
+    if updated.get("hidden") and all(s is sheet or s.props.get("hidden") for s in book.sheets):
         raise invalid("You can't hide all the sheets in a document.")
     index = int(updated.pop("index", 0) or 0)
     old_rows, old_cols = sheet.row_count, sheet.col_count

@@ -199,9 +199,7 @@ def copy_paste(book: Spreadsheet, request: JSON) -> JSON:
     tiles_down = dest_rows // height if dest_rows >= height and dest_rows % height == 0 else 1
     tiles_across = dest_cols // width if dest_cols >= width and dest_cols % width == 0 else 1
     sheet = destination.sheet
-    _grow(
-        book, sheet, destination.r0 + tiles_down * height, destination.c0 + tiles_across * width
-    )
+    _grow(book, sheet, destination.r0 + tiles_down * height, destination.c0 + tiles_across * width)
     _, formula_kept, _ = _CARRIES[kind]
     merges = _merges_inside(source) if kind == "PASTE_NORMAL" and not transpose else []
     for tile_row in range(tiles_down):

@@ -34,9 +34,7 @@ Params = dict[str, list[str]]
 Answer = tuple[int, Any]  # (HTTP status, JSON body or None for an empty body)
 
 _SHEETS = re.compile(r"^/v4/spreadsheets(?:/(?P<id>[^/:]+))?(?P<rest>.*)$")
-_DRIVE = re.compile(
-    r"^/drive/v3/files(?:/(?P<id>[^/]+))?(?P<rest>/copy|/comments|/export)?/?$"
-)
+_DRIVE = re.compile(r"^/drive/v3/files(?:/(?P<id>[^/]+))?(?P<rest>/copy|/comments|/export)?/?$")
 _UPLOAD = re.compile(r"^/upload/drive/v2/files/(?P<id>[^/]+)/?$")
 
 

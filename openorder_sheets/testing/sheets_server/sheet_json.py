@@ -161,9 +161,7 @@ def protected_range_json(protected: JSON, sheet_id: int | None = None) -> JSON:
     if isinstance(out.get("range"), dict):
         out["range"] = grid_range_json(out["range"], sheet_id)
     if isinstance(out.get("unprotectedRanges"), list):
-        out["unprotectedRanges"] = [
-            grid_range_json(r, sheet_id) for r in out["unprotectedRanges"]
-        ]
+        out["unprotectedRanges"] = [grid_range_json(r, sheet_id) for r in out["unprotectedRanges"]]
     return out
 
 
@@ -187,9 +185,7 @@ def sheet_json(book: Spreadsheet, sheet: Sheet) -> JSON:
             rule["ranges"] = [grid_range_json(r) for r in rule.get("ranges") or []]
         out["conditionalFormats"] = rules
     if sheet.protected_ranges:
-        out["protectedRanges"] = [
-            protected_range_json(p, sheet_id) for p in sheet.protected_ranges
-        ]
+        out["protectedRanges"] = [protected_range_json(p, sheet_id) for p in sheet.protected_ranges]
     if sheet.basic_filter:
         basic_filter = copy.deepcopy(sheet.basic_filter)
         basic_filter["range"] = grid_range_json(basic_filter.get("range") or {}, sheet_id)

@@ -21,8 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from openorder_sheets.core.cells import to_serial
+from openorder_sheets.core.columns import column_letter
 from openorder_sheets.core.layouts import highlight_formula
-from openorder_sheets.core.tables import column_letter
 from openorder_sheets.ports import Cell, ColumnKind, ColumnSpec, Highlight, TabLayout, TabUpdate
 
 #: Split a values:batchUpdate once its body passes about this many bytes (SPEC §8).

@@ -1,4 +1,4 @@
-"""Reading the seller's columns of `Orders` and the `Emails` ledger.
+"""Reading the seller's columns of `Orders` (the rest of `Orders` is a view, never read back).
 
 The tool's own memory lives in its memory tab (:mod:`~openorder_sheets.core.memory`) and the
 ledger; of `Orders` only the `Order` cell and the seller's columns (`Paid`, `Seller action`,
@@ -14,19 +14,18 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from openorder_sheets.core import cells, seller_words
+from openorder_sheets.core.columns import Columns, find_columns
 from openorder_sheets.core.labels import STATUS_LABELS, fold, reverse_lookup
 from openorder_sheets.core.model import (
     Catalog,
     Decision,
     EmailKind,
-    EmailState,
     LedgerEntry,
     PaidKind,
     PriorOrder,
     Quantities,
     SellerInputs,
 )
-from openorder_sheets.core.tables import Columns, find_columns
 from openorder_sheets.ports import Cell, Grid
 
 ORDER_TOOL_COLUMNS = (
@@ -47,26 +46,6 @@ ORDER_TOOL_COLUMNS = (
     "response_row",
 )
 ORDER_SELLER_COLUMNS = ("paid", "seller_action", "tracking_no", "seller_note")
-EMAIL_COLUMNS = (
-    "key",
-    "order",
-    "kind",
-    "to",
-    "state",
-    "attempts",
-    "last_attempt",
-    "message_id",
-    "error",
-)
-
-#: How far along a message is; a later state never goes back to an earlier one.
-STATE_RANK = {
-    EmailState.QUEUED: 0,
-    EmailState.DEFERRED: 1,
-    EmailState.SENDING: 2,
-    EmailState.FAILED: 3,
-    EmailState.SENT: 4,
-}
 _STATUSES = reverse_lookup(STATUS_LABELS)
 #: The kinds that tell a buyer a decision about their order; their keys carry its version.
 DECISION_KINDS = frozenset(
@@ -251,41 +230,3 @@ def _row_number(cell: Cell) -> int | None:
         return cells.whole_number(cell)
     except cells.CellError:
         return None
-
-
-def read_ledger(
-    tab: str, grid: Grid | None, zone: ZoneInfo, language: str
-) -> tuple[list[LedgerEntry], list[str]]:
-    """Every message the `Emails` tab records, by key; unreadable rows are skipped."""
-    if grid is None or not grid:
-        return [], []
-    columns, problems = find_columns(tab, grid, ("key", "state"), EMAIL_COLUMNS, language)
-    if problems:
-        return [], problems
-    entries: dict[str, LedgerEntry] = {}
-    for row in grid[1:]:
-        key = cells.text(columns.get(row, "key"))
-        if not key:
-            continue
-        try:
-            state = EmailState(cells.text(columns.get(row, "state")).lower())
-        except ValueError:
-            state = EmailState.QUEUED
-        attempts = _row_number(columns.get(row, "attempts")) or 0
-        entry = LedgerEntry(
-            key=key,
-            order=cells.text(columns.get(row, "order")),
-            kind=cells.text(columns.get(row, "kind")),
-            to=cells.text(columns.get(row, "to")),
-            state=state,
-            attempts=attempts,
-            last_attempt=_moment(columns.get(row, "last_attempt"), zone),
-            message_id=cells.text(columns.get(row, "message_id")),
-            error=cells.text(columns.get(row, "error")),
-        )
-        earlier = entries.get(key)
-        # A key twice (a seller's copy-paste): the furthest-along row wins, so a stale
-        # `queued` copy can never make a new machine resend what was sent.
-        if earlier is None or STATE_RANK[entry.state] >= STATE_RANK[earlier.state]:
-            entries[key] = entry
-    return list(entries.values()), []

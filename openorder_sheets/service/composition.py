@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from openorder_sheets.adapters.journal import sheet_state_dir
+from openorder_sheets.adapters.local_journal import sheet_state_dir
 from openorder_sheets.adapters.outbox import OutboxTransport
 from openorder_sheets.adapters.templates import TemplateRenderer
 from openorder_sheets.adapters.workbook import WorkbookBackend
