@@ -27,7 +27,8 @@ from openorder_sheets.adapters.smtp import SmtpTransport
 from openorder_sheets.adapters.templates import TemplateRenderer
 from openorder_sheets.ports import DeliveryOutcome
 from openorder_sheets.service.composition import Shop
-from openorder_sheets.service.sync import _message_builder, decide_shop
+from openorder_sheets.service.decide import decide_shop
+from openorder_sheets.service.messages import message_builder
 from openorder_sheets.testing.fakes import MemorySheet
 
 
@@ -47,7 +48,7 @@ def due_messages(count: int, folder: Path) -> tuple[list[Any], Any]:
     )
     now = shop_data.now.replace(tzinfo=config.shop.zone)
     decided = decide_shop(shop, now)
-    build = _message_builder(shop, decided, now)
+    build = message_builder(shop, decided, now)
     build.renderer = shop.renderer  # type: ignore[attr-defined]  # for timing the templates
     return decided.entries, build
 

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from openorder_sheets.service import sync
+from openorder_sheets.service import decide, messages
 from openorder_sheets.testing.shops import ShopBuilder
 
 
@@ -27,8 +27,8 @@ def main(count: int = 1000, rounds: int = 3) -> None:
         builder.response(moment, f"b{index}@example.com", f"Buyer {index}", Nastar=1 + index % 3)
     shop = builder.build()
     now = dt.datetime(2027, 2, 1, 20, 0, tzinfo=shop.config.shop.zone)
-    decided = sync.decide_shop(shop.shop, now)
-    build = sync._message_builder(shop.shop, decided, now)
+    decided = decide.decide_shop(shop.shop, now)
+    build = messages.message_builder(shop.shop, decided, now)
     best = float("inf")
     for _ in range(rounds):
         began = time.process_time()

@@ -41,7 +41,7 @@ from openorder_sheets.ports import (
     TabUpdate,
 )
 from openorder_sheets.service.composition import Shop
-from openorder_sheets.service.sync import Decided, decide_shop
+from openorder_sheets.service.decide import Decided, decide_shop
 
 #: Google's limit on cells in one spreadsheet; `status` and `doctor` warn past 60 % of it.
 CELL_CEILING = 10_000_000

@@ -22,9 +22,9 @@ from openorder_sheets.core.responses_tab import default_responses_tabs, find_res
 from openorder_sheets.errors import OpenOrderError, SheetSetupError
 from openorder_sheets.service.archive import CELL_CEILING, CELL_WARNING, cells_used
 from openorder_sheets.service.composition import Shop, make_transport, open_shop
+from openorder_sheets.service.decide import decide_shop
 from openorder_sheets.service.email_samples import sample_context
 from openorder_sheets.service.setup import PLACEHOLDER_EMAIL, PLACEHOLDER_SHOP_NAME
-from openorder_sheets.service.sync import decide_shop
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from openorder_sheets.service.context import (
     message_context,
     payment_qr,
 )
-from openorder_sheets.service.sync import decide_shop
+from openorder_sheets.service.decide import decide_shop
 
 
 @dataclass

@@ -236,13 +236,13 @@ def test_delivery_can_checkpoint_the_ledger_during_a_long_run(
     smtp_shop: Callable[..., Any],
 ) -> None:
     """A long run hands the ledger so far to `checkpoint` (to mirror it into the sheet)."""
-    from openorder_sheets.service import sync as sync_service
+    from openorder_sheets.service import decide, messages
     from openorder_sheets.service.delivery import deliver
 
     shop = smtp_shop(4)
     now = dt.datetime(2027, 2, 16, 10, tzinfo=shop.built.config.shop.zone)
-    decided = sync_service.decide_shop(shop.built.shop, now)
-    build = sync_service._message_builder(shop.built.shop, decided, now)
+    decided = decide.decide_shop(shop.built.shop, now)
+    build = messages.message_builder(shop.built.shop, decided, now)
     seen: list[list[str]] = []
     deliver(
         decided.entries,

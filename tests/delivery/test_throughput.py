@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from openorder_sheets.service import sync as sync_service
+from openorder_sheets.service import decide, messages
 from openorder_sheets.service.delivery import deliver
 
 MESSAGES = int(os.environ.get("OPENORDER_THROUGHPUT_MESSAGES", "1000"))
@@ -23,8 +23,8 @@ def test_render_and_send_1000_over_one_connection(
     """SPEC §5: 1,000 messages over one connection, each once; prints messages per second."""
     shop = smtp_shop(MESSAGES, daily_limit=MESSAGES)
     now = dt.datetime(2027, 2, 16, 10, tzinfo=shop.built.config.shop.zone)
-    decided = sync_service.decide_shop(shop.built.shop, now)
-    build = sync_service._message_builder(shop.built.shop, decided, now)
+    decided = decide.decide_shop(shop.built.shop, now)
+    build = messages.message_builder(shop.built.shop, decided, now)
     assert len(decided.entries) == MESSAGES
 
     started = time.perf_counter()

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 
 from openorder_sheets import cli
 from openorder_sheets.core.cells import text
-from openorder_sheets.service import sync as sync_module
+from openorder_sheets.service import tab_plan
 from openorder_sheets.testing.shops import BuiltShop, ShopBuilder
 
 ANI, BUDI, CITRA = "ani@example.com", "budi@example.com", "citra@example.com"
@@ -367,7 +367,7 @@ def test_07_latest_opt_in_answer_wins_and_stop_emails_stops_all(tmp_path: Path) 
 
 def test_08_write_order_puts_emails_then_state_first() -> None:
     """8. Split writes: what buyers will be told (Emails) and the memory are written first."""
-    assert sync_module.WRITE_ORDER[:2] == ("emails", "state")
+    assert tab_plan.WRITE_ORDER[:2] == ("emails", "state")
 
 
 def test_09_blank_status_or_deleted_orders_tab_sends_nothing(tmp_path: Path) -> None:

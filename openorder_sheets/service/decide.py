@@ -1,0 +1,364 @@
+"""Read the sheet once and decide every order: the first half of a sync, with no writes.
+
+``decide_shop`` is also what `status`, `doctor`, `preview` and `archive` use to see the shop as
+the next sync would. Everything it returns (:class:`Decided`) is plain values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from openorder_sheets.adapters.local_journal import Journal
+from openorder_sheets.config import Config
+from openorder_sheets.core import ledger, lifecycle, payments, stages
+from openorder_sheets.core.announcements import Voice, announcement_emails
+from openorder_sheets.core.bank_statements import Statement
+from openorder_sheets.core.catalog import read_catalog
+from openorder_sheets.core.columns import Columns
+from openorder_sheets.core.form import map_form
+from openorder_sheets.core.identity import identify
+from openorder_sheets.core.labels import fold
+from openorder_sheets.core.matching import Match
+from openorder_sheets.core.memory import (
+    ArchivedOrder,
+    BatchMemory,
+    Memory,
+    ViewMark,
+    read_memory,
+)
+from openorder_sheets.core.model import (
+    Catalog,
+    Decision,
+    LedgerEntry,
+    Order,
+    SellerAction,
+)
+from openorder_sheets.core.responses import read_responses
+from openorder_sheets.core.responses_tab import default_responses_tabs, find_responses_tab
+from openorder_sheets.core.rules import Settings, decide
+from openorder_sheets.core.seller_columns import (
+    legacy_priors,
+    order_serial,
+    read_seller_inputs,
+    seller_inputs_from_marks,
+)
+from openorder_sheets.core.statement_tab import (
+    read_statement,
+)
+from openorder_sheets.core.testimonials import Review, per_batch, read_reviews, review_emails
+from openorder_sheets.errors import (
+    SheetSetupError,
+)
+from openorder_sheets.ports import Grid, SheetSnapshot
+from openorder_sheets.service.composition import Shop
+from openorder_sheets.service.context import (
+    sender_email,
+)
+
+READ_TABS = (
+    "products",
+    "materials",
+    "batches",
+    "responses",
+    "state",
+    "emails",
+    "orders",
+    "statement",
+    "testimonials",
+)
+#: Views the sync rewrites whole. They are read back only when the backend cannot list its tabs
+#: or the memory has no fingerprint of them yet: otherwise a fingerprint of what was last
+#: written (in the memory) says whether they changed. (A cell the seller typed into one of
+#: them is put right the next time that view changes; a deleted view is rebuilt at once.)
+VIEW_TABS = ("payments", "public_status", "summary", "materials_needed", "packing")
+
+
+@dataclass
+class Decided:
+    """Everything one read and the pure core produced, before anything is written."""
+
+    config: Config
+    snapshot: dict[str, Grid | None]
+    catalog: Catalog
+    orders: list[Order]
+    entries: list[LedgerEntry]
+    new_keys: list[str]
+    memory: Memory
+    blocked: frozenset[str] = frozenset()  # addresses the seller stopped all mail to
+    ships_told: dict[str, dt.date] = field(default_factory=dict)
+    order_columns: Columns | None = None  # where the `Orders` tab's columns are
+    order_cells: dict[int, dict[str, Any]] = field(default_factory=dict)  # per order, by id
+    matches: list[Match] = field(default_factory=list)  # what each statement credit did
+    statement_problems: list[str] = field(default_factory=list)  # rows that cannot be read
+    statement_notes: dict[int, str] = field(default_factory=dict)  # rows not taken, and why
+    unread: set[str] = field(default_factory=set)  # views written whole, never read back
+    catalog_warnings: list[str] = field(default_factory=list)  # cells kept at their last value
+    reviews: list[Review] = field(default_factory=list)  # the Testimonials tab
+    review_problems: list[str] = field(default_factory=list)
+
+    @property
+    def deadlines(self) -> dict[str, dt.datetime]:
+        return {o.number: o.deadline for o in self.orders if o.deadline is not None}
+
+    @property
+    def codes(self) -> dict[str, int]:
+        return {o.number: o.code for o in self.orders if o.code is not None}
+
+
+def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
+    """Read the sheet once and decide every order (no writes, no mail)."""
+    config = shop.config
+    names = {key: config.tab(key) for key in READ_TABS}
+    # The form's answers: the configured tab, else Google's name in either language.
+    configured = names["responses"] if "responses" in config.named_tabs else None
+    others = [] if configured else list(default_responses_tabs(config.shop.language))
+    snapshot = shop.backend.read(list(dict.fromkeys([*names.values(), *others])))
+    memory = read_memory(snapshot.tabs.get(names["state"]))
+    marks = _view_marks(snapshot, memory)
+    view_names = {key: config.tab(key) for key in VIEW_TABS}
+    present = {fold(name) for name in snapshot.tab_names or ()}
+    orders_grid = snapshot.tabs.get(names["orders"]) or []
+    if marks is None and memory is None and snapshot.tab_names is not None and len(orders_grid) < 2:
+        marks = {}  # a new shop: its views hold at most their headers, nothing to read back
+    if marks is None:  # read the views back once (those that exist), to compare and size them
+        wanted = [
+            name
+            for name in view_names.values()
+            if snapshot.tab_names is None or fold(name) in present
+        ]
+        views = dict.fromkeys(view_names.values())
+        if wanted:
+            views.update(shop.backend.read(wanted).tabs)
+    else:
+        views = {name: ([] if fold(name) in present else None) for name in view_names.values()}
+    found = find_responses_tab(
+        [name for name, grid in snapshot.tabs.items() if grid is not None],
+        {name: grid[0] if grid else [] for name, grid in snapshot.tabs.items() if grid},
+        configured,
+        config.shop.language,
+    )
+    if found is not None and found != names["responses"]:
+        names["responses"] = found
+        config = replace(config, tabs={**config.tabs, "responses": found})
+    tabs = {key: snapshot.tabs.get(names[key]) for key in READ_TABS}
+    tabs.update({key: views.get(view_names[key]) for key in VIEW_TABS})
+    zone, language = config.shop.zone, config.shop.language
+    catalog_warnings: list[str] = []
+    catalog, problems = read_catalog(
+        tabs,
+        names,
+        zone,
+        language,
+        remembered=memory.products if memory is not None else None,
+        warnings=catalog_warnings,
+    )
+    responses_grid = tabs["responses"]
+    if responses_grid is None:
+        problems.append(
+            f"The spreadsheet has no tab '{names['responses']}' (the form's responses): link "
+            "the Google Form to this spreadsheet, or set `tab` under [form] to its name."
+        )
+        responses_grid = []
+    mapping, form_problems = map_form(
+        names["responses"],
+        responses_grid[0] if responses_grid else [],
+        catalog,
+        config.form.fields,
+        config.form.products,
+    )
+    if responses_grid:
+        problems.extend(form_problems)
+    inputs, order_columns, order_problems = read_seller_inputs(
+        names["orders"], tabs["orders"], language
+    )
+    sheet_ledger, ledger_problems = ledger.read_ledger(
+        names["emails"], tabs["emails"], zone, language
+    )
+    problems.extend(order_problems + ledger_problems)
+    if problems:
+        raise SheetSetupError(problems)
+    responses = read_responses(responses_grid, mapping, catalog, zone, language)
+    journal = Journal(shop.state_dir).load()
+    entries = ledger.merge(sheet_ledger, journal)
+    legacy = memory is None
+    if memory is None:  # a sheet from before the memory tab: migrate once from its views
+        priors = legacy_priors(tabs["orders"], order_columns, inputs, catalog, entries, zone)
+        memory = Memory()
+    else:
+        priors = [
+            replace(
+                prior,
+                seller=inputs.get(prior.number) or seller_inputs_from_marks(prior.seller.marks),
+                last_action=seller_inputs_from_marks(prior.seller.marks).action,
+            )
+            for prior in memory.orders.values()
+        ]
+    rules = config.rules
+    archived = memory.archived
+    # Their messages live on in the archive and the local journal: every key still counts as
+    # used, but the live `Emails` tab no longer lists them.
+    gone_batches = {gone.batch for gone in archived.values()}
+    archived_keys = {
+        entry.key for entry in entries if _archived_entry(entry, archived, gone_batches)
+    }
+    entries = [entry for entry in entries if entry.key not in archived_keys]
+    identified = identify(
+        responses,
+        [*priors, *(gone.as_prior() for gone in archived.values())],
+        config.shop.order_prefix,
+        # Numbers are never reused: the memory holds every order and the last number given.
+        # Only a sheet from before the memory reads them from the ledger. (With a memory, a
+        # ledger row whose order's memory row did not land yet must get the same number.)
+        (entry.order for entry in entries) if legacy else (),
+        memory.last_serial,
+    )
+    # Archived orders claim their form answers (so none becomes a new order) and take no
+    # further part: their batch is over and their buyers were told everything.
+    identified = [item for item in identified if item.number not in archived]
+    deadlines, reminded = payments.clocks(priors, entries, rules.payment_due_hours)
+    settings = Settings(
+        language,
+        names["responses"],
+        dt.timedelta(minutes=rules.duplicate_window_minutes),
+        now=now,
+        deadlines=deadlines,
+        reminded=reminded,
+        reminder_hours=rules.payment_reminder_hours,
+    )
+    statement = read_statement(tabs["statement"], language)
+    statement = _without_archived(statement, memory.archived, language)
+    reviews, review_problems = read_reviews(tabs["testimonials"], language, zone)
+    settlement = payments.settle(
+        decide(identified, catalog, settings),
+        entries,
+        due_hours=rules.payment_due_hours,
+        unique_code=rules.unique_code,
+        currency=config.shop.currency,
+        language=language,
+        statement=statement.credits,
+        prefix=config.shop.order_prefix,
+    )
+    orders = settlement.orders
+    known = {entry.key for entry in entries} | archived_keys
+    remembered = {name: batch.ships_told for name, batch in memory.batches.items()}
+    told = stages.ship_dates_told(remembered, orders, catalog.batches)
+    blocked = frozenset(
+        o.email
+        for o in orders
+        if o.prior is not None and o.prior.seller_action is SellerAction.STOP_EMAILS
+    )
+    due = [
+        *lifecycle.decision_emails(orders),
+        *payments.payment_emails(orders, known, now, rules.payment_reminder_hours),
+        *stages.stage_emails(orders, known, rules.payment_due_hours > 0),
+        *stages.delay_emails(orders, told, known),
+        *announcement_emails(
+            orders, catalog, now, rules.closing_reminder_hours, known, remembered_voices(archived)
+        ),
+        *review_emails(orders, entries, now, rules.review_after_days),
+    ]
+    due = [item for item in due if item.to not in blocked]
+    domain = sender_email(config).partition("@")[2]
+    entries = ledger.add_due(entries, due, domain)
+    new_keys = [entry.key for entry in entries if entry.key not in known]
+    next_memory = Memory(
+        orders={o.number: lifecycle.remember(o, now) for o in _numbered(orders)},
+        batches={
+            name: BatchMemory(name, day)
+            for name, day in stages.ships_to_remember(told, catalog.batches).items()
+        },
+        last_serial=max([memory.last_serial, *(order_serial(o.number) for o in orders)], default=0),
+        archived=dict(archived),
+        products={product.sku: product for product in catalog.products},
+    )
+    next_memory.views = dict(marks or {})
+    return Decided(
+        config,
+        {k: tabs[k] for k in (*READ_TABS, *VIEW_TABS)},
+        catalog,
+        orders,
+        entries,
+        new_keys,
+        next_memory,
+        blocked,
+        told,
+        order_columns,
+        matches=settlement.matches,
+        statement_problems=list(statement.problems),
+        statement_notes=dict(statement.notes),
+        reviews=reviews,
+        review_problems=review_problems,
+        catalog_warnings=catalog_warnings,
+    )
+
+
+def _archived_entry(
+    entry: LedgerEntry, archived: Mapping[str, ArchivedOrder], batches: set[str]
+) -> bool:
+    """A message of an archived order, or an announcement of a batch that was archived."""
+    if entry.order:
+        return entry.order in archived
+    return bool(batches) and entry.key.split("/", 1)[0] in batches
+
+
+def _without_archived(
+    statement: Statement, archived: Mapping[str, ArchivedOrder], language: str
+) -> Statement:
+    """The statement without the transfers that paid archived orders (a file imported again
+    after archiving brings them back): they are noted, never matched again."""
+    paid = {key: gone.number for gone in archived.values() for key in gone.credits}
+    if not paid:
+        return statement
+    notes = dict(statement.notes)
+    credits = []
+    for credit in statement.credits:
+        number = paid.get(credit.key)
+        if number is None:
+            credits.append(credit)
+        elif credit.row is not None:
+            notes[credit.row] = (
+                f"sudah dihitung untuk {number} (diarsipkan)"
+                if language == "id"
+                else f"already counted for {number} (archived)"
+            )
+    return replace(statement, credits=credits, notes=notes)
+
+
+def remembered_voices(archived: Mapping[str, ArchivedOrder]) -> list[Voice]:
+    """What archived orders told about their buyers, for announcements."""
+    return [
+        Voice(
+            gone.email,
+            gone.name,
+            gone.submitted,
+            gone.answered or gone.submitted,
+            gone.opt_in,
+            gone.status is Decision.WAITLISTED,
+        )
+        for gone in archived.values()
+        if gone.submitted is not None and gone.email
+    ]
+
+
+def _view_marks(snapshot: SheetSnapshot, memory: Memory | None) -> dict[str, ViewMark] | None:
+    """The fingerprints of the views, when the views need not be read back."""
+    if snapshot.tab_names is None:
+        return None
+    if memory is None or not memory.views:
+        return None
+    return dict(memory.views)
+
+
+def review_figures(decided: Decided) -> dict[str, tuple[int, Decimal | None]]:
+    """Per batch: how many reviews came back, and their average stars."""
+    batches = {o.number: o.batch.name for o in decided.orders if o.batch is not None}
+    return per_batch(decided.reviews, batches)
+
+
+def _numbered(orders: list[Order]) -> list[Order]:
+    """Orders in the order their numbers were given (the memory tab's row order)."""
+    return sorted(orders, key=lambda o: (order_serial(o.number), o.number))

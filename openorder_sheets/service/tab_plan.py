@@ -1,0 +1,231 @@
+"""What a sync writes: every tool tab planned from a :class:`~.decide.Decided`, in the order
+that keeps an interrupted write safe, with only the cells that changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import replace
+from typing import Any
+
+from openorder_sheets.config import Config
+from openorder_sheets.core import cell_diff, ledger, payments
+from openorder_sheets.core.layouts import summary_chart, tab_layout
+from openorder_sheets.core.memory import (
+    Memory,
+    ViewMark,
+    memory_rows,
+)
+from openorder_sheets.core.model import (
+    LedgerEntry,
+)
+from openorder_sheets.core.orders_tab import orders_updates
+from openorder_sheets.core.public_board import board_rows
+from openorder_sheets.core.reports import (
+    current_batch,
+    materials_rows,
+    packing_rows,
+    summary_rows,
+)
+from openorder_sheets.core.statement_tab import (
+    payments_rows,
+    statement_updates,
+)
+from openorder_sheets.ports import Grid, TabLayout, TabUpdate
+from openorder_sheets.service.decide import VIEW_TABS, Decided, review_figures
+
+#: The order in which tabs are written. What buyers will be told (the `Emails` ledger) and what
+#: the tool remembers (its memory tab) land before any view that implies them, so a write cut
+#: at any request boundary loses no message and repeats none: the next sync recomputes the
+#: same message keys from the same memory and finds them in the ledger.
+WRITE_ORDER = (
+    "emails",
+    "state",
+    "orders",
+    "statement",
+    "payments",
+    "public_status",
+    "summary",
+    "materials_needed",
+    "packing",
+)
+
+
+def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
+    """Every write the decisions call for, before diffing against the sheet."""
+    config = decided.config
+    language, currency = config.shop.language, config.shop.currency
+    by_order: dict[str, list[LedgerEntry]] = defaultdict(list)
+    for entry in decided.entries:
+        if entry.order:
+            by_order[entry.order].append(entry)
+    orders_grid = decided.snapshot["orders"]
+    columns = decided.order_columns
+    updates = orders_updates(
+        config.tab("orders"),
+        decided.orders,
+        orders_grid,
+        columns,
+        by_order,
+        tab_layout("orders", language, currency),
+        config.shop.name,
+        currency,
+        language,
+        decided.codes,
+        decided.order_cells,
+    )
+    statement_grid = decided.snapshot["statement"]
+    if statement_grid is not None:
+        updates.extend(
+            statement_updates(
+                config.tab("statement"),
+                statement_grid,
+                decided.matches,
+                tab_layout("statement", language, currency),
+                currency,
+                language,
+                decided.statement_notes,
+            )
+        )
+    if statement_grid is not None or decided.snapshot["payments"] is not None:
+        updates.append(
+            _whole(
+                "payments",
+                config,
+                payments_rows(decided.orders, decided.matches, language),
+                tab_layout("payments", language, currency),
+            )
+        )
+    if decided.snapshot["public_status"] is not None or config.shop.status_url:
+        updates.append(
+            _whole(
+                "public_status",
+                config,
+                [list(row) for row in board_rows(decided.orders, decided.catalog, language)],
+                tab_layout("public_status", language, currency),
+            )
+        )
+    summary, spans = summary_rows(
+        decided.catalog, decided.orders, language, review_figures(decided)
+    )
+    summary_layout = tab_layout("summary", language, currency)
+    focus = current_batch(decided.catalog, now)
+    if focus is not None and focus.name in spans:
+        first, last = spans[focus.name]
+        chart = summary_chart(language, focus.name, first, last)
+        summary_layout = replace(summary_layout, chart=chart)
+    updates.append(_whole("summary", config, summary, summary_layout))
+    updates.append(
+        _whole(
+            "materials_needed",
+            config,
+            materials_rows(decided.catalog, decided.orders),
+            tab_layout("materials_needed", language, currency),
+        )
+    )
+    updates.append(
+        _whole(
+            "packing",
+            config,
+            packing_rows(decided.catalog, decided.orders, language, currency),
+            tab_layout("packing", language, currency),
+        )
+    )
+    updates.append(
+        _whole(
+            "emails",
+            config,
+            ledger.ledger_rows(decided.entries),
+            tab_layout("emails", language, currency),
+            clear=False,
+        )
+    )
+    updates = _fingerprinted(decided, updates)
+    # The memory last: the views' fingerprints were just taken.
+    updates.append(
+        _whole(
+            "state",
+            config,
+            memory_rows(_with_clocks(decided)),
+            tab_layout("state", language, currency),
+        )
+    )
+    rank = {config.tab(key): index for index, key in enumerate(WRITE_ORDER)}
+    return sorted(updates, key=lambda update: rank.get(update.tab, len(rank)))
+
+
+def _fingerprinted(decided: Decided, updates: list[TabUpdate]) -> list[TabUpdate]:
+    """Views unchanged since the last write are left out; changed ones are written whole (and
+    padded over the rows they had), and the memory keeps what was written."""
+    config = decided.config
+    by_tab = {config.tab(key): key for key in VIEW_TABS}
+    marks = decided.memory.views
+    kept: list[TabUpdate] = []
+    for update in updates:
+        key = by_tab.get(update.tab)
+        if key is None:
+            kept.append(update)
+            continue
+        mark = ViewMark(_fingerprint(update), len(update.rows))
+        before = marks.get(key)
+        grid = decided.snapshot.get(key)
+        marks[key] = mark
+        if grid is None or grid:  # missing, or read back: the sheet is compared as before
+            kept.append(update)
+            continue
+        if before == mark:
+            continue  # exists, and holds what was last written
+        width = len(update.columns)
+        extra = max((before.rows if before else 0) - mark.rows, 0)
+        padding = [[None] * width for _ in range(extra)]
+        kept.append(replace(update, rows=[*update.rows, *padding], clear_below=False))
+        decided.unread.add(update.tab)
+    return kept
+
+
+def _fingerprint(update: TabUpdate) -> str:
+    text = json.dumps([list(row or ()) for row in update.rows], default=str, ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _with_clocks(decided: Decided) -> Memory:
+    """The memory with each payment clock as delivery left it: a confirmation sent in this
+    run starts its deadline, a reminder sent in this run is remembered."""
+    by_key = {entry.key: entry for entry in decided.entries}
+    due_hours = decided.config.rules.payment_due_hours
+    orders = {
+        number: payments.stamp_clock(order, by_key, due_hours)
+        for number, order in decided.memory.orders.items()
+    }
+    return replace(decided.memory, orders=orders)
+
+
+def _whole(
+    key: str, config: Config, rows: list[list[Any]], layout: TabLayout, clear: bool = True
+) -> TabUpdate:
+    header = [spec.header for spec in layout.columns]
+    return TabUpdate(
+        config.tab(key), tuple(range(len(header))), [header, *rows], layout, 0, clear_below=clear
+    )
+
+
+def changed_cells(
+    updates: list[TabUpdate], current: dict[str, Grid | None], whole: set[str] | None = None
+) -> list[TabUpdate]:
+    """The updates with what the sheet already holds left out; tabs in ``whole`` (views not
+    read back) are written as planned, once."""
+    changed = []
+    for update in updates:
+        if whole and update.tab in whole:
+            whole.discard(update.tab)
+            changed.append(update)
+            current[update.tab] = cell_diff.apply(current, update)
+            continue
+        diff = cell_diff.changed_only(update, current.get(update.tab))
+        if diff is not None:
+            changed.append(diff)
+            current[update.tab] = cell_diff.apply(current, update)
+    return changed
