@@ -28,15 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-RESPONSE_FIELDS = [
-    "Stempel waktu",
-    "Alamat email",
-    "Nama",
-    "No. WhatsApp",
-    "Alamat pengiriman",
-    "Metode pengiriman",
-]
-TRAILING_FIELDS = ["Catatan", "Kabari saya untuk batch berikutnya?"]
+from openorder_sheets.core.form import FORM_QUESTIONS, form_headers
 
 
 def _words(text: str) -> list[str]:
@@ -285,12 +277,8 @@ def generate(
     # Demand: the last batch (the Lebaran rush) takes most orders, in its first minutes.
     shares = [1.0] * (batches - 1) + [max(1.0, 1.5 * (batches - 1))]
     buyers = _buyers(rng, max(20, int(orders * 0.6)))
-    headers = [
-        *RESPONSE_FIELDS,
-        *(f"{name} ({unit})" for _, name, _, unit in catalog),
-        *TRAILING_FIELDS,
-    ]
-    first_product = len(RESPONSE_FIELDS)
+    headers = form_headers("id", [f"{name} ({unit})" for _, name, _, unit in catalog])
+    first_product = len(FORM_QUESTIONS["id"][0])
     rows: list[list[Any]] = []
     stamps: list[dt.datetime] = []
     demand: dict[tuple[int, str], int] = {}

@@ -104,6 +104,41 @@ _DETECT: Mapping[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] 
 
 OPTIONAL_FIELDS = ("phone", "address", "delivery", "notes", "opt_in")
 
+#: The questions `openorder init` asks the seller to put in the form, per language, as a linked
+#: Google Form names its columns: those before the product questions, and those after. The
+#: demo and the bench shops use them too, so each is a form `map_form` recognises.
+FORM_QUESTIONS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "id": (
+        (
+            "Stempel waktu",
+            "Alamat email",
+            "Nama",
+            "No. WhatsApp",
+            "Alamat pengiriman",
+            "Metode pengiriman",
+        ),
+        ("Catatan", "Kabari saya untuk batch berikutnya?"),
+    ),
+    "en": (
+        (
+            "Timestamp",
+            "Email Address",
+            "Name",
+            "WhatsApp number",
+            "Delivery address",
+            "Delivery method",
+        ),
+        ("Notes", "Tell me about future batches?"),
+    ),
+}
+
+
+def form_headers(language: str, product_questions: Sequence[str] = ()) -> list[str]:
+    """The responses tab's header row of the suggested form, products in the middle (English
+    for a language other than Indonesian)."""
+    before, after = FORM_QUESTIONS["id" if language == "id" else "en"]
+    return [*before, *product_questions, *after]
+
 
 @dataclass(frozen=True)
 class FormMapping:

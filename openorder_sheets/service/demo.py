@@ -14,25 +14,10 @@ from typing import Any
 
 from openorder_sheets.adapters.workbook import WorkbookBackend
 from openorder_sheets.config import Config, load_config
+from openorder_sheets.core.form import form_headers
 from openorder_sheets.errors import ConfigError
 from openorder_sheets.ports import Cell
 from openorder_sheets.service.setup import seller_tabs, tool_tabs, write_config_file
-
-RESPONSE_HEADERS = [
-    "Stempel waktu",
-    "Alamat email",
-    "Nama",
-    "No. WhatsApp",
-    "Alamat pengiriman",
-    "Metode pengiriman",
-    "Nastar Premium (jar)",
-    "Kastengel Keju (jar)",
-    "Putri Salju (jar)",
-    "Lidah Kucing (jar)",
-    "Sagu Keju (jar)",
-    "Catatan",
-    "Kabari saya untuk batch berikutnya?",
-]
 
 PRODUCTS = [
     ["NASTAR", "Nastar Premium", 85000, "jar", 40, 5, True, ""],
@@ -422,9 +407,10 @@ def create_demo(folder: Path, now: dt.datetime) -> Config:
     config = load_config(config_path)
     opens, closes, batches = demo_batches(now)
     tabs = seller_tabs(config, products=PRODUCTS, materials=MATERIALS, batches=batches)
+    questions = [f"{name} ({unit})" for _, name, _, unit, *_ in PRODUCTS]
     tabs[config.tab("responses")] = (
         tabs[config.tab("responses")][0],
-        [list[Cell](RESPONSE_HEADERS), *demo_rows(opens, closes)],
+        [list[Cell](form_headers("id", questions)), *demo_rows(opens, closes)],
     )
     tabs.update(tool_tabs(config))  # as `init` makes them: the public board among them
     WorkbookBackend(folder / "shop.xlsx").create_tabs(tabs)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from openorder_sheets.config import Config
+from openorder_sheets.core.form import form_headers
 from openorder_sheets.core.layouts import summary_chart, tab_layout
 from openorder_sheets.ports import ColumnSpec, Grid, TabLayout
 
@@ -133,37 +134,6 @@ def write_config_file(
     path.write_text(text, encoding="utf-8")
 
 
-def _layout_with(layout: TabLayout, extra: list[str]) -> TabLayout:
-    return TabLayout(
-        layout.columns + tuple(ColumnSpec(h, width=24) for h in extra), layout.currency_format
-    )
-
-
-def responses_headers(language: str) -> list[str]:
-    """Headers for a local responses tab, as a linked Google Form would name them."""
-    if language == "id":
-        return [
-            "Stempel waktu",
-            "Alamat email",
-            "Nama",
-            "No. WhatsApp",
-            "Alamat pengiriman",
-            "Metode pengiriman",
-            "Catatan",
-            "Kabari saya untuk batch berikutnya?",
-        ]
-    return [
-        "Timestamp",
-        "Email Address",
-        "Name",
-        "WhatsApp number",
-        "Delivery address",
-        "Delivery method",
-        "Notes",
-        "Tell me about future batches?",
-    ]
-
-
 def seller_tabs(
     config: Config,
     *,
@@ -183,7 +153,7 @@ def seller_tabs(
         layout = tab_layout(key, language, currency)
         header: list[Any] = [spec.header for spec in layout.columns]
         tabs[config.tab(key)] = (layout, [header, *(rows or [])])
-    headers = responses_headers(language)
+    headers = form_headers(language)
     response_layout = TabLayout(tuple(ColumnSpec(h, width=20) for h in headers))
     tabs[config.tab("responses")] = (response_layout, [list(headers)])
     if with_statement or statement:
@@ -243,7 +213,7 @@ def example_batch(now: dt.datetime) -> list[Any]:
 
 def form_questions(config: Config, product_names: list[str]) -> list[str]:
     """The Google Form questions to create so the mapping finds them."""
-    headers = responses_headers(config.shop.language)
+    headers = form_headers(config.shop.language)
     if config.shop.language == "id":
         lines = ["Centang 'Kumpulkan alamat email' di setelan formulir (kolom Alamat email)."]
         lines += [f"Pertanyaan: '{h}'" for h in headers[2:]]

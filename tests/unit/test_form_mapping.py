@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from openorder_sheets.core.form import map_form
+from openorder_sheets.core.form import form_headers, map_form
 from openorder_sheets.core.model import Catalog, Product
 
 
@@ -18,16 +18,7 @@ def catalog(*names: tuple[str, str]) -> Catalog:
     )
 
 
-BASE = [
-    "Stempel waktu",
-    "Alamat email",
-    "Nama",
-    "No. WhatsApp",
-    "Alamat pengiriman",
-    "Metode pengiriman",
-    "Catatan",
-    "Kabari saya untuk batch berikutnya?",
-]
+BASE = form_headers("id")
 
 
 def test_indonesian_headers_are_detected() -> None:
@@ -88,3 +79,18 @@ def test_products_map_through_the_config() -> None:
     )
     assert problems == []
     assert mapping.products == {"NASTAR": 8}
+
+
+def test_the_form_init_suggests_maps_every_field_in_both_languages() -> None:
+    """The questions `init`, the demo and the bench write are the ones `map_form` recognises."""
+    shop = catalog(("NASTAR", "Nastar Premium"), ("PUTRI", "Putri Salju"))
+    for language in ("id", "en"):
+        headers = form_headers(language, ["Nastar Premium (jar)", "Putri Salju (jar)"])
+        mapping, problems = map_form("R", headers, shop, {}, {})
+        assert problems == []
+        assert [
+            mapping.fields[k]
+            for k in ("timestamp", "email", "name", "phone", "address", "delivery")
+        ] == list(range(6))
+        assert mapping.products == {"NASTAR": 6, "PUTRI": 7}
+        assert (mapping.fields["notes"], mapping.fields["opt_in"]) == (8, 9)
