@@ -152,8 +152,7 @@ def status_words(order: Order, place: int | None, language: str) -> str:
         key = "needs_attention"
     else:
         key = progress_key(order) or "awaiting_payment"
-    words = _STATUS_WORDS[key]
-    return words.get(language, words["en"]).format(place=place or "")
+    return label(_STATUS_WORDS, key, language).format(place=place or "")
 
 
 @functools.lru_cache(maxsize=1024)

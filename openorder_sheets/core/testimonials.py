@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from openorder_sheets.core import cells
-from openorder_sheets.core.labels import COLUMN_LABELS, TAB_LABELS, fold
+from openorder_sheets.core.labels import COLUMN_LABELS, TAB_LABELS, fold, label
 from openorder_sheets.core.layouts import TAB_COLUMNS
 from openorder_sheets.core.lifecycle import reachable
 from openorder_sheets.core.model import (
@@ -40,8 +40,6 @@ from openorder_sheets.core.public_board import given_name
 from openorder_sheets.core.seller_columns import order_serial
 from openorder_sheets.core.wording import quote
 from openorder_sheets.ports import Cell, Grid
-
-REVIEWS_TAB: Mapping[str, str] = TAB_LABELS["testimonials"]
 
 #: The headers `init` writes, in this order (a linked form writes its own questions instead).
 REVIEW_COLUMNS: tuple[str, ...] = ("name", "order", "stars", "text", "show")
@@ -112,8 +110,7 @@ class Review:
 
 
 def _say(language: str, key: str, **params: object) -> str:
-    words = _PROBLEMS[key]
-    return words.get(language, words["en"]).format(**params)
+    return label(_PROBLEMS, key, language).format(**params)
 
 
 def _columns(header: Sequence[Cell]) -> dict[str, int]:
@@ -185,7 +182,7 @@ def read_reviews(
     """
     if not grid:
         return [], []
-    tab = REVIEWS_TAB.get(language, REVIEWS_TAB["en"])
+    tab = label(TAB_LABELS, "testimonials", language)
     columns = _columns(grid[0])
     missing = [key for key in _REQUIRED if key not in columns]
     if missing:
@@ -255,8 +252,7 @@ def read_reviews(
 
 
 def _header(key: str, language: str) -> str:
-    labels = REVIEW_HEADERS[key]
-    return labels.get(language, labels["en"])
+    return label(REVIEW_HEADERS, key, language)
 
 
 def shown(reviews: Iterable[Review], limit: int = 3) -> list[Review]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from openorder_sheets.core.labels import label
+
 _WORDS: Mapping[str, Mapping[str, str]] = {
     "bad_quantity": {
         "en": 'column "{column}" has {value} — write a whole number such as 2',
@@ -137,17 +139,12 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "emails to this address are stopped (Seller action: Stop emails)",
         "id": "email ke alamat ini dihentikan (Tindakan penjual: Stop email)",
     },
-    "over_capacity": {
-        "en": "{product}: {over} {unit} over capacity (confirmed by the seller)",
-        "id": "{product}: lebih {over} {unit} dari kapasitas (dikonfirmasi penjual)",
-    },
 }
 
 
 def say(language: str, key: str, **params: object) -> str:
     """The sentence ``key`` in ``language`` with ``params`` filled in."""
-    sentences = _WORDS[key]
-    return sentences.get(language, sentences["en"]).format(**params)
+    return label(_WORDS, key, language).format(**params)
 
 
 def quote(value: str, limit: int = 60) -> str:
