@@ -37,6 +37,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 
 from openorder_sheets.core import cells
+from openorder_sheets.core.labels import label
 from openorder_sheets.core.model import Credit
 from openorder_sheets.core.wording import quote
 from openorder_sheets.errors import ConfigError
@@ -72,6 +73,26 @@ class ColumnMapping:
             raise ConfigError(
                 "The column mapping names no amount column — give amount, or credit and debit."
             )
+
+    @classmethod
+    def of_roles(
+        cls,
+        roles: Mapping[str, Column],
+        description: Column | tuple[Column, ...] = (),
+        date_format: str | None = None,
+    ) -> ColumnMapping:
+        """The mapping from each role's column (``{"date": …, "amount": …}``, the field names)."""
+        return cls(
+            date=roles["date"],
+            description=description,
+            amount=roles.get("amount"),
+            credit=roles.get("credit"),
+            debit=roles.get("debit"),
+            direction=roles.get("direction"),
+            time=roles.get("time"),
+            bank_column=roles.get("bank_column"),
+            date_format=date_format,
+        )
 
     @property
     def descriptions(self) -> tuple[Column, ...]:
@@ -190,8 +211,7 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
 
 
 def _say(language: str, key: str, **params: object) -> str:
-    sentences = _WORDS[key]
-    return sentences.get(language, sentences["en"]).format(**params)
+    return label(_WORDS, key, language).format(**params)
 
 
 class _Flow(Enum):
@@ -535,16 +555,7 @@ def _find_header(records: list[tuple[int, list[Cell]]]) -> tuple[int, ColumnMapp
                 if role is not None and role != "description":
                     first.setdefault(role, position)
             descriptions = tuple(i for i, role in enumerate(roles) if role == "description")
-            return index, ColumnMapping(
-                date=first["date"],
-                description=descriptions,
-                amount=first.get("amount"),
-                credit=first.get("credit"),
-                debit=first.get("debit"),
-                direction=first.get("direction"),
-                time=first.get("time"),
-                bank_column=first.get("bank_column"),
-            )
+            return index, ColumnMapping.of_roles(first, descriptions)
     return None
 
 

@@ -114,6 +114,54 @@ def _missing_tab(name: str) -> str:
     )
 
 
+def _columns(
+    tab: str,
+    grid: Grid | None,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    language: str,
+    problems: list[str],
+) -> Columns | None:
+    """The tab's columns found by header, or None (and the problem told) when the tab or a
+    required column is missing."""
+    if grid is None:
+        problems.append(_missing_tab(tab))
+        return None
+    columns, missing = find_columns(tab, grid, required, optional, language)
+    problems.extend(missing)
+    return None if missing else columns
+
+
+#: How to fix a row's name cell: (when empty, when used by an earlier row).
+_PRODUCT_NAMING = ("give the product a short code such as NASTAR", "each product needs its own SKU")
+_BATCH_NAMING = ("give the batch a name such as PO Lebaran 1", "each batch needs its own name")
+
+
+def _new_name(
+    reader: _Reader,
+    number: int,
+    key: str,
+    name: str,
+    seen: dict[str, int],
+    fixes: tuple[str, str],
+) -> bool:
+    """Whether row ``number`` names a new product or batch; if not, the problem is told.
+
+    A name given for the first time is remembered in ``seen`` (name → row)."""
+    when_empty, when_taken = fixes
+    if not name:
+        reader.problems.append(f"{reader.place(number, key)} is empty: {when_empty}.")
+        return False
+    if name in seen:
+        reader.problems.append(
+            f"{reader.place(number, key)}: '{name}' is also used in row {seen[name]} — "
+            f"{when_taken}."
+        )
+        return False
+    seen[name] = number
+    return True
+
+
 def _read_products(
     tab: str,
     grid: Grid | None,
@@ -122,12 +170,8 @@ def _read_products(
     remembered: Mapping[str, Product],
     warnings: list[str],
 ) -> list[Product]:
-    if grid is None:
-        problems.append(_missing_tab(tab))
-        return []
-    columns, missing = find_columns(tab, grid, PRODUCT_REQUIRED, PRODUCT_COLUMNS, language)
-    problems.extend(missing)
-    if missing:
+    columns = _columns(tab, grid, PRODUCT_REQUIRED, PRODUCT_COLUMNS, language, problems)
+    if grid is None or columns is None:
         return []
     reader = _Reader(columns, language, problems)
     products: list[Product] = []
@@ -135,19 +179,8 @@ def _read_products(
     for number, row in data_rows(grid):
         sku = cells.one_line(cells.text(columns.get(row, "sku"))).upper()
         name = cells.one_line(cells.text(columns.get(row, "product_name")))
-        if not sku:
-            problems.append(
-                f"{reader.place(number, 'sku')} is empty: give the product a short "
-                "code such as NASTAR."
-            )
+        if not _new_name(reader, number, "sku", sku, seen, _PRODUCT_NAMING):
             continue
-        if sku in seen:
-            problems.append(
-                f"{reader.place(number, 'sku')}: '{sku}' is also used in row "
-                f"{seen[sku]} — each product needs its own SKU."
-            )
-            continue
-        seen[sku] = number
         before = remembered.get(sku)
         if before is not None:  # a cell that cannot be read keeps its last good value
             reader = _Reader(columns, language, problems, fallback=warnings)
@@ -228,9 +261,8 @@ def _read_materials(
 ) -> list[Material]:
     if grid is None:  # Materials is optional
         return []
-    columns, missing = find_columns(tab, grid, MATERIAL_COLUMNS, (), language)
-    problems.extend(missing)
-    if missing:
+    columns = _columns(tab, grid, MATERIAL_COLUMNS, (), language, problems)
+    if columns is None:
         return []
     reader = _Reader(columns, language, problems)
     materials = []
@@ -250,12 +282,8 @@ def _read_materials(
 def _read_batches(
     tab: str, grid: Grid | None, zone: ZoneInfo, language: str, problems: list[str]
 ) -> list[Batch]:
-    if grid is None:
-        problems.append(_missing_tab(tab))
-        return []
-    columns, missing = find_columns(tab, grid, BATCH_REQUIRED, BATCH_COLUMNS, language)
-    problems.extend(missing)
-    if missing:
+    columns = _columns(tab, grid, BATCH_REQUIRED, BATCH_COLUMNS, language, problems)
+    if grid is None or columns is None:
         return []
     reader = _Reader(columns, language, problems)
     batches: list[Batch] = []
@@ -263,19 +291,8 @@ def _read_batches(
     fix_when = "enter a date and time such as 2027-02-01 09:00"
     for number, row in data_rows(grid):
         name = cells.one_line(cells.text(columns.get(row, "batch")))
-        if not name:
-            problems.append(
-                f"{reader.place(number, 'batch')} is empty: give the batch a name "
-                "such as PO Lebaran 1."
-            )
+        if not _new_name(reader, number, "batch", name, seen, _BATCH_NAMING):
             continue
-        if name in seen:
-            problems.append(
-                f"{reader.place(number, 'batch')}: '{name}' is also used in row "
-                f"{seen[name]} — each batch needs its own name."
-            )
-            continue
-        seen[name] = number
         opens = reader.read(number, row, "opens", lambda c: cells.when(c, zone), fix_when)
         closes = reader.read(number, row, "closes", lambda c: cells.when(c, zone), fix_when)
         ships_on = reader.read(

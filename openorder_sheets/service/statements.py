@@ -57,15 +57,8 @@ def column_mapping(columns: Mapping[str, str]) -> ColumnMapping | None:
             "[payment.statement_columns] names no `amount` (or `credit`) column: add the "
             "header of the column that holds the money."
         )
-    return ColumnMapping(
-        date=columns["date"],
-        description=columns.get("description", ()),
-        amount=columns.get("amount"),
-        credit=columns.get("credit"),
-        debit=columns.get("debit"),
-        direction=columns.get("direction"),
-        time=columns.get("time"),
-        date_format=columns.get("date_format"),
+    return ColumnMapping.of_roles(
+        columns, columns.get("description", ()), columns.get("date_format")
     )
 
 
