@@ -31,7 +31,6 @@ import ssl
 import time
 from collections.abc import Mapping
 from email.message import EmailMessage
-from types import TracebackType
 from typing import Literal, Self
 
 from openorder_sheets.errors import TransportFailed
@@ -238,12 +237,7 @@ class SmtpTransport:
         self.open()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()
 
     # ------------------------------------------------------------------------- doctor

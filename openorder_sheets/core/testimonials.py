@@ -201,37 +201,29 @@ def read_reviews(
             value = row[position]
             return cells.unescape(value) if isinstance(value, str) else value
 
+        def unreadable(key: str, row_number: int = row_number) -> str:
+            return _say(
+                language,
+                f"bad_{key}",
+                tab=tab,
+                row=row_number,
+                column=_header(key, language),
+                value=quote(cells.text(cell(key))),
+            )
+
         text = cells.text(cell("text"))
         stars: int | None = None
         try:
             stars = read_stars(cell("stars"))
         except cells.CellError:
-            problems.append(
-                _say(
-                    language,
-                    "bad_stars",
-                    tab=tab,
-                    row=row_number,
-                    column=_header("stars", language),
-                    value=quote(cells.text(cell("stars"))),
-                )
-            )
+            problems.append(unreadable("stars"))
         if not text and stars is None:
             continue
         try:
             show = read_show(cell("show"))
         except cells.CellError:
             show = False
-            problems.append(
-                _say(
-                    language,
-                    "bad_show",
-                    tab=tab,
-                    row=row_number,
-                    column=_header("show", language),
-                    value=quote(cells.text(cell("show"))),
-                )
-            )
+            problems.append(unreadable("show"))
         when = None
         with contextlib.suppress(cells.CellError):
             when = cells.when(cell("timestamp"), zone)

@@ -12,7 +12,7 @@ from openorder_sheets.core import formatting
 from openorder_sheets.core.labels import STATUS_LABELS, label
 from openorder_sheets.core.lifecycle import decision_kind, kind_for_status
 from openorder_sheets.core.matching import Outcome
-from openorder_sheets.core.model import Batch, Decision, EmailState
+from openorder_sheets.core.model import Batch, Decision, EmailState, Order
 from openorder_sheets.core.public_board import waitlist_places
 from openorder_sheets.core.reports import current_batch
 from openorder_sheets.core.statement_tab import TO_CHECK
@@ -56,6 +56,17 @@ class Status:
     warnings: list[str] = field(default_factory=list)  # cells to fix; nothing waits for them
 
 
+def _quantity(orders: list[Order], status: Decision, sku: str) -> int:
+    """How many of product ``sku`` the orders with ``status`` hold."""
+    return sum(
+        line.quantity
+        for order in orders
+        if order.status is status
+        for line in order.lines
+        if line.product.sku == sku
+    )
+
+
 def shop_status(shop: Shop, now: dt.datetime) -> Status:
     """The current batch at a glance."""
     decided = decide_shop(shop, now)
@@ -65,20 +76,8 @@ def shop_status(shop: Shop, now: dt.datetime) -> Status:
     if batch is not None:
         mine = [o for o in decided.orders if o.batch is not None and o.batch.name == batch.name]
         for product in decided.catalog.products:
-            confirmed = sum(
-                line.quantity
-                for o in mine
-                if o.status is Decision.CONFIRMED
-                for line in o.lines
-                if line.product.sku == product.sku
-            )
-            waiting = sum(
-                line.quantity
-                for o in mine
-                if o.status is Decision.WAITLISTED
-                for line in o.lines
-                if line.product.sku == product.sku
-            )
+            confirmed = _quantity(mine, Decision.CONFIRMED, product.sku)
+            waiting = _quantity(mine, Decision.WAITLISTED, product.sku)
             if product.active or confirmed or waiting:
                 status.fills.append(Fill(product.name, confirmed, waiting, product.capacity))
         for order in mine:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Mapping
-from types import TracebackType
 from typing import Any
 
 from . import seeding
@@ -76,12 +75,7 @@ class SheetsServer(FaultApi):
     def __enter__(self) -> SheetsServer:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.stop()
 
     @property
