@@ -9,7 +9,6 @@ through the product's own create-tabs path would only measure the set-up.
 
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -98,7 +97,3 @@ def seed_google_shop(server: Any, shop: GeneratedShop, folder: Path) -> tuple[Co
     http = HTTPClient(auth=None, session=local_session(server.base_url))  # type: ignore[arg-type]
     GoogleSheetBackend(http, key).create_tabs(tabs)
     return config, key
-
-
-def serial_to_datetime(value: float) -> dt.datetime:
-    return dt.datetime(1899, 12, 30) + dt.timedelta(days=value)

@@ -8,20 +8,16 @@ plan, diff, write, deliver). A diagnostic for the Performance work, not part of 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import functools
-import json
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import META, NullTransport, emit
-from openorder_sheets.adapters.templates import TemplateRenderer
-from openorder_sheets.config import load_config
+from bench.common import emit
+from bench.worker import prepared_shop
 from openorder_sheets.service import sync
-from openorder_sheets.service.composition import Shop, make_backend
 
 
 def _rss_mb() -> float:
@@ -88,17 +84,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.memtrace")
     parser.add_argument("--dir", type=Path, required=True)
     args = parser.parse_args()
-    meta = json.loads((args.dir / META).read_text(encoding="utf-8"))
-    config = load_config(args.dir / "openorder.toml")
-    now = dt.datetime.fromisoformat(meta["now"]).replace(tzinfo=config.shop.zone)
-    transport = NullTransport()
-    backend = make_backend(config)
-    shop = Shop(
-        config, backend, lambda: transport, TemplateRenderer(config.shop.language),
-        config.state_dir,
-    )  # fmt: skip
+    shop, now, _ = prepared_shop(args.dir)
+    backend = shop.backend
     sampler = Sampler()
-    for name in ("decide_shop", "plan_updates", "_changes", "deliver", "_report"):
+    for name in ("decide_shop", "plan_updates", "changed_cells", "deliver", "_report"):
         sampler.wrap(sync, name)
     for name in ("read", "write"):
         sampler.wrap(backend, name)

@@ -67,6 +67,28 @@ def _grid_cells(base_url: str, key: str) -> int:
     return sum(int(g["rowCount"]) * int(g["columnCount"]) for g in grids)
 
 
+def prepared_shop(
+    folder: Path, *, openpyxl_only: bool = False
+) -> tuple[Shop, dt.datetime, dict[str, Any]]:
+    """The shop `bench.prepare` left in ``folder``, built as the CLI builds it but with a null
+    mail transport; the moment its sync runs at; and what `prepare` recorded (``meta``)."""
+    meta: dict[str, Any] = json.loads((folder / META).read_text(encoding="utf-8"))
+    config = load_config(folder / "openorder.toml")
+    now = dt.datetime.fromisoformat(meta["now"]).replace(tzinfo=config.shop.zone)
+    transport = NullTransport()
+    backend = make_backend(config)
+    if openpyxl_only and config.sheet.workbook is not None:
+        backend = WorkbookBackend(config.sheet.workbook, fast=False)
+    shop = Shop(
+        config,
+        backend,
+        lambda: transport,
+        TemplateRenderer(config.shop.language, config.email.templates_dir),
+        config.state_dir,
+    )
+    return shop, now, meta
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
     parser.add_argument("--dir", type=Path, required=True)
@@ -78,20 +100,8 @@ def main() -> None:
         help="the workbook backend without its fast path (as before it), for comparison",
     )
     args = parser.parse_args()
-    meta = json.loads((args.dir / META).read_text(encoding="utf-8"))
-    config = load_config(args.dir / "openorder.toml")
-    now = dt.datetime.fromisoformat(meta["now"]).replace(tzinfo=config.shop.zone)
-    transport = NullTransport()
-    backend = make_backend(config)
-    if args.openpyxl_only and config.sheet.workbook is not None:
-        backend = WorkbookBackend(config.sheet.workbook, fast=False)
-    shop = Shop(
-        config,
-        backend,
-        lambda: transport,
-        TemplateRenderer(config.shop.language, config.email.templates_dir),
-        config.state_dir,
-    )
+    shop, now, meta = prepared_shop(args.dir, openpyxl_only=args.openpyxl_only)
+    config, backend = shop.config, shop.backend
     google = meta["backend"] == "google"
     workbook = config.sheet.workbook
     size_before = workbook.stat().st_size if workbook is not None else 0
