@@ -7,7 +7,9 @@ switches `language` keeps a working sheet; writing uses the configured language.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+
+from openorder_sheets.core.model import EmailKind
 
 LANGUAGES = ("id", "en")
 
@@ -181,35 +183,30 @@ def reverse_lookup(table: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     return found
 
 
-def labels_of(keys: Iterable[str], language: str) -> list[str]:
-    """Column labels for ``keys`` in ``language``."""
-    return [label(COLUMN_LABELS, key, language) for key in keys]
-
-
 #: What each kind of email is called in the `Orders` tab's `Last email` column: the seller's
 #: words, never the internal kind code (the `Emails` tab keeps the codes, it is read back).
 EMAIL_KIND_LABELS: Mapping[str, Mapping[str, str]] = {
-    "order_confirmed": {"en": "Confirmation", "id": "Konfirmasi"},
-    "order_waitlisted": {"en": "Waitlist notice", "id": "Info daftar tunggu"},
-    "order_promoted": {"en": "Place-freed notice", "id": "Info dapat tempat"},
-    "order_rejected": {"en": "Rejection", "id": "Penolakan"},
-    "order_needs_attention": {"en": "Request to fix", "id": "Permintaan perbaikan"},
-    "order_updated": {"en": "Change notice", "id": "Info perubahan"},
-    "order_change_refused": {"en": "Change refusal", "id": "Penolakan perubahan"},
-    "order_not_made": {"en": "Not-made notice", "id": "Info tidak dibuat"},
-    "payment_reminder": {"en": "Payment reminder", "id": "Pengingat bayar"},
-    "payment_received": {"en": "Payment receipt", "id": "Tanda terima bayar"},
-    "order_expired": {"en": "Expiry notice", "id": "Info kedaluwarsa"},
-    "order_cancelled": {"en": "Cancellation notice", "id": "Info pembatalan"},
-    "production_started": {"en": "Production notice", "id": "Info mulai produksi"},
-    "batch_ready": {"en": "Ready notice", "id": "Info pesanan siap"},
-    "order_shipped": {"en": "Shipping notice", "id": "Info pengiriman"},
-    "batch_delayed": {"en": "Delay notice", "id": "Info keterlambatan"},
-    "batch_cancelled": {"en": "Batch cancellation", "id": "Info batch batal"},
-    "batch_open": {"en": "Batch-open notice", "id": "Info batch dibuka"},
-    "batch_closing": {"en": "Closing reminder", "id": "Pengingat batch tutup"},
-    "review_request": {"en": "Review request", "id": "Permintaan ulasan"},
-    "payment_short": {"en": "Short-payment notice", "id": "Info kurang bayar"},
+    EmailKind.ORDER_CONFIRMED: {"en": "Confirmation", "id": "Konfirmasi"},
+    EmailKind.ORDER_WAITLISTED: {"en": "Waitlist notice", "id": "Info daftar tunggu"},
+    EmailKind.ORDER_PROMOTED: {"en": "Place-freed notice", "id": "Info dapat tempat"},
+    EmailKind.ORDER_REJECTED: {"en": "Rejection", "id": "Penolakan"},
+    EmailKind.ORDER_NEEDS_ATTENTION: {"en": "Request to fix", "id": "Permintaan perbaikan"},
+    EmailKind.ORDER_UPDATED: {"en": "Change notice", "id": "Info perubahan"},
+    EmailKind.ORDER_CHANGE_REFUSED: {"en": "Change refusal", "id": "Penolakan perubahan"},
+    EmailKind.ORDER_NOT_MADE: {"en": "Not-made notice", "id": "Info tidak dibuat"},
+    EmailKind.PAYMENT_REMINDER: {"en": "Payment reminder", "id": "Pengingat bayar"},
+    EmailKind.PAYMENT_RECEIVED: {"en": "Payment receipt", "id": "Tanda terima bayar"},
+    EmailKind.ORDER_EXPIRED: {"en": "Expiry notice", "id": "Info kedaluwarsa"},
+    EmailKind.ORDER_CANCELLED: {"en": "Cancellation notice", "id": "Info pembatalan"},
+    EmailKind.PRODUCTION_STARTED: {"en": "Production notice", "id": "Info mulai produksi"},
+    EmailKind.BATCH_READY: {"en": "Ready notice", "id": "Info pesanan siap"},
+    EmailKind.ORDER_SHIPPED: {"en": "Shipping notice", "id": "Info pengiriman"},
+    EmailKind.BATCH_DELAYED: {"en": "Delay notice", "id": "Info keterlambatan"},
+    EmailKind.BATCH_CANCELLED: {"en": "Batch cancellation", "id": "Info batch batal"},
+    EmailKind.BATCH_OPEN: {"en": "Batch-open notice", "id": "Info batch dibuka"},
+    EmailKind.BATCH_CLOSING: {"en": "Closing reminder", "id": "Pengingat batch tutup"},
+    EmailKind.REVIEW_REQUEST: {"en": "Review request", "id": "Permintaan ulasan"},
+    EmailKind.PAYMENT_SHORT: {"en": "Short-payment notice", "id": "Info kurang bayar"},
 }
 
 #: How far an email got, after its kind's label: "Konfirmasi terkirim · 1 Des 11.19".

@@ -158,7 +158,7 @@ def extras_for(
     deadline = deadlines.get(order.number)
     if deadline is None and due_hours > 0 and kind in payments.CONFIRMATION_KINDS:
         deadline = payments.ceil_hour(now + dt.timedelta(hours=due_hours))  # starts as sent
-    if deadline is not None and kind == "payment_reminder":
+    if deadline is not None and kind == EmailKind.PAYMENT_REMINDER:
         # Sent late (no sync ran near the deadline): the buyer still gets the reminder's hours.
         late = payments.ceil_hour(now + dt.timedelta(hours=reminder_hours))
         deadline = max(deadline, late) if reminder_hours > 0 else deadline

@@ -1,10 +1,12 @@
-"""Realistic render contexts for every email kind, for ``doctor`` (and the tests).
+"""Realistic render contexts for every email kind, for ``doctor`` and the template tests.
 
 Part of the package proper: ``doctor`` renders every template with these on a plain install,
 which has none of the test-only packages :mod:`openorder_sheets.testing` may need.
 
-The values are formatted by the same functions the sync uses (core/formatting): money as
-``Rp165.000``, dates as ``Sabtu, 20 Februari 2027``, date-times as ``…, 14.25 WIB``.
+A sample is not written by hand: a sample shop (config, products, two batches) and an order in
+the state its kind is sent in go through the same code the sync uses (`service/context.py`), so
+money reads ``Rp165.000``, dates ``Sabtu, 20 Februari 2027``, statuses and stages the labels of
+`core/labels.py`, exactly as in a real email.
 
 ``hostile=True`` fills the buyer's fields with the kind of text a template must never trust: a
 spreadsheet formula, a line break that would forge an email header, ``<script>`` and Jinja syntax.
@@ -13,61 +15,60 @@ spreadsheet formula, a line break that would forge an email header, ``<script>``
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openorder_sheets.adapters.templates import KINDS
-from openorder_sheets.core import formatting
+from openorder_sheets.config import Config, parse_config
 from openorder_sheets.core.labels import LANGUAGES
+from openorder_sheets.core.model import (
+    Batch,
+    Catalog,
+    Decision,
+    EmailKind,
+    Line,
+    Order,
+    PriorOrder,
+    Product,
+    Response,
+    SellerInputs,
+    Stage,
+)
+from openorder_sheets.service.context import (
+    Extras,
+    batch_message_context,
+    message_context,
+)
 
-__all__ = [
-    "BATCH_KINDS",
-    "ORDER_KINDS",
-    "format_datetime",
-    "format_day",
-    "format_money",
-    "sample_context",
-]
+__all__ = ["BATCH_KINDS", "ORDER_KINDS", "sample_context"]
 
-BATCH_KINDS: tuple[str, ...] = ("batch_open", "batch_closing")
+BATCH_KINDS: tuple[str, ...] = (EmailKind.BATCH_OPEN, EmailKind.BATCH_CLOSING)
 ORDER_KINDS: tuple[str, ...] = tuple(kind for kind in KINDS if kind not in BATCH_KINDS)
 
 _ZONE = ZoneInfo("Asia/Jakarta")
 
 
-def format_money(amount: int, language: str) -> str:
-    """``Rp165.000``: exactly as the sync writes money into emails (core/formatting)."""
-    return formatting.money(amount, "IDR", language)
+def _at(day: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(day).replace(tzinfo=_ZONE)
 
 
-def format_day(day: dt.date, language: str) -> str:
-    """``Sabtu, 20 Februari 2027`` / ``Saturday, February 20, 2027``, as the sync writes it."""
-    return formatting.long_date(day, language)
-
-
-def format_datetime(moment: dt.datetime, language: str) -> str:
-    """``Sabtu, 20 Februari 2027, 14.25 WIB``: a shop-time moment, as the sync writes it."""
-    return formatting.moment(moment.replace(tzinfo=_ZONE), language)
-
+_SUBMITTED = _at("2027-02-03 14:25")
+_PAYMENT_DUE = _at("2027-02-05 14:25")
+_OPENS, _CLOSES = _at("2027-02-01 09:00"), _at("2027-02-10 21:00")
+_NEXT_OPENS, _NEXT_CLOSES = _at("2027-02-15 09:00"), _at("2027-02-22 21:00")
+_SHIPS_ON = dt.date(2027, 2, 20)
+_DELAYED_TO = dt.date(2027, 2, 24)
 
 _ADDRESS = "Jl. Melati No. 12, RT 03/RW 05, Kel. Sukamaju\nKec. Cilandak, Jakarta Selatan 12430"
 
-# Wording the sync produces in each language (status labels, reasons, stage labels).
+#: What a seller and a buyer write, in each language (the sync passes such text through).
 _WORDS: dict[str, dict[str, str]] = {
     "id": {
-        "Confirmed": "Dikonfirmasi",
-        "Waitlisted": "Daftar tunggu",
-        "Rejected": "Ditolak",
-        "Cancelled": "Dibatalkan",
-        "Expired": "Kedaluwarsa",
-        "In production": "Sedang diproduksi",
-        "Ready": "Siap",
-        "Shipped": "Dikirim",
         "waitlist_reason": "Kastengel Keju: sisa kuota 0 toples, Kakak memesan 1 toples",
         "window_reason": "Pesanan masuk di luar jadwal open order",
         "cancel_reason": "Dibatalkan atas permintaan Kakak lewat WhatsApp",
         "delivery": "Kirim via kurir (JNE/J&T)",
-        "address": _ADDRESS,
         "notes": "Tolong dibungkus rapi ya, untuk hantaran Lebaran.",
         "unit": "toples",
         "note": "Terima kasih sudah sabar menunggu. Semua kue dibuat segar tanpa pengawet.",
@@ -77,19 +78,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "review": "Nastarnya sampai utuh, rasanya persis buatan nenek. Pasti pesan lagi!",
     },
     "en": {
-        "Confirmed": "Confirmed",
-        "Waitlisted": "Waitlisted",
-        "Rejected": "Rejected",
-        "Cancelled": "Cancelled",
-        "Expired": "Expired",
-        "In production": "In production",
-        "Ready": "Ready",
-        "Shipped": "Shipped",
         "waitlist_reason": "Kastengel Keju: 0 jars left, you ordered 1 jar",
         "window_reason": "The order arrived outside the open-order window",
         "cancel_reason": "Cancelled at your request on WhatsApp",
         "delivery": "Courier (JNE/J&T)",
-        "address": _ADDRESS,
         "notes": "Please wrap it nicely, it is a Lebaran gift.",
         "unit": "jar",
         "note": "Thank you for your patience. Everything is baked fresh, without preservatives.",
@@ -100,36 +92,57 @@ _WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-_SUBMITTED = dt.datetime(2027, 2, 3, 14, 25)
-_PAYMENT_DUE = dt.datetime(2027, 2, 5, 14, 25)
-_OPENS = dt.datetime(2027, 2, 1, 9, 0)
-_CLOSES = dt.datetime(2027, 2, 10, 21, 0)
-_SHIPS_ON = dt.date(2027, 2, 20)
-_DELAYED_TO = dt.date(2027, 2, 24)
-_NEXT_OPENS = dt.datetime(2027, 2, 15, 9, 0)
-_NEXT_CLOSES = dt.datetime(2027, 2, 22, 21, 0)
-
+#: The order's status when its kind is sent (Confirmed for every other kind).
 _STATUS_BY_KIND = {
-    "order_waitlisted": "Waitlisted",
-    "order_rejected": "Rejected",
-    "order_expired": "Expired",
-    "order_cancelled": "Cancelled",
-    "batch_cancelled": "Cancelled",
+    EmailKind.ORDER_WAITLISTED: Decision.WAITLISTED,
+    EmailKind.ORDER_REJECTED: Decision.REJECTED,
+    EmailKind.ORDER_EXPIRED: Decision.EXPIRED,
+    EmailKind.ORDER_CANCELLED: Decision.CANCELLED,
+    EmailKind.BATCH_CANCELLED: Decision.CANCELLED,
 }
+#: The batch's stage when its kind is sent, and the seller's note that goes with it.
 _STAGE_BY_KIND = {
-    "production_started": "In production",
-    "batch_ready": "Ready",
-    "order_shipped": "Shipped",
-    "batch_delayed": "In production",
-    "batch_cancelled": "Cancelled",
+    EmailKind.PRODUCTION_STARTED: (Stage.IN_PRODUCTION, "note"),
+    EmailKind.BATCH_READY: (Stage.READY, "note"),
+    EmailKind.ORDER_SHIPPED: (Stage.SHIPPED, "note"),
+    EmailKind.BATCH_DELAYED: (Stage.IN_PRODUCTION, "delay_note"),
+    EmailKind.BATCH_CANCELLED: (Stage.CANCELLED, "cancel_note"),
 }
-_AWAITING_PAYMENT = (
-    "order_confirmed",
-    "order_promoted",
-    "order_updated",
-    "payment_reminder",
-    "payment_short",
+#: Kinds sent while the order waits for its transfer: it has a unique code and a deadline.
+_AWAITING_PAYMENT = frozenset(
+    {
+        EmailKind.ORDER_CONFIRMED,
+        EmailKind.ORDER_PROMOTED,
+        EmailKind.ORDER_UPDATED,
+        EmailKind.PAYMENT_REMINDER,
+        EmailKind.PAYMENT_SHORT,
+    }
 )
+#: Kinds sent once the order is paid in full.
+_PAID = frozenset(
+    {
+        EmailKind.PAYMENT_RECEIVED,
+        EmailKind.PRODUCTION_STARTED,
+        EmailKind.BATCH_READY,
+        EmailKind.ORDER_SHIPPED,
+        EmailKind.REVIEW_REQUEST,
+    }
+)
+
+
+def _config(language: str) -> Config:
+    raw = {
+        "shop": {
+            "name": "Dapur Bu Rina",
+            "language": language,
+            "form_url": "https://forms.gle/AbCdEf123456",
+            "reply_to": "dapurburina@gmail.com",
+        },
+        "payment": {
+            "accounts": [{"bank": "BCA", "number": "1234567890", "holder": "Rina Wulandari"}]
+        },
+    }
+    return parse_config(raw, Path("openorder.toml"))
 
 
 def sample_context(kind: str, language: str, *, hostile: bool = False) -> dict[str, object]:
@@ -144,17 +157,9 @@ def sample_context(kind: str, language: str, *, hostile: bool = False) -> dict[s
     if kind not in ORDER_KINDS and kind not in BATCH_KINDS:
         raise ValueError(f"unknown email kind {kind!r}")
     words = _WORDS[language]
-
-    def money(amount: int) -> str:
-        return format_money(amount, language)
-
-    def when(moment: dt.datetime) -> str:
-        return format_datetime(moment, language)
-
-    buyer_name = "Siti Rahmawati"
-    notes = words["notes"]
-    address = words["address"]
-    nastar_name = "Nastar Premium"
+    config = _config(language)
+    buyer_name, notes, address = "Siti Rahmawati", words["notes"], _ADDRESS
+    nastar_name, batch_name = "Nastar Premium", "PO Lebaran 1"
     if hostile:
         buyer_name = '=HYPERLINK("http://x")\r\nBcc: victim@example.com'
         notes = "<script>alert(1)</script> {{ 7*7 }} {% raw %}x{% endraw %} &amp; " + "a" * 80
@@ -162,134 +167,109 @@ def sample_context(kind: str, language: str, *, hostile: bool = False) -> dict[s
         nastar_name = (
             "Nastar Premium Selai Nanas Asli Tanpa Pengawet Edisi Lebaran Isi Lima Puluh Butir"
         )
+        batch_name = "PO Lebaran\r\n1"
 
-    context: dict[str, Any] = {
-        "kind": kind,
-        "language": language,
-        "shop": {
-            "name": "Dapur Bu Rina",
-            "form_url": "https://forms.gle/AbCdEf123456",
-            "reply_to": "dapurburina@gmail.com",
-            "email": "dapurburina@gmail.com",
-            "status_url": "",
-            "review_url": "",
-            "payment": {
-                "accounts": [{"bank": "BCA", "number": "1234567890", "holder": "Rina Wulandari"}],
-                "instructions": "",
-            },
-        },
-        "buyer": {
-            "name": buyer_name,
-            "email": "siti.rahmawati@gmail.com",
-            "whatsapp": "+6281234567890",
-        },
-        "order": None,
-        "batch": {
-            "name": "PO Lebaran 1",
-            "opens": when(_OPENS),
-            "closes": when(_CLOSES),
-            "ships_on": format_day(_SHIPS_ON, language),
-            "previous_ships_on": None,
-            "note": "",
-            "stage": "",
-            "is_open": True,
-        },
-        "next_batch": None,
-    }
-    batch: dict[str, Any] = context["batch"]
-    next_batch = {
-        "name": "PO Lebaran 2",
-        "opens": when(_NEXT_OPENS),
-        "closes": when(_NEXT_CLOSES),
-    }
+    stage, note_key = _STAGE_BY_KIND.get(EmailKind(kind), (Stage.NONE, ""))
+    if kind == EmailKind.BATCH_OPEN:
+        note_key = "open_note"
+    note = words[note_key] if note_key else ""
     if hostile:
-        batch["name"] = "PO Lebaran\r\n1"
+        note = (
+            "<b>Diskon</b> {{ 7*7 }}"
+            if kind in BATCH_KINDS
+            else "<script>alert(1)</script> {{ 7*7 }}"
+        )
+    delayed = kind == EmailKind.BATCH_DELAYED
+    batch = Batch(
+        batch_name, _OPENS, _CLOSES, _DELAYED_TO if delayed else _SHIPS_ON, stage, note, 2
+    )
+    next_batch = Batch("PO Lebaran 2", _NEXT_OPENS, _NEXT_CLOSES, None, Stage.NONE, "", 3)
+    unit = words["unit"]
+    nastar = Product("NASTAR", nastar_name, Decimal(45000), unit, 40, None, True, "", 2)
+    kastengel = Product("KASTENGEL", "Kastengel Keju", Decimal(75000), unit, 30, None, True, "", 3)
+    catalog = Catalog((nastar, kastengel), (), (batch, next_batch))
 
     if kind in BATCH_KINDS:
-        context["testimonials"] = [
-            {"first_name": "Dewi", "stars": 5, "text": words["review"]},
-        ]
-        if kind == "batch_open":
-            batch["note"] = words["open_note"]
-        else:
-            context["next_batch"] = next_batch
-        if hostile:
-            batch["note"] = "<b>Diskon</b> {{ 7*7 }}"
+        context = batch_message_context(
+            kind, batch, buyer_name, "siti.rahmawati@gmail.com", catalog, config
+        )
+        context["testimonials"] = [{"first_name": "Dewi", "stars": 5, "text": words["review"]}]
         return context
 
-    unit = words["unit"]
-    items = [
-        {
-            "sku": "NASTAR",
-            "name": nastar_name,
-            "quantity": 2,
-            "unit": unit,
-            "price": money(45000),
-            "subtotal": money(90000),
-        },
-        {
-            "sku": "KASTENGEL",
-            "name": "Kastengel Keju",
-            "quantity": 1,
-            "unit": unit,
-            "price": money(75000),
-            "subtotal": money(75000),
-        },
-    ]
-    awaiting = kind in _AWAITING_PAYMENT
-    status = _STATUS_BY_KIND.get(kind, "Confirmed")
-    reasons: list[str] = []
-    if kind == "order_waitlisted":
-        reasons = [words["waitlist_reason"]]
-    elif kind == "order_rejected":
-        reasons = [words["window_reason"]]
-    elif kind == "order_cancelled":
-        reasons = [words["cancel_reason"]]
-    order: dict[str, Any] = {
-        "number": "PO-0001",
-        "batch": batch["name"],
-        "submitted": when(_SUBMITTED),
-        "items": items,
-        "items_text": f"2× {nastar_name}, 1× Kastengel Keju",
-        "total": money(165000),
-        "amount_to_pay": money(165123) if awaiting else money(165000),
-        "unique_code": 123 if awaiting else None,
-        "status": words[status],
-        "reasons": reasons,
-        "address": address,
-        "delivery": words["delivery"],
-        "notes": notes,
-        "tracking_no": "JNE 0123 4567 8901" if kind == "order_shipped" else "",
-        "payment_due": when(_PAYMENT_DUE) if awaiting or kind == "order_expired" else None,
-        "previous_items_text": None,
-        "amount_paid": None,
-        "amount_due": None,
-        "requested_items_text": None,
-        "qris": None,
-        "waitlist_place": 3 if kind == "order_waitlisted" else None,
-    }
-    context["order"] = order
+    return message_context(
+        kind,
+        _order(EmailKind(kind), words, batch, nastar, kastengel, buyer_name, notes, address),
+        catalog,
+        config,
+        _SUBMITTED,
+        Extras(
+            code=123 if kind in _AWAITING_PAYMENT else None,
+            deadline=(
+                _PAYMENT_DUE
+                if kind in _AWAITING_PAYMENT or kind == EmailKind.ORDER_EXPIRED
+                else None
+            ),
+            previous_ships_on=_SHIPS_ON if delayed else None,
+            place=3 if kind == EmailKind.ORDER_WAITLISTED else None,
+        ),
+    )
 
-    if kind == "payment_short":
-        order["amount_paid"] = money(100000)
-        order["amount_due"] = money(65123)
-    if kind == "order_updated":
-        order["previous_items_text"] = f"1× {nastar_name}"
-    if kind == "order_change_refused":
-        order["requested_items_text"] = f"5× {nastar_name}"
-    elif kind == "order_rejected":
-        order["batch"] = ""
-        context["batch"] = None
-        context["next_batch"] = next_batch
-    if kind in _STAGE_BY_KIND:
-        batch["stage"] = words[_STAGE_BY_KIND[kind]]
-        batch["note"] = {
-            "batch_delayed": words["delay_note"],
-            "batch_cancelled": words["cancel_note"],
-        }.get(kind, words["note"])
-    if kind == "batch_delayed":
-        batch["previous_ships_on"] = batch["ships_on"]
-        batch["ships_on"] = format_day(_DELAYED_TO, language)
-    if hostile and context["batch"] is not None:
-        batch["note"] = "<script>alert(1)</script> {{ 7*7 }}"
-    return context
+
+def _order(
+    kind: EmailKind,
+    words: dict[str, str],
+    batch: Batch,
+    nastar: Product,
+    kastengel: Product,
+    buyer_name: str,
+    notes: str,
+    address: str,
+) -> Order:
+    """The order PO-0001 as the sync holds it when it sends ``kind``."""
+    reasons = {
+        EmailKind.ORDER_WAITLISTED: words["waitlist_reason"],
+        EmailKind.ORDER_REJECTED: words["window_reason"],
+        EmailKind.ORDER_CANCELLED: words["cancel_reason"],
+    }
+    lines = (Line(nastar, 2), Line(kastengel, 1))
+    total = sum((line.subtotal for line in lines), Decimal(0))
+    response = Response(
+        row=2,
+        timestamp=_SUBMITTED,
+        email="siti.rahmawati@gmail.com",
+        email_ok=True,
+        name=buyer_name,
+        phone="+6281234567890",
+        address=address,
+        delivery=words["delivery"],
+        notes=notes,
+        opt_in=True,
+        quantities=(("NASTAR", 2), ("KASTENGEL", 1)),
+        problems=(),
+    )
+    tracking = "JNE 0123 4567 8901" if kind == EmailKind.ORDER_SHIPPED else ""
+    prior = PriorOrder(
+        number="PO-0001",
+        batch=batch.name,
+        submitted=_SUBMITTED,
+        email=response.email,
+        status=Decision.CONFIRMED,
+        response_row=2,
+        lines=(("NASTAR", 1),),  # before the buyer's edit (order_updated)
+        seller=SellerInputs(tracking_no=tracking),
+    )
+    paid = {EmailKind.PAYMENT_SHORT: Decimal(100000)}.get(kind, total if kind in _PAID else 0)
+    return Order(
+        number="PO-0001",
+        response=response,
+        prior=prior,
+        batch=None if kind == EmailKind.ORDER_REJECTED else batch,
+        submitted=_SUBMITTED,
+        lines=lines,
+        status=_STATUS_BY_KIND.get(kind, Decision.CONFIRMED),
+        problems=(reasons[kind],) if kind in reasons else (),
+        edited=kind == EmailKind.ORDER_UPDATED,
+        held=(Line(nastar, 5),) if kind == EmailKind.ORDER_CHANGE_REFUSED else None,
+        code=123 if kind in _AWAITING_PAYMENT else None,
+        paid_amount=Decimal(paid),
+    )

@@ -15,7 +15,7 @@ from openorder_sheets.adapters.templates import (
     copy_default_templates,
     default_templates_dir,
 )
-from openorder_sheets.testing.email_samples import BATCH_KINDS, ORDER_KINDS, sample_context
+from openorder_sheets.service.email_samples import BATCH_KINDS, ORDER_KINDS, sample_context
 
 LANGUAGES = ("id", "en")
 SPEC_KINDS = [
