@@ -10,6 +10,7 @@ built.orders()[0]["Status"]     # "Confirmed"
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from openorder_sheets.adapters.gsheet import GoogleSheetBackend, RetryPolicy
 from openorder_sheets.adapters.templates import TemplateRenderer
 from openorder_sheets.adapters.workbook import WorkbookBackend
 from openorder_sheets.config import Config, parse_config
-from openorder_sheets.core.cells import SERIAL_EPOCH, text
+from openorder_sheets.core.cells import CellError, text, when
 from openorder_sheets.core.columns import column_letter
 from openorder_sheets.core.layouts import tab_layout
 from openorder_sheets.ports import Cell, Grid, SheetBackend
@@ -66,8 +67,9 @@ class BuiltShop:
             for row in grid[1:]:
                 stamp = row[0] if row else None
                 if isinstance(stamp, int | float) and not isinstance(stamp, bool):
-                    moment = SERIAL_EPOCH + dt.timedelta(days=stamp)
-                    row[0] = moment.replace(microsecond=0)
+                    with contextlib.suppress(CellError):  # not a date: left as it is
+                        moment = when(stamp, self.config.shop.zone)  # as the sync reads it
+                        row[0] = moment.replace(tzinfo=None, microsecond=0) if moment else stamp
         return grid
 
     def table(self, key: str) -> list[dict[str, Cell]]:
