@@ -168,22 +168,14 @@ class Catalog:
     batches: tuple[Batch, ...]
 
     def product(self, sku: str) -> Product | None:
-        for product in self.products:
-            if product.sku == sku:
-                return product
-        return None
+        return next((product for product in self.products if product.sku == sku), None)
 
     def batch_at(self, moment: dt.datetime) -> Batch | None:
-        for batch in self.batches:
-            if batch.contains(moment):
-                return batch
-        return None
+        """The batch whose window holds ``moment``, if any."""
+        return next((batch for batch in self.batches if batch.contains(moment)), None)
 
     def batch_named(self, name: str) -> Batch | None:
-        for batch in self.batches:
-            if batch.name == name:
-                return batch
-        return None
+        return next((batch for batch in self.batches if batch.name == name), None)
 
     def next_batch_after(self, moment: dt.datetime) -> Batch | None:
         later = [batch for batch in self.batches if batch.opens > moment]
