@@ -12,12 +12,15 @@ the same message twice. A journal an older version kept beside a config is still
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import re
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -27,6 +30,8 @@ from openorder_sheets.core.model import EmailState, LedgerEntry
 from openorder_sheets.errors import LockHeld
 
 JOURNAL_NAME = "deliveries.jsonl"
+#: Records moved out of the journal by :meth:`Journal.compact` (kept, never read by a sync).
+ARCHIVED_JOURNAL_NAME = "deliveries-archived.jsonl"
 LOCK_NAME = "sync.lock"
 #: In a sheet's state folder: journals older versions kept beside a config, one path a line.
 EARLIER_JOURNALS = "earlier-journals.txt"
@@ -53,20 +58,54 @@ class Journal:
         """Record ``entry`` durably before returning."""
         if self._handle is None:
             self._handle = self._open()
-        record = {
-            "key": entry.key,
-            "order": entry.order,
-            "kind": entry.kind,
-            "to": entry.to,
-            "state": entry.state.value,
-            "attempts": entry.attempts,
-            "at": entry.last_attempt.isoformat() if entry.last_attempt else "",
-            "message_id": entry.message_id,
-            "error": entry.error,
-        }
-        self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._handle.write(_line(entry))
         self._handle.flush()
         os.fsync(self._handle.fileno())
+
+    def compact(self, settled: Callable[[LedgerEntry], bool]) -> int:
+        """Keep one record per key, and move the records ``settled`` picks out of the journal.
+
+        Every sync reads the whole journal, so a year of messages would make every sync pay
+        for all of them. Only the latest record of a key counts (:meth:`load`), so the others
+        go. Records ``settled`` picks (an archived order's messages: no sync can make them due
+        again) are appended to :data:`ARCHIVED_JOURNAL_NAME` first, then the journal is
+        replaced atomically by what is left: a run killed at any point leaves every record in
+        at least one of the two files, and the live journal whole. Returns how many moved.
+
+        The caller holds the sheet's :class:`SyncLock` (no sync appends meanwhile).
+        """
+        self.close()
+        if not self.path.exists():
+            return 0
+        latest: dict[str, LedgerEntry] = {}
+        _read_into(latest, self.path)
+        moving = [entry for entry in latest.values() if settled(entry)]
+        folder = self.path.parent
+        if moving:
+            archived = folder / ARCHIVED_JOURNAL_NAME
+            created = not archived.exists()
+            with archived.open("a", encoding="utf-8") as out:
+                if not created and not _ends_with_newline(archived):
+                    out.write("\n")
+                out.writelines(_line(entry) for entry in moving)
+                out.flush()
+                os.fsync(out.fileno())
+            if created:
+                _fsync_folder(folder)
+        moved = {entry.key for entry in moving}
+        handle, temporary = tempfile.mkstemp(prefix=".deliveries-", suffix=".jsonl", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.writelines(_line(e) for key, e in latest.items() if key not in moved)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        _fsync_folder(folder)
+        return len(moving)
 
     def _open(self) -> IO[str]:
         """The journal, opened for appending, ending with a complete line."""
@@ -86,6 +125,21 @@ class Journal:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def _line(entry: LedgerEntry) -> str:
+    record = {
+        "key": entry.key,
+        "order": entry.order,
+        "kind": entry.kind,
+        "to": entry.to,
+        "state": entry.state.value,
+        "attempts": entry.attempts,
+        "at": entry.last_attempt.isoformat() if entry.last_attempt else "",
+        "message_id": entry.message_id,
+        "error": entry.error,
+    }
+    return json.dumps(record, ensure_ascii=False) + "\n"
 
 
 def _read_into(entries: dict[str, LedgerEntry], path: Path) -> None:

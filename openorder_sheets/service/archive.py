@@ -14,7 +14,9 @@ finishes it:
 2. record in the tool's memory that those orders are archived — from here on syncs leave them
    alone: their answers are never taken for new orders, their numbers never given again, their
    buyers' opt-ins still count for announcements;
-3. delete the rows from the live tabs.
+3. delete the rows from the live tabs;
+4. move those orders' records out of the local delivery journal (every sync reads it whole),
+   into ``deliveries-archived.jsonl`` beside it: no sync can make their messages due again.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from openorder_sheets.adapters.local_journal import SyncLock
+from openorder_sheets.adapters.local_journal import Journal, SyncLock
 from openorder_sheets.config import Config
 from openorder_sheets.core import cells
 from openorder_sheets.core.layouts import tab_layout
 from openorder_sheets.core.memory import ArchivedOrder, Memory, memory_rows, read_memory
-from openorder_sheets.core.model import Decision, EmailKind, EmailState, Stage
+from openorder_sheets.core.model import Decision, EmailKind, EmailState, LedgerEntry, Stage
 from openorder_sheets.core.statement_tab import read_statement
 from openorder_sheets.errors import ConfigError
 from openorder_sheets.ports import (
@@ -321,6 +323,16 @@ def _move(
                 result.statement_rows += 1
             else:
                 result.answers += 1
+
+    # 4. The journal keeps only what a sync can still need.
+    gone_batches = {gone.batch for gone in memory.archived.values()}
+
+    def settled(entry: LedgerEntry) -> bool:
+        if entry.order:
+            return entry.order in memory.archived
+        return entry.key.split("/", 1)[0] in gone_batches
+
+    Journal(shop.state_dir).compact(settled)
 
 
 def _start_archive(target: SheetBackend, headers: Mapping[str, Grid | None]) -> None:
