@@ -27,6 +27,7 @@ the set-up and, on Google, the server). Writes ``bench/results/year.json``, ``ye
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import json
 import os
@@ -44,6 +45,7 @@ from python_calamine import CalamineWorkbook
 
 from bench.common import ROOT
 from openorder_sheets.adapters.google_bodies import api_value, quote_tab
+from openorder_sheets.adapters.local_journal import JOURNAL_NAME
 from openorder_sheets.core.cells import text
 from openorder_sheets.core.columns import column_letter
 
@@ -210,12 +212,22 @@ def cells_used(built: Any, backend: str) -> int:
     return sum(sheet.height * sheet.width for sheet in sheets)
 
 
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def run_backend(backend: str, batch_count: int, orders: int, seed: int) -> dict[str, Any]:
-    """The whole year on one backend, in this process."""
+def run_backend(
+    backend: str, batch_count: int, orders: int, seed: int, profile: Path | None = None
+) -> dict[str, Any]:
+    """The whole year on one backend, in this process.
+
+    ``profile``: a folder for one cProfile file per month of syncs (``{backend}-month-NN.prof``,
+    the syncing thread only), to see what grows; the CPU figures of such a run are inflated.
+    """
     from gspread.http_client import HTTPClient
 
     from openorder_sheets.adapters.gsheet import GoogleSheetBackend
@@ -267,6 +279,7 @@ def run_backend(backend: str, batch_count: int, orders: int, seed: int) -> dict[
     archives: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     month_rss: dict[int, float] = {}
+    profilers: dict[int, cProfile.Profile] = {}
     delay_done = False
     for now in sync_times(batches):
         # What happened since the last sync (set-up, not measured).
@@ -296,8 +309,14 @@ def run_backend(backend: str, batch_count: int, orders: int, seed: int) -> dict[
             server.reset_stats()
         counter = getattr(built.backend, "requests", None)
         seen = dict(counter.counts) if counter is not None else {}
+        month = min((now - START).days // 30 + 1, 12)  # the year's last 5 days join month 12
+        profiler = profilers.setdefault(month, cProfile.Profile()) if profile else None
         wall, cpu, thread = time.perf_counter(), time.process_time(), time.thread_time()
+        if profiler is not None:
+            profiler.enable()
         report = run_sync(built.shop, now.replace(tzinfo=zone))
+        if profiler is not None:
+            profiler.disable()
         thread = time.thread_time() - thread
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         if server is not None:
@@ -310,7 +329,6 @@ def run_backend(backend: str, batch_count: int, orders: int, seed: int) -> dict[
             loads = counts.get("read", 0) - seen.get("read", 0)
             saves = counts.get("write", 0) - seen.get("write", 0)
             read, written = size_before * loads, size_after * saves
-        month = min((now - START).days // 30 + 1, 12)  # the year's last 5 days join month 12
         syncs.append(
             {
                 "now": now.isoformat(),
@@ -324,6 +342,7 @@ def run_backend(backend: str, batch_count: int, orders: int, seed: int) -> dict[
                 "orders_live": sum(report.by_status.values()),
                 "emails_new": len(report.emails_new),
                 "tabs_written": report.tabs_written,
+                "journal_bytes": _size(built.shop.state_dir / JOURNAL_NAME),
             }
         )
         month_rss[month] = peak_rss_mb()
@@ -358,6 +377,10 @@ def run_backend(backend: str, batch_count: int, orders: int, seed: int) -> dict[
             )
     if server is not None:
         server.stop()
+    if profile is not None:
+        profile.mkdir(parents=True, exist_ok=True)
+        for month, profiler in profilers.items():
+            profiler.dump_stats(str(profile / f"{backend}-month-{month:02d}.prof"))
     return {
         "backend": backend,
         "elapsed_s": round(time.perf_counter() - started, 1),
@@ -502,6 +525,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="workbook,google")
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--out", type=Path, default=RESULTS / "year.json")
+    parser.add_argument(
+        "--profile", type=Path, help="a folder for one cProfile file per backend and month"
+    )
     parser.add_argument("--part", type=Path, help=argparse.SUPPRESS)  # one backend, in a child
     parser.add_argument(  # BACKEND=PATH: that backend's year, already run (same size and seed)
         "--reuse", action="append", default=[], help=argparse.SUPPRESS
@@ -510,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
     backends = args.backends.split(",")
     if args.part is not None:
         (backend,) = backends
-        part = run_backend(backend, args.batches, args.orders_per_batch, args.seed)
+        part = run_backend(backend, args.batches, args.orders_per_batch, args.seed, args.profile)
         args.part.write_text(json.dumps(part, default=str), encoding="utf-8")
         return 0
     started = time.perf_counter()
@@ -524,6 +550,8 @@ def main(argv: list[str] | None = None) -> int:
         command = [sys.executable, "-m", "bench.year", "--backends", backend, "--part", str(part),
                    "--batches", str(args.batches), "--orders-per-batch", str(args.orders_per_batch),
                    "--seed", str(args.seed)]  # fmt: skip
+        if args.profile is not None:
+            command += ["--profile", str(args.profile)]
         children.append((backend, part, subprocess.Popen(command, cwd=ROOT)))
     parts = {}
     for backend, part, child in children:
