@@ -8,26 +8,45 @@ deleted `Orders` tab can be rebuilt with them), the ship date last told per batc
 order number given. The display tabs (`Orders`, `Summary`, …) are views built from it: nothing
 is ever read back from them to learn what happened.
 
-One row per record: a key (``order:PO-0001``, ``batch:PO Lebaran 1``, ``shop``) and a JSON
-object. The tab lives in the spreadsheet, so a new machine repeats nothing.
+One row per record: a key (``batch:PO Lebaran 1``, ``shop``) and a JSON object. Orders (and
+archived orders) are packed a hundred to a row (``orders:3`` holds ``PO-0300``…``PO-0399``): their
+JSON records, compressed and written as URL-safe base64 behind a version tag (``z1:``). A 10,000-
+order shop's memory is about a seventh of what one row per order took, and a sync reads all of
+it; a change to one order rewrites one row. A pack that would not fit in a cell (Google allows
+50,000 characters) is written one row per order instead (``order:PO-0001``), the format every
+shop had before: both are always read, so a shop written by an older version migrates on its
+next sync. The tab lives in the spreadsheet, so a new machine repeats nothing.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from openorder_sheets.core import cells
 from openorder_sheets.core.model import Decision, PriorOrder, Product, Quantities, SellerInputs
+from openorder_sheets.core.seller_columns import order_serial
 from openorder_sheets.ports import Cell, Grid
 
 HEADER = ("Key", "Data")
 _ORDER, _BATCH, _SHOP, _ARCHIVED = "order:", "batch:", "shop", "archived:"
 _PRODUCT = "product:"
 _VIEW = "view:"
+_ORDERS, _ARCHIVES = "orders:", "archives:"  # packs of records
+_PACKED = "z1:"  # zlib-compressed JSON in URL-safe base64 (no quotes or escapes in the cell)
+#: Orders per pack, by their running number: a change to one order rewrites its pack only.
+PACK_SIZE = 100
+#: Google refuses a cell longer than 50,000 characters; a pack longer than this is written one
+#: row per record instead.
+CELL_ROOM = 45_000
+_MAX_UNPACKED = 50_000_000  # a pack the seller pasted garbage into never fills the memory
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,9 @@ class Memory:
     #: Each product as last read fine: a cell the seller mistypes later keeps its last value.
     products: dict[str, Product] = field(default_factory=dict)
     views: dict[str, ViewMark] = field(default_factory=dict)  # by tab key
+    #: Per order: a fingerprint of the tool's cells of its `Orders` row as last written, so the
+    #: next sync need not read those cells back to see whether they changed.
+    shown: dict[str, str] = field(default_factory=dict)
 
 
 def read_memory(grid: Grid | None) -> Memory | None:
@@ -93,33 +115,83 @@ def read_memory(grid: Grid | None) -> Memory | None:
         raw = row[1] if len(row) > 1 else None
         if not key or not isinstance(raw, str):
             continue
+        if key.startswith((_ORDERS, _ARCHIVES)):
+            prefix = _ORDER if key.startswith(_ORDERS) else _ARCHIVED
+            for number, data in _unpack(raw):
+                _remember(memory, prefix + number, data)
+            continue
         try:
             data = json.loads(raw)
         except ValueError:
             continue
-        if not isinstance(data, dict):
-            continue
-        try:
-            if key.startswith(_ORDER):
-                order = _order(key[len(_ORDER) :], data)
-                memory.orders[order.number] = order
-            elif key.startswith(_BATCH):
-                name = key[len(_BATCH) :]
-                memory.batches[name] = BatchMemory(name, _date(data.get("ships_told")))
-            elif key.startswith(_VIEW):
-                view = key[len(_VIEW) :]
-                memory.views[view] = ViewMark(str(data["hash"]), int(data["rows"]))
-            elif key.startswith(_PRODUCT):
-                product = _product(key[len(_PRODUCT) :], data)
-                memory.products[product.sku] = product
-            elif key.startswith(_ARCHIVED):
-                gone = _archived(key[len(_ARCHIVED) :], data)
-                memory.archived[gone.number] = gone
-            elif key == _SHOP:
-                memory.last_serial = int(data.get("last_serial", 0))
-        except (TypeError, ValueError, KeyError, InvalidOperation):
-            continue
+        if isinstance(data, dict):
+            _remember(memory, key, data)
     return memory
+
+
+def _remember(memory: Memory, key: str, data: dict[str, Any]) -> None:
+    """One record into ``memory``; a record that cannot be read is left out."""
+    try:
+        if key.startswith(_ORDER):
+            order = _order(key[len(_ORDER) :], data)
+            memory.orders[order.number] = order
+            shown = data.get("shown")
+            if isinstance(shown, str) and shown:
+                memory.shown[order.number] = shown
+        elif key.startswith(_BATCH):
+            name = key[len(_BATCH) :]
+            memory.batches[name] = BatchMemory(name, _date(data.get("ships_told")))
+        elif key.startswith(_VIEW):
+            view = key[len(_VIEW) :]
+            memory.views[view] = ViewMark(str(data["hash"]), int(data["rows"]))
+        elif key.startswith(_PRODUCT):
+            product = _product(key[len(_PRODUCT) :], data)
+            memory.products[product.sku] = product
+        elif key.startswith(_ARCHIVED):
+            gone = _archived(key[len(_ARCHIVED) :], data)
+            memory.archived[gone.number] = gone
+        elif key == _SHOP:
+            memory.last_serial = int(data.get("last_serial", 0))
+    except (TypeError, ValueError, KeyError, InvalidOperation, AttributeError):
+        return
+
+
+def _unpack(raw: str) -> list[tuple[str, dict[str, Any]]]:
+    """The records of a pack, in order; nothing when the cell is not a pack the tool wrote."""
+    if not raw.startswith(_PACKED):
+        return []
+    try:
+        packed = base64.urlsafe_b64decode(raw[len(_PACKED) :] + "=" * (-len(raw) % 4))
+        inflate = zlib.decompressobj()
+        text = inflate.decompress(packed, _MAX_UNPACKED)
+        if inflate.unconsumed_tail:
+            return []
+        records = json.loads(text)
+    except (binascii.Error, zlib.error, ValueError):
+        return []
+    if not isinstance(records, list):
+        return []
+    return [
+        (record[0], record[1])
+        for record in records
+        if isinstance(record, list)
+        and len(record) == 2
+        and isinstance(record[0], str)
+        and record[0]
+        and isinstance(record[1], dict)
+    ]
+
+
+def pack(records: Iterable[tuple[str, dict[str, Any]]]) -> str:
+    """Records as one cell: compressed JSON, the same text for the same records."""
+    text = json.dumps(
+        [[number, data] for number, data in records],
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    packed = zlib.compress(text.encode(), 9)
+    return _PACKED + base64.urlsafe_b64encode(packed).decode().rstrip("=")
 
 
 def memory_rows(memory: Memory) -> list[list[Cell]]:
@@ -133,12 +205,34 @@ def memory_rows(memory: Memory) -> list[list[Cell]]:
         rows.append([_VIEW + view, _dump({"hash": mark.fingerprint, "rows": mark.rows})])
     for sku in sorted(memory.products):
         rows.append([_PRODUCT + sku, _dump(_product_data(memory.products[sku]))])
-    for number, gone in memory.archived.items():
-        rows.append([_ARCHIVED + number, _dump(_archived_data(gone))])
-    for number, order in memory.orders.items():
-        rows.append([_ORDER + number, _dump(_order_data(order))])
+    archived = ((number, _archived_data(gone)) for number, gone in memory.archived.items())
+    rows.extend(_packs(_ARCHIVES, _ARCHIVED, archived))
+    orders = (
+        (number, _order_data(order, memory.shown.get(number)))
+        for number, order in memory.orders.items()
+    )
+    rows.extend(_packs(_ORDERS, _ORDER, orders))
     # Last, so a write cut short never records a last number whose orders did not land.
     rows.append([_SHOP, _dump({"last_serial": memory.last_serial})])
+    return rows
+
+
+def _packs(
+    pack_prefix: str, row_prefix: str, records: Iterable[tuple[str, dict[str, Any]]]
+) -> list[list[Cell]]:
+    """Records packed by their running number, a pack per row; a pack too long for one cell
+    as one row per record."""
+    by_pack: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    for number, data in records:
+        by_pack.setdefault(order_serial(number) // PACK_SIZE, []).append((number, data))
+    rows: list[list[Cell]] = []
+    for index in sorted(by_pack):
+        members = by_pack[index]
+        packed = pack(members)
+        if len(packed) <= CELL_ROOM:
+            rows.append([f"{pack_prefix}{index}", packed])
+        else:
+            rows.extend([row_prefix + number, _dump(data)] for number, data in members)
     return rows
 
 
@@ -146,8 +240,9 @@ def _dump(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _order_data(order: PriorOrder) -> dict[str, Any]:
+def _order_data(order: PriorOrder, shown: str | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
+        "shown": shown,
         "batch": order.batch,
         "submitted": _iso(order.submitted),
         "email": order.email,
@@ -175,7 +270,7 @@ def _order_data(order: PriorOrder) -> dict[str, Any]:
         else None,
     }
     # Keep rows short: defaults are left out (an empty `asked` or `held` is not a default).
-    keep = {"asked", "held"}
+    keep = {"asked", "held", "shown"}
     return {
         k: v
         for k, v in data.items()
