@@ -118,6 +118,9 @@ class SheetSnapshot:
     #: Every tab the spreadsheet has (read or not), when the backend knows it without reading
     #: their cells: a sync then need not read back the views it rewrites whole.
     tab_names: frozenset[str] | None = None
+    #: Per tab read in part (see :class:`ColumnSkipping`): the 0-based columns whose cells under
+    #: the header row were not read. They read as blank.
+    skipped: Mapping[str, frozenset[int]] = field(default_factory=dict)
 
 
 class SheetBackend(Protocol):
@@ -133,6 +136,20 @@ class SheetBackend(Protocol):
 
     def create_tabs(self, layouts: Mapping[str, tuple[TabLayout, Grid]]) -> list[str]:
         """Create the missing tabs with headers, formats and example rows; return those created."""
+        ...
+
+
+@runtime_checkable
+class ColumnSkipping(Protocol):
+    """A backend that can leave columns of a tab unread, where reading costs by the byte (a big
+    shop's Google sheet). A backend without it (the local workbook) reads whole tabs."""
+
+    def read_skipping(
+        self, tabs: Sequence[str], skip: Mapping[str, frozenset[int]]
+    ) -> SheetSnapshot:
+        """Like ``read`` (one batched request), except that under the header row the 0-based
+        columns ``skip[tab]`` are not read: their cells are ``None``, and the snapshot's
+        ``skipped`` says which."""
         ...
 
 

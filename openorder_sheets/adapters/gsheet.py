@@ -34,6 +34,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from openorder_sheets.adapters import google_bodies as build
 from openorder_sheets.config import Config
+from openorder_sheets.core.columns import column_letter
 from openorder_sheets.core.labels import fold
 from openorder_sheets.errors import ConfigError, SheetUnreachable
 from openorder_sheets.ports import Grid, RecordedRequests, SheetSnapshot, TabLayout, TabUpdate
@@ -294,11 +295,35 @@ class GoogleSheetBackend:
             }
 
     def read(self, tabs: Sequence[str]) -> SheetSnapshot:
+        return self.read_skipping(tabs, {})
+
+    def read_skipping(
+        self, tabs: Sequence[str], skip: Mapping[str, frozenset[int]]
+    ) -> SheetSnapshot:
+        """Every tab in one `values:batchGet`; of a tab in ``skip``, its header row and then the
+        runs of columns not skipped (``'Orders'!A2:A``, ``'Orders'!P2:S``), so the bytes Google
+        sends are those of the cells the sync decides from."""
         self._metadata()
         found: dict[str, Grid | None] = dict.fromkeys(tabs)
         present = [tab for tab in tabs if fold(tab) in self._sheets]
-        if present:
-            ranges = [build.quote_tab(self._sheets[fold(tab)].title) for tab in present]
+        skipped: dict[str, frozenset[int]] = {}
+        ranges: list[str] = []
+        parts: list[tuple[str, int]] = []  # per range: its tab, and its first column (-1: whole)
+        for tab in present:
+            sheet = self._sheets[fold(tab)]
+            quoted = build.quote_tab(sheet.title)
+            columns = frozenset(c for c in skip.get(tab, ()) if c < sheet.columns)
+            if not columns:
+                ranges.append(quoted)
+                parts.append((tab, -1))
+                continue
+            skipped[tab] = frozenset(skip[tab])
+            ranges.append(f"{quoted}!1:1")
+            parts.append((tab, -1))
+            for first, last in _kept_runs(sheet.columns, columns):
+                ranges.append(f"{quoted}!{column_letter(first)}2:{column_letter(last)}")
+                parts.append((tab, first))
+        if ranges:
             params: dict[str, Any] = {
                 "valueRenderOption": "UNFORMATTED_VALUE",
                 "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -310,12 +335,22 @@ class GoogleSheetBackend:
                 "reading the tabs",
                 lambda: self.http.values_batch_get(self.key, ranges, params),
             )
-            for tab, value_range in zip(present, reply.get("valueRanges", []), strict=False):
-                rows: Grid = [list(row) for row in value_range.get("values", [])]
-                found[tab] = rows
-                self._sheets[fold(tab)].used_rows = len(rows)
+            value_ranges = reply.get("valueRanges", [])
+            del reply
+            for (tab, first), value_range in zip(parts, value_ranges, strict=False):
+                rows: Grid = value_range.get("values", [])  # lists already: kept, not copied
+                grid = found[tab]
+                if first < 0:
+                    found[tab] = rows if grid is None else [*rows[:1], *grid[1:]]
+                else:
+                    found[tab] = _placed(grid or [[]], rows, first)
+            for tab in skipped:
+                if not any(found[tab] or ()):  # nothing at all, as a whole read would say
+                    found[tab] = []
+            for tab in present:
+                self._sheets[fold(tab)].used_rows = len(found[tab] or ())
         names = frozenset(sheet.title for sheet in self._sheets.values())
-        return SheetSnapshot(found, self.timezone or None, names)
+        return SheetSnapshot(found, self.timezone or None, names, skipped)
 
     # -- writing ---------------------------------------------------------------------------
     def delete_rows(self, tab: str, rows: Sequence[int]) -> None:
@@ -625,6 +660,34 @@ def load_credentials(path: Path | None) -> tuple[Any, str]:
         f"{path} is neither a service-account key nor OAuth client credentials: "
         "use the JSON key of a service account."
     )
+
+
+def _kept_runs(width: int, skipped: frozenset[int]) -> list[tuple[int, int]]:
+    """The 0-based ``(first, last)`` columns, inclusive, of each run not skipped; the last run
+    reaches the grid's last column, so the seller's columns past ours are read too."""
+    runs: list[tuple[int, int]] = []
+    for column in range(width):
+        if column in skipped:
+            continue
+        if runs and runs[-1][1] == column - 1:
+            runs[-1] = (runs[-1][0], column)
+        else:
+            runs.append((column, column))
+    return runs
+
+
+def _placed(grid: Grid, rows: Grid, first: int) -> Grid:
+    """``grid`` (header first) with ``rows`` of a run of columns starting at ``first`` put in
+    under the header: a cell not read is ``None``."""
+    while len(grid) < len(rows) + 1:
+        grid.append([])
+    for target, row in zip(grid[1:], rows, strict=False):
+        if not row:
+            continue
+        if len(target) < first:
+            target.extend([None] * (first - len(target)))
+        target[first : first + len(row)] = row
+    return grid
 
 
 def _runs(descending: Sequence[int]) -> list[tuple[int, int]]:

@@ -62,6 +62,49 @@ def message_id(key: str, domain: str) -> str:
     return f"<{digest}@{domain or 'openorder.invalid'}>"
 
 
+#: Columns of the `Emails` tab that follow from the key (and the sender's domain): a sync
+#: need not read them back.
+DERIVED_COLUMNS = ("kind", "to", "message_id")
+_KINDS = frozenset(kind.value for kind in EmailKind)
+
+
+def key_parts(key: str) -> tuple[str, str] | None:
+    """The kind and the address a message key names (``PO-0001/order_confirmed/a@b.id/1``:
+    every key is ``{order or batch}/{kind}/{address}/{version}``); ``None`` for text that is
+    not such a key."""
+    head, slash, _version = key.rpartition("/")
+    if not slash:
+        return None
+    segments = head.split("/")
+    for index in range(1, len(segments)):
+        if segments[index] in _KINDS:
+            return segments[index], "/".join(segments[index + 1 :])
+    return None
+
+
+def fill_derived(grid: Grid, positions: Mapping[str, int], domain: str) -> bool:
+    """Put into the `Emails` rows read without them (``grid``, changed in place) the cells
+    that follow from each row's key, as the tool writes them. ``False`` when a key does not
+    name its kind and address (not written by the tool): the tab must then be read whole."""
+    key_at = positions["key"]
+    derived = [(positions[name], name) for name in DERIVED_COLUMNS]
+    width = max(at for at, _ in derived) + 1
+    for row in grid[1:]:
+        key = cells.text(row[key_at]) if key_at < len(row) else ""
+        if not key:
+            continue
+        parts = key_parts(key)
+        if parts is None:
+            return False
+        kind, to = parts
+        values = {"kind": kind, "to": cells.safe_text(to), "message_id": message_id(key, domain)}
+        if len(row) < width:
+            row.extend([None] * (width - len(row)))
+        for at, name in derived:
+            row[at] = values[name]
+    return True
+
+
 def merge(sheet: Iterable[LedgerEntry], journal: Mapping[str, LedgerEntry]) -> list[LedgerEntry]:
     """The sheet's entries, each replaced by the journal's when the journal is further along."""
     merged: list[LedgerEntry] = []

@@ -8,8 +8,12 @@ once by :func:`legacy_priors` to migrate.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import json
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -102,6 +106,44 @@ def read_seller_inputs(
             marks=tuple(_plain(columns.get(row, key)) for key in ORDER_SELLER_COLUMNS),
         )
     return found, columns, []
+
+
+#: The tool's columns of `Orders` a sync does not read back: what they hold is known from the
+#: memory's fingerprint of each row (:func:`row_fingerprint`). `Order` is read, and so is
+#: `Response row`, the witness of whose cells a row holds: a seller who sorts the tab while
+#: the tool writes it leaves one order's cells beside another's `Order` cell.
+WITNESS_COLUMN = "response_row"
+UNREAD_ORDER_COLUMNS = tuple(
+    key for key in ORDER_TOOL_COLUMNS if key not in ("order", WITNESS_COLUMN)
+)
+
+
+def row_fingerprint(values: Mapping[str, Cell]) -> str:
+    """A short fingerprint of the tool's cells of one `Orders` row (by key; a key left out
+    is a cell the tool leaves as it was). `Last email` is not in it: it follows from the
+    `Emails` tab, which is read."""
+    shown = {key: values[key] for key in (*UNREAD_ORDER_COLUMNS, WITNESS_COLUMN) if key in values}
+    shown.pop("last_email", None)
+    text = json.dumps(shown, default=str, ensure_ascii=False, sort_keys=True)
+    digest = hashlib.blake2b(text.encode(), digest_size=9).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def fill_shown(grid: Grid, columns: Columns, rows: Mapping[int, Mapping[str, Cell]]) -> None:
+    """Put into the `Orders` rows read without the tool's columns (``grid``, changed in place)
+    what those columns hold: ``rows`` maps a 0-based sheet row to its cells by key."""
+    positions = [(columns.index[key], key) for key in UNREAD_ORDER_COLUMNS if key in columns.index]
+    if not positions:
+        return
+    width = max(at for at, _ in positions) + 1
+    for index, values in rows.items():
+        if not 0 < index < len(grid):
+            continue
+        row = grid[index]
+        if len(row) < width:
+            row.extend([None] * (width - len(row)))
+        for at, key in positions:
+            row[at] = values.get(key)
 
 
 def seller_inputs_from_marks(marks: tuple[str | int | float | bool | None, ...]) -> SellerInputs:

@@ -14,14 +14,16 @@ from typing import Any
 
 from openorder_sheets.adapters.local_journal import Journal
 from openorder_sheets.config import Config
-from openorder_sheets.core import ledger, lifecycle, payments, stages
+from openorder_sheets.core import cells, ledger, lifecycle, payments, stages
 from openorder_sheets.core.announcements import Voice, announcement_emails
 from openorder_sheets.core.bank_statements import Statement
 from openorder_sheets.core.catalog import read_catalog
-from openorder_sheets.core.columns import Columns
+from openorder_sheets.core.cell_diff import comparable
+from openorder_sheets.core.columns import Columns, find_columns, header_keys
 from openorder_sheets.core.form import map_form
 from openorder_sheets.core.identity import identify
 from openorder_sheets.core.labels import fold
+from openorder_sheets.core.layouts import TAB_COLUMNS
 from openorder_sheets.core.matching import Match
 from openorder_sheets.core.memory import (
     ArchivedOrder,
@@ -37,13 +39,18 @@ from openorder_sheets.core.model import (
     Order,
     SellerAction,
 )
+from openorder_sheets.core.orders_tab import last_email_text, order_values
 from openorder_sheets.core.responses import read_responses
 from openorder_sheets.core.responses_tab import default_responses_tabs, find_responses_tab
 from openorder_sheets.core.rules import Settings, decide
 from openorder_sheets.core.seller_columns import (
+    UNREAD_ORDER_COLUMNS,
+    WITNESS_COLUMN,
+    fill_shown,
     legacy_priors,
     order_serial,
     read_seller_inputs,
+    row_fingerprint,
     seller_inputs_from_marks,
 )
 from openorder_sheets.core.statement_tab import (
@@ -53,7 +60,7 @@ from openorder_sheets.core.testimonials import Review, per_batch, read_reviews, 
 from openorder_sheets.errors import (
     SheetSetupError,
 )
-from openorder_sheets.ports import Grid, SheetSnapshot
+from openorder_sheets.ports import ColumnSkipping, Grid, SheetBackend, SheetSnapshot
 from openorder_sheets.service.composition import Shop
 from openorder_sheets.service.context import (
     sender_email,
@@ -116,8 +123,10 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
     # The form's answers: the configured tab, else Google's name in either language.
     configured = names["responses"] if "responses" in config.named_tabs else None
     others = [] if configured else list(default_responses_tabs(config.shop.language))
-    snapshot = shop.backend.read(list(dict.fromkeys([*names.values(), *others])))
+    domain = sender_email(config).partition("@")[2]
+    snapshot = _read(shop.backend, list(dict.fromkeys([*names.values(), *others])), names)
     memory = read_memory(snapshot.tabs.get(names["state"]))
+    snapshot = _whole_where_needed(shop.backend, snapshot, names, memory, domain, config)
     marks = _view_marks(snapshot, memory)
     view_names = {key: config.tab(key) for key in VIEW_TABS}
     present = {fold(name) for name in snapshot.tab_names or ()}
@@ -262,7 +271,6 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         *review_emails(orders, entries, now, rules.review_after_days),
     ]
     due = [item for item in due if item.to not in blocked]
-    domain = sender_email(config).partition("@")[2]
     entries = ledger.add_due(entries, due, domain)
     new_keys = [entry.key for entry in entries if entry.key not in known]
     next_memory = Memory(
@@ -276,6 +284,23 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         products={product.sku: product for product in catalog.products},
     )
     next_memory.views = dict(marks or {})
+    order_cells = _order_cells(orders, config)
+    next_memory.shown = {
+        o.number: row_fingerprint(order_cells[id(o)])
+        for o in orders
+        if o.number in next_memory.orders
+    }
+    if fold(names["orders"]) in {fold(tab) for tab in snapshot.skipped}:
+        tabs["orders"] = _orders_as_shown(
+            shop,
+            names["orders"],
+            tabs["orders"],
+            order_columns,
+            orders,
+            order_cells,
+            memory,
+            entries,
+        )
     return Decided(
         config,
         {k: tabs[k] for k in (*READ_TABS, *VIEW_TABS)},
@@ -293,7 +318,151 @@ def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
         reviews=reviews,
         review_problems=review_problems,
         catalog_warnings=catalog_warnings,
+        order_cells=order_cells,
     )
+
+
+def _read(backend: SheetBackend, tabs: list[str], names: Mapping[str, str]) -> SheetSnapshot:
+    """The one read of a sync. A backend that can skip columns leaves out the ones that follow
+    from what the tool remembers: the tool's own `Orders` columns (fingerprinted in the memory)
+    and the `Emails` columns that follow from each key. Where the tool last put them is where
+    its layout puts them; a tab whose header says otherwise is read again whole."""
+    if not isinstance(backend, ColumnSkipping):
+        return backend.read(tabs)
+    return backend.read_skipping(
+        tabs,
+        {
+            names["orders"]: _positions("orders", UNREAD_ORDER_COLUMNS),
+            names["emails"]: _positions("emails", ledger.DERIVED_COLUMNS),
+        },
+    )
+
+
+def _positions(tab_key: str, keys: tuple[str, ...]) -> frozenset[int]:
+    return frozenset(TAB_COLUMNS[tab_key].index(key) for key in keys)
+
+
+def _whole_where_needed(
+    backend: SheetBackend,
+    snapshot: SheetSnapshot,
+    names: Mapping[str, str],
+    memory: Memory | None,
+    domain: str,
+    config: Config,
+) -> SheetSnapshot:
+    """The snapshot with each tab read in part either completed from what the tool knows, or
+    read again whole: when the seller moved or renamed the columns left out, when the `Emails`
+    tab holds a key the tool did not write, or when there is no memory yet to know the
+    `Orders` rows by (a sheet from before the memory: its views are read to migrate)."""
+    if not snapshot.skipped:
+        return snapshot
+    tabs = dict(snapshot.tabs)
+    skipped = dict(snapshot.skipped)
+    language = config.shop.language
+    for tab_key in ("orders", "emails"):
+        name = names[tab_key]
+        grid = tabs.get(name)
+        if name not in skipped:
+            continue
+        whole = grid is None or not _in_place(grid, tab_key, skipped[name])
+        if tab_key == "orders" and not whole:
+            whole = memory is None and len(grid or ()) > 1
+        if tab_key == "emails" and not whole and grid:
+            found, _ = find_columns(name, grid[:1], (), ledger.EMAIL_COLUMNS, language)
+            whole = not ledger.fill_derived(grid, found.index, domain)
+        if whole:
+            del skipped[name]
+            if grid is not None:
+                tabs[name] = backend.read([name]).tabs.get(name)
+    return replace(snapshot, tabs=tabs, skipped=skipped)
+
+
+def _in_place(grid: Grid, tab_key: str, skipped: frozenset[int]) -> bool:
+    """Whether each column left unread is where the tool's layout puts it (header checked)."""
+    header = grid[0] if grid else []
+    keys = TAB_COLUMNS[tab_key]
+    for position in skipped:
+        expected = header_keys([keys[position]])
+        cell = header[position] if position < len(header) else None
+        if fold(cells.text(cell)) not in expected:
+            return False
+    return True
+
+
+def _order_cells(orders: list[Order], config: Config) -> dict[int, dict[str, Any]]:
+    """Each order's cells of the `Orders` tab (by order id), computed once per sync."""
+    shop_name, currency, language = config.shop.name, config.shop.currency, config.shop.language
+    return {id(o): order_values(o, (), shop_name, currency, language, o.code) for o in orders}
+
+
+def _orders_as_shown(
+    shop: Shop,
+    name: str,
+    grid: Grid | None,
+    columns: Columns | None,
+    orders: list[Order],
+    order_cells: Mapping[int, Mapping[str, Any]],
+    memory: Memory,
+    entries: list[LedgerEntry],
+) -> Grid | None:
+    """The `Orders` grid read without the tool's columns, with those columns as the tool last
+    wrote them for each row whose fingerprint says so; a row whose cells changed is left blank
+    there, so the sync writes it. An order without a fingerprint (a memory an older version
+    wrote) or without its form answer (cells the tool keeps as they were) needs the sheet's own
+    cells: then the tab is read again whole, once."""
+    if grid is None or columns is None:
+        return grid
+    language = shop.config.shop.language
+    by_order: dict[str, list[LedgerEntry]] = {}
+    for entry in entries:
+        if entry.order:
+            by_order.setdefault(entry.order, []).append(entry)
+    astray = _astray(grid, columns, orders, order_cells)
+    shown: dict[int, dict[str, Any]] = {}
+    for order in orders:
+        row = order.prior.sheet_row if order.prior is not None else None
+        if row is None:
+            continue
+        values = order_cells[id(order)]
+        remembered = memory.shown.get(order.number)
+        if remembered == row_fingerprint(values) and order.number not in astray:
+            last = last_email_text(by_order.get(order.number, ()), language)
+            shown[row] = {**values, "last_email": last}
+        elif remembered is None or order.response is None:
+            return shop.backend.read([name]).tabs.get(name)
+    fill_shown(grid, columns, shown)
+    return grid
+
+
+def _astray(
+    grid: Grid, columns: Columns, orders: list[Order], order_cells: Mapping[int, Mapping[str, Any]]
+) -> set[str]:
+    """Orders whose row may not hold the cells the tool last wrote for them.
+
+    Each row the tool writes carries its order's `Response row`. A row whose `Response row`
+    is not its order's holds another order's cells (the seller sorted the tab while the tool
+    wrote it): both that row's order and the order those cells were written for are
+    rewritten."""
+    by_witness: dict[object, str] = {}
+    at_row: dict[int, tuple[str, object]] = {}
+    for order in orders:
+        expected = order_cells[id(order)].get(WITNESS_COLUMN)
+        if expected is not None:
+            by_witness[comparable(expected)] = order.number
+        row = order.prior.sheet_row if order.prior is not None else None
+        if row is not None:
+            at_row[row] = (order.number, comparable(expected) if expected is not None else None)
+    astray: set[str] = set()
+    for index, cells_ in enumerate(grid[1:], start=1):
+        cell = comparable(columns.get(cells_, WITNESS_COLUMN))
+        number, expected = at_row.get(index, ("", None))
+        if expected is not None and cell != expected:
+            astray.add(number)
+        if cell != "" and cell != expected:
+            owner = by_witness.get(cell)
+            if owner is not None:
+                astray.add(owner)
+    return astray
 
 
 def _archived_entry(

@@ -7,7 +7,7 @@ real backends do; ``RecordingTransport`` keeps every message it is asked to send
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 
 from openorder_sheets.core import cell_diff
@@ -47,6 +47,25 @@ class MemorySheet:
             name = self._name(tab)
             found[tab] = None if name is None else [list(row) for row in self.tabs[name]]
         return SheetSnapshot(found, tab_names=frozenset(self.tabs))
+
+    def read_skipping(
+        self, tabs: Sequence[str], skip: Mapping[str, frozenset[int]]
+    ) -> SheetSnapshot:
+        """A read that leaves the ``skip`` columns blank under the header, as the Google backend
+        does: tests then exercise the sync that reads only what it decides from."""
+        snapshot = self.read(tabs)
+        found = dict(snapshot.tabs)
+        skipped: dict[str, frozenset[int]] = {}
+        for tab, columns in skip.items():
+            grid = found.get(tab)
+            if grid is None or not columns:
+                continue
+            skipped[tab] = columns
+            for row in grid[1:]:
+                for column in columns:
+                    if column < len(row):
+                        row[column] = None
+        return replace(snapshot, tabs=found, skipped=skipped)
 
     def write(self, updates: Sequence[TabUpdate]) -> None:
         if not updates:

@@ -4,7 +4,7 @@ fingerprint of what was written; a deleted view is still rebuilt at once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from openorder_sheets.ports import SheetBackend, SheetSnapshot
@@ -23,6 +23,12 @@ class Reading:
     def read(self, tabs: Sequence[str]) -> SheetSnapshot:
         self.asked.append(set(tabs))
         return self.inner.read(tabs)
+
+    def read_skipping(
+        self, tabs: Sequence[str], skip: Mapping[str, frozenset[int]]
+    ) -> SheetSnapshot:
+        self.asked.append(set(tabs))
+        return self.inner.read_skipping(tabs, skip)  # type: ignore[attr-defined,no-any-return]
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
