@@ -1,0 +1,126 @@
+"""A Google sync reads only the cells it decides from (issue 12): of `Orders` the `Order`,
+`Response row` and seller columns, of `Emails` all but the columns that follow from the key;
+what the tool last wrote elsewhere is known from the memory. Every promise still holds: the
+seller's columns are read where the seller put them, and a memory an older version wrote is
+read and packed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from openorder_sheets.adapters.google_bodies import api_value, quote_tab
+from openorder_sheets.core import memory as mem
+from openorder_sheets.core.cells import text
+from openorder_sheets.core.memory import HEADER, read_memory
+from openorder_sheets.ports import Cell, SheetBackend, SheetSnapshot
+from openorder_sheets.testing.shops import BuiltShop, ShopBuilder
+
+NOW = "2027-02-03 10:00"
+
+
+class Reading:
+    """Our SheetBackend port, keeping each snapshot it returned."""
+
+    def __init__(self, inner: SheetBackend) -> None:
+        self.inner = inner
+        self.snapshots: list[SheetSnapshot] = []
+
+    def read(self, tabs: Sequence[str]) -> SheetSnapshot:
+        self.snapshots.append(self.inner.read(tabs))
+        return self.snapshots[-1]
+
+    def read_skipping(
+        self, tabs: Sequence[str], skip: Mapping[str, frozenset[int]]
+    ) -> SheetSnapshot:
+        self.snapshots.append(self.inner.read_skipping(tabs, skip))  # type: ignore[attr-defined]
+        return self.snapshots[-1]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def _shop(folder: Path, server: object) -> BuiltShop:
+    builder = ShopBuilder(folder, backend="google", sheets_server=server)
+    builder.product("NASTAR", "Nastar", 85000, capacity=2)
+    builder.batch("PO 1", "2027-02-01 09:00", "2027-02-12 21:00")
+    for minute, name in ((10, "Ani"), (20, "Budi"), (30, "Citra")):
+        builder.response(f"2027-02-01 09:{minute}", f"{name.lower()}@example.com", name, Nastar=1)
+    return builder.build()
+
+
+def _put(shop: BuiltShop, key: str, rows: list[list[Cell]]) -> None:
+    """Overwrite a tab's cells from A1, as a seller pasting over it."""
+    name = shop.config.tab(key)
+    values = [[api_value(cell) for cell in row] for row in rows]
+    shop.sheets_server.set_values(shop.backend.key, f"{quote_tab(name)}!A1", values)  # type: ignore[attr-defined]
+
+
+def test_a_resync_reads_no_derived_column_and_writes_nothing(
+    tmp_path: Path, sheets_server: object
+) -> None:
+    """The second sync leaves the tool's Orders cells and Kind/To/Message-ID unread, in one
+    request, and still finds nothing to write."""
+    shop = _shop(tmp_path, sheets_server)
+    shop.sync(NOW)
+    reading = Reading(shop.shop.backend)
+    shop.shop.backend = reading  # type: ignore[assignment]
+    before = {key: shop.grid(key) for key in ("orders", "emails", "state")}
+    reads = len(reading.snapshots)
+    report = shop.sync("2027-02-03 10:05")
+    assert report.tabs_written == []
+    assert len(reading.snapshots) == reads + 1
+    skipped = reading.snapshots[-1].skipped
+    assert set(skipped) == {shop.config.tab("orders"), shop.config.tab("emails")}
+    assert {key: shop.grid(key) for key in before} == before
+
+
+def test_a_seller_who_moves_the_paid_column_is_still_read_right(
+    tmp_path: Path, sheets_server: object
+) -> None:
+    """Paid moved onto a column the tool would leave unread: the header says so, the tab is
+    read whole, and the tick is honoured."""
+    shop = _shop(tmp_path, sheets_server)
+    shop.sync(NOW)
+    grid = shop.grid("orders")
+    headers = [text(cell) for cell in grid[0]]
+    status, paid = headers.index("Status"), headers.index("Paid")
+    width = len(headers)
+    swapped = []
+    for row in grid:
+        cells = [*row, *([None] * (width - len(row)))]
+        cells[status], cells[paid] = cells[paid], cells[status]
+        swapped.append(cells)
+    _put(shop, "orders", swapped)
+    shop.set_order_cell("PO-0001", "paid", True)
+    shop.sync("2027-02-03 11:00")
+    assert text(shop.order("PO-0001")["Progress"]) == "Paid"
+    assert shop.transport.kinds_to("ani@example.com")[-1] == "payment_received"
+    assert shop.sync("2027-02-03 11:05").tabs_written == []
+
+
+def test_a_memory_written_one_row_per_order_is_read_and_packed(
+    tmp_path: Path, sheets_server: object
+) -> None:
+    """A shop an older version synced (one JSON row per order, no fingerprints) loses
+    nothing, is sent nothing again, and its memory is packed by the next sync."""
+    shop = _shop(tmp_path, sheets_server)
+    shop.sync(NOW)
+    orders = shop.grid("orders")
+    memory = read_memory(shop.grid("state"))
+    assert memory is not None
+    old: list[list[Cell]] = [list(HEADER)]
+    for number, order in memory.orders.items():
+        old.append(["order:" + number, mem._dump(mem._order_data(order))])
+    old.append(["shop", mem._dump({"last_serial": memory.last_serial})])
+    while len(old) < len(shop.grid("state")):
+        old.append([None, None])
+    _put(shop, "state", old)
+    sent = len(shop.transport.sent)
+    shop.sync("2027-02-03 10:05")
+    assert len(shop.transport.sent) == sent
+    assert shop.grid("orders") == orders
+    keys = [text(row[0]) for row in shop.grid("state")[1:] if row and row[0]]
+    assert "orders:0" in keys
+    assert not any(key.startswith("order:") for key in keys)
+    assert shop.sync("2027-02-03 10:10").tabs_written == []
