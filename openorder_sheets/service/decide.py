@@ -116,15 +116,21 @@ class Decided:
         return {o.number: o.code for o in self.orders if o.code is not None}
 
 
-def decide_shop(shop: Shop, now: dt.datetime) -> Decided:
-    """Read the sheet once and decide every order (no writes, no mail)."""
+def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
+    """Read the sheet once and decide every order (no writes, no mail).
+
+    With ``lean`` (a sync), a backend that can skip columns does not read back the tool's own
+    `Orders` cells nor the `Emails` cells that follow from the key: ``snapshot`` then holds
+    them as the tool last wrote them, which is all a sync compares against. Without it (the
+    archive, which copies whole rows) every tab is read whole."""
     config = shop.config
     names = {key: config.tab(key) for key in READ_TABS}
     # The form's answers: the configured tab, else Google's name in either language.
     configured = names["responses"] if "responses" in config.named_tabs else None
     others = [] if configured else list(default_responses_tabs(config.shop.language))
     domain = sender_email(config).partition("@")[2]
-    snapshot = _read(shop.backend, list(dict.fromkeys([*names.values(), *others])), names)
+    wanted = list(dict.fromkeys([*names.values(), *others]))
+    snapshot = _read(shop.backend, wanted, names) if lean else shop.backend.read(wanted)
     memory = read_memory(snapshot.tabs.get(names["state"]))
     snapshot = _whole_where_needed(shop.backend, snapshot, names, memory, domain, config)
     marks = _view_marks(snapshot, memory)
