@@ -121,7 +121,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
     config = shop.config
-    decided = decide_shop(shop, now)
+    decided = decide_shop(shop, now, lean=True)
     report = _report(decided, now, dry_run)
     current = {config.tab(key): grid for key, grid in decided.snapshot.items()}
     first = changed_cells(plan_updates(decided, now), current, decided.unread)

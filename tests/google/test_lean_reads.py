@@ -6,29 +6,17 @@ read and packed."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-
-import pytest
 
 from openorder_sheets.adapters.google_bodies import api_value, quote_tab
 from openorder_sheets.core import memory as mem
 from openorder_sheets.core.cells import text
 from openorder_sheets.core.memory import HEADER, read_memory
 from openorder_sheets.ports import Cell, SheetBackend, SheetSnapshot
-from openorder_sheets.service.decide import decide_shop
 from openorder_sheets.testing.shops import BuiltShop, ShopBuilder
 
 NOW = "2027-02-03 10:00"
-
-
-@pytest.fixture(autouse=True)
-def lean_sync(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The sync asks for the lean read (until service/sync.py passes ``lean=True`` itself)."""
-    from openorder_sheets.service import sync
-
-    monkeypatch.setattr(sync, "decide_shop", functools.partial(decide_shop, lean=True))
 
 
 class Reading:
