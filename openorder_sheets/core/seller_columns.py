@@ -111,11 +111,12 @@ def read_seller_inputs(
 #: The tool's columns of `Orders` a sync does not read back: what they hold is known from the
 #: memory's fingerprint of each row (:func:`row_fingerprint`). `Order` is read, and so is
 #: `Response row`, the witness of whose cells a row holds: a seller who sorts the tab while
-#: the tool writes it leaves one order's cells beside another's `Order` cell.
+#: the tool writes it leaves one order's cells beside another's `Order` cell. `Status` is read
+#: too: it is the cell a seller types over (`lunas`, `batal`) thinking it decides something,
+#: and the next sync must put it right at once, not when the order next changes.
 WITNESS_COLUMN = "response_row"
-UNREAD_ORDER_COLUMNS = tuple(
-    key for key in ORDER_TOOL_COLUMNS if key not in ("order", WITNESS_COLUMN)
-)
+READ_ORDER_COLUMNS = ("order", "status", WITNESS_COLUMN)
+UNREAD_ORDER_COLUMNS = tuple(key for key in ORDER_TOOL_COLUMNS if key not in READ_ORDER_COLUMNS)
 
 
 def row_fingerprint(values: Mapping[str, Cell]) -> str:

@@ -17,7 +17,6 @@ Invariants (SPEC §4, the lifecycle issue):
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import tempfile
 from collections import defaultdict
@@ -256,14 +255,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         return self.shop.status_of(number)
 
     def _number_of_row(self, row: int) -> str | None:
-        grid = self.shop.grid("state")
-        for key, data in ((text(r[0]), r[1]) for r in grid[1:] if r):
-            if (
-                key.startswith("order:")
-                and isinstance(data, str)
-                and json.loads(data).get("row") == row + 1
-            ):
-                return key.removeprefix("order:")
+        """The order the tool remembers for form row ``row`` (0-based under the header)."""
+        memory = read_memory(self.shop.grid("state"))
+        for order in memory.orders.values() if memory else ():
+            if order.response_row == row + 1:
+                return order.number
         return None
 
     def _pick_order(self, data: st.DataObject) -> str | None:
