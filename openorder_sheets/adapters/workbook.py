@@ -247,6 +247,12 @@ class WorkbookBackend:
         sheet = book[real]
         for start, count in _row_runs(sorted(set(rows), reverse=True)):
             sheet.delete_rows(start + 1, count)
+        # openpyxl moves a cell up but leaves its hyperlink's address where the cell was: saved
+        # so, every link would land rows below the data, and each load would make an empty
+        # cell there holding the link (an archived year of ghost rows in `Orders`).
+        for cell in sheet._cells.values():
+            if cell.hyperlink is not None:
+                cell.hyperlink.ref = cell.coordinate
         self._save(lambda path: book.save(path))
         self._book = None
         self.saved_by["openpyxl"] += 1
