@@ -72,7 +72,6 @@ def _email_words(entry: LedgerEntry, language: str) -> str:
     return f"{what} {label(EMAIL_STATE_LABELS, entry.state.value, language)}"
 
 
-@functools.lru_cache(maxsize=16384)
 def phone_display(phone: str) -> str:
     """A number the tool normalised (``+6281234567890``) as people write it,
     ``+62 812-3456-7890``; anything else is the buyer's text, made formula-safe.
@@ -80,16 +79,22 @@ def phone_display(phone: str) -> str:
     The grouped number is written without a leading apostrophe: it is only ``+``, digits,
     spaces and ``-``, so no backend reads it as a formula (Google receives RAW input, and
     openpyxl stores a string as a formula only when it starts with ``=``)."""
+    return grouped_phone(phone) or cells.safe_text(phone)
+
+
+@functools.lru_cache(maxsize=16384)
+def grouped_phone(phone: str) -> str | None:
+    """A number the tool normalised, grouped as people write it (``+62 812-3456-7890``), for
+    the sheet and for emails; ``None`` for anything else (the buyer's text)."""
     if phone.startswith("+") and phone[1:].isdigit():
         try:
             number = phonenumbers.parse(phone, None)
         except phonenumbers.NumberParseException:
-            number = None
-        if number is not None:
-            shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-            if shown.startswith("+") and all(ch.isdigit() or ch in "+ -" for ch in shown):
-                return shown
-    return cells.safe_text(phone)
+            return None
+        shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        if shown.startswith("+") and all(ch.isdigit() or ch in "+ -" for ch in shown):
+            return shown
+    return None
 
 
 _NEWS = {

@@ -241,3 +241,17 @@ def test_a_row_both_moved_and_edited_needs_attention_never_a_silent_new_order(
     again = shop.sync(NOW)  # no edit at all: the held response stays held (issue 16.6)
     assert shop.status_of("PO-0003") == "Needs attention"
     assert again.emails_new == []
+
+
+def test_the_buyer_reads_their_whatsapp_number_as_people_write_it(builder: ShopBuilder) -> None:
+    """What the tool normalised (+6281311112222) is for the tool; emails show it grouped."""
+    builder.response("2027-02-02 10:00", "a@example.com", "Ani", phone="0813-1111-2222", Nastar=1)
+    shop = builder.build()
+    shop.sync(NOW)
+    (mail,) = shop.transport.sent
+    for part in ("plain", "html"):
+        body = mail.get_body((part,))
+        assert body is not None
+        text_of = body.get_content()
+        assert "+62 813-1111-2222" in text_of
+        assert "+6281311112222" not in text_of
