@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 
 from openorder_sheets.core.model import (
@@ -28,6 +28,7 @@ from openorder_sheets.core.model import (
     Order,
     PriorOrder,
     SellerAction,
+    evolve,
     quantities_of,
 )
 
@@ -229,7 +230,7 @@ def remember(order: Order, now: dt.datetime) -> PriorOrder:
         response_row=None,
     )
     del now  # the memory holds facts, never the time they were remembered
-    return replace(
+    return evolve(
         base,
         batch=order.batch.name if order.batch else base.batch,
         submitted=order.submitted or base.submitted,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from openorder_sheets.core import formatting, lifecycle, matching
@@ -31,6 +31,7 @@ from openorder_sheets.core.model import (
     Order,
     PaidKind,
     PriorOrder,
+    evolve,
 )
 from openorder_sheets.core.seller_columns import order_serial
 from openorder_sheets.core.wording import say
@@ -119,7 +120,7 @@ def stamp_clock(prior: PriorOrder, by_key: Mapping[str, LedgerEntry], due_hours:
         reminded = _sent_at(by_key, reminder_key(prior.number, prior.email, prior.confirmed_key))
     if deadline == prior.deadline and reminded == prior.reminder_sent:
         return prior
-    return replace(prior, deadline=deadline, reminder_sent=reminded)
+    return evolve(prior, deadline=deadline, reminder_sent=reminded)
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def settle(
     by_key = {entry.key: entry for entry in entries}
     codes = unique_codes(orders, unique_code)  # by status, batch, total and memory only
     staged = [
-        replace(
+        evolve(
             order,
             seq=lifecycle.version(order),
             confirmed_key=lifecycle.confirmed_key(order),
@@ -210,12 +211,12 @@ def settle(
         ):
             receipts += 1
         settled.append(
-            replace(
+            evolve(
                 order,
                 deadline=deadline,
                 reminder_sent=reminded,
                 receipts=receipts,
-                **money,  # type: ignore[arg-type]
+                **money,
             )
         )
     return Settlement(settled, matches)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from openorder_sheets.core import formatting
 from openorder_sheets.core.identity import Identified
@@ -22,6 +22,7 @@ from openorder_sheets.core.model import (
     Quantities,
     SellerAction,
     Stage,
+    evolve,
 )
 from openorder_sheets.core.payments import expiry_moment, payment_seen
 from openorder_sheets.core.wording import say
@@ -159,17 +160,17 @@ def _with_waitlist_reasons(order: Order, used: dict[tuple[str, str], int], langu
         and order.prior.seller_action is SellerAction.CONFIRM
         and by_seller not in order.problems
     ):
-        order = replace(order, problems=(by_seller, *order.problems))
+        order = evolve(order, problems=(by_seller, *order.problems))
     if order.batch is None:
         return order
     if order.status is Decision.WAITLISTED:
-        return replace(order, problems=_not_fitting(order.lines, order.batch.name, used, language))
+        return evolve(order, problems=_not_fitting(order.lines, order.batch.name, used, language))
     if order.status is Decision.CONFIRMED and order.held:
         own = defaultdict(int, used)
         for line in order.lines:
             own[(order.batch.name, line.product.sku)] -= line.quantity
         short = _not_fitting(order.held, order.batch.name, own, language)
-        return replace(order, problems=order.problems + short)
+        return evolve(order, problems=order.problems + short)
     return order
 
 
@@ -286,7 +287,7 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
         if changed and response.problems:
             # A change we cannot read: the order keeps what it had; buyer and seller are told.
             order, _ = make(Decision.CONFIRMED, response.problems, with_lines=kept)
-            return replace(order, held=()), True
+            return evolve(order, held=()), True
         if changed and asked == kept:
             return make(Decision.CONFIRMED, keep_held=False)  # changed back: nothing held
         return make(Decision.CONFIRMED)[0], False  # the capacity pass decides
@@ -330,10 +331,10 @@ def _change_confirmed(
     if over or _not_fitting(wanted, batch.name, used, settings.language):
         for line in order.lines:
             used[(batch.name, line.product.sku)] += line.quantity
-        return replace(order, held=wanted, problems=over)  # capacity words: at the end
+        return evolve(order, held=wanted, problems=over)  # capacity words: at the end
     for line in wanted:
         used[(batch.name, line.product.sku)] += line.quantity
-    return replace(order, lines=wanted, held=None, edited=True, problems=())
+    return evolve(order, lines=wanted, held=None, edited=True, problems=())
 
 
 def _decide_one(
@@ -347,10 +348,10 @@ def _decide_one(
     language = settings.language
     response = order.response
     if response is None:
-        return replace(order, status=Decision.NEEDS_ATTENTION)
+        return evolve(order, status=Decision.NEEDS_ATTENTION)
 
     def with_status(status: Decision, problems: tuple[str, ...] = ()) -> Order:
-        return replace(order, status=status, problems=problems, held=None)
+        return evolve(order, status=status, problems=problems, held=None)
 
     if response.problems:
         return with_status(Decision.NEEDS_ATTENTION, response.problems)

@@ -38,6 +38,7 @@ from openorder_sheets.core.model import (
     LedgerEntry,
     Order,
     SellerAction,
+    evolve,
 )
 from openorder_sheets.core.orders_tab import last_email_text, order_values
 from openorder_sheets.core.responses import read_responses
@@ -205,7 +206,7 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
         memory = Memory()
     else:
         priors = [
-            replace(
+            evolve(
                 prior,
                 seller=inputs.get(prior.number) or seller_inputs_from_marks(prior.seller.marks),
                 last_action=seller_inputs_from_marks(prior.seller.marks).action,

@@ -3,8 +3,11 @@ order owes its total plus its unique code; paid means paid in full."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
+
+import pytest
 
 from openorder_sheets.core.model import (
     Batch,
@@ -14,8 +17,10 @@ from openorder_sheets.core.model import (
     Order,
     PaidKind,
     PaidMark,
+    PriorOrder,
     Product,
     Stage,
+    evolve,
     quantities_of,
 )
 
@@ -92,3 +97,16 @@ def test_a_paid_mark_is_remembered_as_its_kind_or_amount() -> None:
         PaidMark(PaidKind.AMOUNT, Decimal(165000)).memo
         != PaidMark(PaidKind.AMOUNT, Decimal(1)).memo
     )
+
+
+def test_evolve_is_replace_without_init_and_refuses_unknown_fields() -> None:
+    """`evolve` (the sync's fast `dataclasses.replace`) gives the same value, leaves the
+    original as it was, and names a field the value does not have."""
+    prior = PriorOrder("PO-0001", "PO 1", None, "a@example.com", None, 2)
+    changed = evolve(prior, status=Decision.CONFIRMED, seq=3)
+    assert changed == dataclasses.replace(prior, status=Decision.CONFIRMED, seq=3)
+    assert hash(changed) == hash(dataclasses.replace(prior, status=Decision.CONFIRMED, seq=3))
+    assert prior.status is None
+    assert prior.seq == 0
+    with pytest.raises(TypeError, match="no field colour"):
+        evolve(prior, colour="red")
