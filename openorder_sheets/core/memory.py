@@ -109,6 +109,7 @@ def read_memory(grid: Grid | None) -> Memory | None:
     """
     if grid is None:
         return None
+    _READ_PACKS.clear()
     memory = Memory()
     for row in grid[1:]:
         key = cells.text(row[0]) if row else ""
@@ -156,6 +157,13 @@ def _remember(memory: Memory, key: str, data: dict[str, Any]) -> None:
         return
 
 
+#: The packs of the memory last read, by their JSON text: a pack whose records did not change
+#: is written back as it was read instead of being compressed again (a sync compresses every
+#: pack to compare; this is most of a no-op's memory cost). Only a cache: the same text always
+#: has the same cell.
+_READ_PACKS: dict[bytes, str] = {}
+
+
 def _unpack(raw: str) -> list[tuple[str, dict[str, Any]]]:
     """The records of a pack, in order; nothing when the cell is not a pack the tool wrote."""
     if not raw.startswith(_PACKED):
@@ -167,6 +175,7 @@ def _unpack(raw: str) -> list[tuple[str, dict[str, Any]]]:
         if inflate.unconsumed_tail:
             return []
         records = json.loads(text)
+        _READ_PACKS[text] = raw
     except (binascii.Error, zlib.error, ValueError):
         return []
     if not isinstance(records, list):
@@ -190,7 +199,11 @@ def pack(records: Iterable[tuple[str, dict[str, Any]]]) -> str:
         separators=(",", ":"),
         sort_keys=True,
     )
-    packed = zlib.compress(text.encode(), 9)
+    encoded = text.encode()
+    unchanged = _READ_PACKS.get(encoded)
+    if unchanged is not None:
+        return unchanged
+    packed = zlib.compress(encoded, 9)
     return _PACKED + base64.urlsafe_b64encode(packed).decode().rstrip("=")
 
 

@@ -169,3 +169,19 @@ _payloads: st.SearchStrategy[Any] = st.one_of(
 def test_any_value_in_the_memory_tab_never_crashes_reading(rows: list[list[Cell]]) -> None:
     """Whatever the cells hold, reading skips what it cannot use."""
     read_memory([list(HEADER), *rows])
+
+
+def test_an_unchanged_pack_is_written_back_as_it_was_read() -> None:
+    """A pack another zlib (or another level) compressed is not rewritten just because this
+    one would compress it differently; a changed pack is compressed afresh."""
+    memory = Memory(orders={"PO-0001": PriorOrder("PO-0001", "PO 1", None, "a@x.id", None, 2)})
+    (pack_row,) = [row for row in memory_rows(memory) if str(row[0]).startswith("orders:")]
+    text = zlib.decompress(base64.urlsafe_b64decode(str(pack_row[1])[3:] + "=" * 4))
+    other = "z1:" + base64.urlsafe_b64encode(zlib.compress(text, 1)).decode().rstrip("=")
+    assert other != pack_row[1]
+    read = read_memory([list(HEADER), [pack_row[0], other]])
+    assert read is not None
+    assert read.orders == memory.orders
+    assert [row for row in memory_rows(read) if row[0] == pack_row[0]] == [[pack_row[0], other]]
+    read.orders["PO-0001"] = PriorOrder("PO-0001", "PO 1", None, "b@x.id", None, 2)
+    assert [row for row in memory_rows(read) if row[0] == pack_row[0]] != [[pack_row[0], other]]
