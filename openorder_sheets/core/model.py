@@ -199,6 +199,7 @@ class Response:
     opt_in: bool | None  # None: the buyer left the question blank
     quantities: tuple[tuple[str, int], ...]  # (sku, quantity > 0), in product order
     problems: tuple[str, ...]
+    phone_grouped: str = ""  # ``phone`` as people write it (+62 812-3456-7890), if normalised
 
 
 Quantities = tuple[tuple[str, int], ...]  # (sku, quantity > 0), in product order

@@ -8,11 +8,8 @@ the seller may take that tick off again).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote
-
-import phonenumbers
 
 from openorder_sheets.core import cells, formatting
 from openorder_sheets.core.columns import Columns
@@ -25,6 +22,7 @@ from openorder_sheets.core.labels import (
 )
 from openorder_sheets.core.layouts import TAB_COLUMNS, column_spec
 from openorder_sheets.core.model import Decision, EmailState, LedgerEntry, Order, Stage
+from openorder_sheets.core.responses import grouped_phone
 from openorder_sheets.core.rules import items_text
 from openorder_sheets.core.seller_columns import ORDER_SELLER_COLUMNS, ORDER_TOOL_COLUMNS
 from openorder_sheets.core.wording import say
@@ -72,29 +70,15 @@ def _email_words(entry: LedgerEntry, language: str) -> str:
     return f"{what} {label(EMAIL_STATE_LABELS, entry.state.value, language)}"
 
 
-def phone_display(phone: str) -> str:
+def phone_display(phone: str, grouped: str = "") -> str:
     """A number the tool normalised (``+6281234567890``) as people write it,
-    ``+62 812-3456-7890``; anything else is the buyer's text, made formula-safe.
+    ``+62 812-3456-7890`` (``grouped``, when the answer was read with it); anything else is the
+    buyer's text, made formula-safe.
 
     The grouped number is written without a leading apostrophe: it is only ``+``, digits,
     spaces and ``-``, so no backend reads it as a formula (Google receives RAW input, and
     openpyxl stores a string as a formula only when it starts with ``=``)."""
-    return grouped_phone(phone) or cells.safe_text(phone)
-
-
-@functools.lru_cache(maxsize=16384)
-def grouped_phone(phone: str) -> str | None:
-    """A number the tool normalised, grouped as people write it (``+62 812-3456-7890``), for
-    the sheet and for emails; ``None`` for anything else (the buyer's text)."""
-    if phone.startswith("+") and phone[1:].isdigit():
-        try:
-            number = phonenumbers.parse(phone, None)
-        except phonenumbers.NumberParseException:
-            return None
-        shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-        if shown.startswith("+") and all(ch.isdigit() or ch in "+ -" for ch in shown):
-            return shown
-    return None
+    return grouped or grouped_phone(phone) or cells.safe_text(phone)
 
 
 _NEWS = {
@@ -182,7 +166,7 @@ def order_values(
             {
                 "name": cells.safe_text(response.name),
                 "email": cells.safe_text(response.email),
-                "whatsapp": phone_display(response.phone),
+                "whatsapp": phone_display(response.phone, response.phone_grouped),
                 "response_row": response.row,
             }
         )

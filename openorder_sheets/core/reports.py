@@ -200,7 +200,7 @@ def packing_rows(
                 [
                     order.number,
                     cells.safe_text(response.name) if response else "",
-                    phone_display(response.phone) if response else "",
+                    phone_display(response.phone, response.phone_grouped) if response else "",
                     cells.safe_text(response.address) if response else "",
                     cells.safe_text(response.delivery) if response else "",
                     cells.safe_text(items_text(order.lines)),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -17,7 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from openorder_sheets.core import cells
 from openorder_sheets.core.form import FormMapping
 from openorder_sheets.core.labels import fold
-from openorder_sheets.core.model import Catalog, Response
+from openorder_sheets.core.model import Catalog, Response, evolve
 from openorder_sheets.core.wording import quote, say
 from openorder_sheets.ports import Cell, Grid
 
@@ -31,6 +32,48 @@ def read_responses(
     return [
         read_response(number, row, mapping, catalog, zone, language) for number, row in _rows(grid)
     ]
+
+
+def read_responses_known(
+    grid: Grid,
+    mapping: FormMapping,
+    catalog: Catalog,
+    zone: ZoneInfo,
+    language: str,
+    known: Mapping[str, Response],
+) -> tuple[list[Response], dict[str, Response]]:
+    """:func:`read_responses`, taking each row read before from ``known`` (by
+    :func:`answer_key`; ``known`` must come from the same :func:`reading_context`): cleaning an
+    answer (the address and phone checks above all) is most of what reading a big form costs,
+    and a buyer's answer rarely changes. Also returns what to know next time: every row now."""
+    responses: list[Response] = []
+    now_known: dict[str, Response] = {}
+    for number, row in _rows(grid):
+        key = answer_key(row)
+        seen = known.get(key)
+        if seen is None:
+            seen = read_response(number, row, mapping, catalog, zone, language)
+        elif seen.row != number:
+            seen = evolve(seen, row=number)  # the same answer, moved (rows above deleted)
+        responses.append(seen)
+        now_known[key] = seen
+    return responses, now_known
+
+
+def answer_key(row: Sequence[Cell]) -> str:
+    """A fingerprint of one response row's cells, their types included."""
+    return hashlib.blake2b(repr(tuple(row)).encode(), digest_size=12).hexdigest()
+
+
+def reading_context(
+    mapping: FormMapping, catalog: Catalog, zone: ZoneInfo, language: str, code: str
+) -> str:
+    """A fingerprint of everything besides the row that reading an answer depends on: the
+    form's columns, the products, the time zone, the language, and ``code`` (the version of
+    the code that reads, given by the caller). Answers read under another context are read
+    again."""
+    text = repr((mapping, catalog.products, zone.key, language, code))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _rows(grid: Grid) -> Iterator[tuple[int, list[Cell]]]:
@@ -97,13 +140,15 @@ def read_response(
             problems.append(
                 say(language, "inactive_product", product=product.name, row=product.row)
             )
+    phone = clean_phone(cells.text(cell("phone")))
     return Response(
         row=number,
         timestamp=timestamp,
         email=email if email is not None else cells.one_line(cells.text(cell("email"))).lower(),
         email_ok=email is not None,
         name=name,
-        phone=clean_phone(cells.text(cell("phone"))),
+        phone=phone,
+        phone_grouped=grouped_phone(phone) or "",
         address=cells.text(cell("address")),
         delivery=cells.one_line(cells.text(cell("delivery"))),
         notes=cells.text(cell("notes")),
@@ -201,3 +246,18 @@ def _opted_in(cell: Cell) -> bool | None:
     if not word:
         return None
     return word.split()[0].strip(",.!") in _YES_PREFIXES
+
+
+@functools.lru_cache(maxsize=16384)
+def grouped_phone(phone: str) -> str | None:
+    """A number the tool normalised, grouped as people write it (``+62 812-3456-7890``), for
+    the sheet and for emails; ``None`` for anything else (the buyer's text)."""
+    if phone.startswith("+") and phone[1:].isdigit():
+        try:
+            number = phonenumbers.parse(phone, None)
+        except phonenumbers.NumberParseException:
+            return None
+        shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        if shown.startswith("+") and all(ch.isdigit() or ch in "+ -" for ch in shown):
+            return shown
+    return None

@@ -16,7 +16,6 @@ from openorder_sheets.config import Config
 from openorder_sheets.core import formatting, payments, qris
 from openorder_sheets.core.labels import STAGE_LABELS, STATUS_LABELS, label
 from openorder_sheets.core.model import Batch, Catalog, EmailKind, Order, Stage
-from openorder_sheets.core.orders_tab import grouped_phone
 from openorder_sheets.core.rules import items_text, lines_of
 from openorder_sheets.core.testimonials import Review, shown
 
@@ -192,7 +191,7 @@ def message_context(
         "buyer": {
             "name": response.name if response else "",
             "email": order.email,
-            "whatsapp": (grouped_phone(response.phone) or response.phone) if response else "",
+            "whatsapp": (response.phone_grouped or response.phone) if response else "",
         },
         "order": details,
         "batch": batch,

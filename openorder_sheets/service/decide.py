@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from openorder_sheets.adapters.answer_cache import AnswerCache, code_version
 from openorder_sheets.adapters.local_journal import Journal
 from openorder_sheets.config import Config
 from openorder_sheets.core import cells, ledger, lifecycle, payments, stages
@@ -41,7 +42,7 @@ from openorder_sheets.core.model import (
     evolve,
 )
 from openorder_sheets.core.orders_tab import last_email_text, order_values
-from openorder_sheets.core.responses import read_responses
+from openorder_sheets.core.responses import read_responses_known, reading_context
 from openorder_sheets.core.responses_tab import default_responses_tabs, find_responses_tab
 from openorder_sheets.core.rules import Settings, decide
 from openorder_sheets.core.seller_columns import (
@@ -197,7 +198,14 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     problems.extend(order_problems + ledger_problems)
     if problems:
         raise SheetSetupError(problems)
-    responses = read_responses(responses_grid, mapping, catalog, zone, language)
+    answers = AnswerCache(shop.state_dir)
+    context = reading_context(mapping, catalog, zone, language, code_version())
+    read_before = answers.load(context, zone)
+    responses, read_now = read_responses_known(
+        responses_grid, mapping, catalog, zone, language, read_before
+    )
+    if read_now.keys() != read_before.keys():
+        answers.save(context, read_now)
     journal = Journal(shop.state_dir).load()
     entries = ledger.merge(sheet_ledger, journal)
     legacy = memory is None

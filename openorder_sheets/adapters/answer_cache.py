@@ -1,0 +1,132 @@
+"""Form answers already read, kept on this machine between syncs (a cache, not state).
+
+Cleaning a form answer (above all checking the address and the phone number) is most of what
+reading a big form costs, and cron reads the same answers every few minutes. This file keeps
+each answer as it was read, by a fingerprint of its cells, under a fingerprint of everything
+else reading depends on (:func:`~openorder_sheets.core.responses.reading_context`, which
+includes :func:`code_version`). It is only ever an optimisation: a missing, stale, foreign or
+damaged file is ignored and the answers are read again; nothing the tool must remember lives
+here (that is the memory tab and the ledger).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openorder_sheets.core.model import Response
+
+FILE = "answers-read.json"
+_FORMAT = 2
+
+
+@functools.cache
+def code_version() -> str:
+    """A fingerprint of the code that reads answers: every module of the core (any change to
+    the rules of reading lands there) and the versions of the checkers it calls."""
+    digest = hashlib.blake2b(digest_size=16)
+    core = Path(__file__).resolve().parent.parent / "core"
+    for path in sorted(core.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for package in ("email-validator", "phonenumbers"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            digest.update(f"{package}={metadata.version(package)}".encode())
+    return digest.hexdigest()
+
+
+class AnswerCache:
+    """``answers-read.json`` in the sheet's state folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / FILE
+
+    def load(self, context: str, zone: ZoneInfo) -> dict[str, Response]:
+        """The answers read under ``context``; nothing when the file is missing, unreadable or
+        from another context."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("format") != _FORMAT or data.get("context") != context:
+                return {}
+            return {str(key): _response(value, zone) for key, value in data["answers"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+            return {}
+
+    def save(self, context: str, answers: Mapping[str, Response]) -> None:
+        """Replace the file with ``answers`` (written whole, then renamed into place); a
+        folder that cannot be written only costs the next sync its time."""
+        data = {
+            "format": _FORMAT,
+            "context": context,
+            "answers": {key: _data(value) for key, value in answers.items()},
+        }
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".answers-", dir=self.path.parent)
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                json.dump(data, file, ensure_ascii=False, separators=(",", ":"))
+            os.replace(temporary, self.path)
+        except OSError:
+            with contextlib.suppress(OSError, UnboundLocalError):
+                os.unlink(temporary)
+
+
+def _data(response: Response) -> list[Any]:
+    return [
+        response.row,
+        response.timestamp.isoformat() if response.timestamp is not None else None,
+        response.email,
+        response.email_ok,
+        response.name,
+        response.phone,
+        response.address,
+        response.delivery,
+        response.notes,
+        response.opt_in,
+        [list(pair) for pair in response.quantities],
+        list(response.problems),
+        response.phone_grouped,
+    ]
+
+
+def _response(value: list[Any], zone: ZoneInfo) -> Response:
+    (
+        row,
+        stamp,
+        email,
+        email_ok,
+        name,
+        phone,
+        address,
+        delivery,
+        notes,
+        opt_in,
+        lines,
+        problems,
+        grouped,
+    ) = value
+    return Response(
+        row=int(row),
+        # the same instant in the shop's zone, as reading the cell gives it (WIB, not +07:00)
+        timestamp=dt.datetime.fromisoformat(stamp).astimezone(zone) if stamp else None,
+        email=str(email),
+        email_ok=bool(email_ok),
+        name=str(name),
+        phone=str(phone),
+        address=str(address),
+        delivery=str(delivery),
+        notes=str(notes),
+        opt_in=opt_in if isinstance(opt_in, bool) else None,
+        quantities=tuple((str(sku), int(quantity)) for sku, quantity in lines),
+        problems=tuple(str(problem) for problem in problems),
+        phone_grouped=str(grouped),
+    )
