@@ -24,9 +24,6 @@ class Columns:
             return None
         return row[position]
 
-    def letter(self, key: str) -> str:
-        return column_letter(self.index[key])
-
 
 def column_letter(index: int) -> str:
     """0 → A, 25 → Z, 26 → AA."""

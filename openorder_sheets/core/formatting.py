@@ -91,8 +91,3 @@ def day_and_time(when: dt.datetime, language: str) -> str:
     month = _MONTHS[lang][when.month - 1]
     separator = "." if lang == "id" else ":"
     return f"{when.day} {month} {when.hour:02d}{separator}{when.minute:02d}"
-
-
-def short_moment(when: dt.datetime) -> str:
-    """``2027-02-20 10:15``: for cells the seller scans in a column."""
-    return when.strftime("%Y-%m-%d %H:%M")

@@ -181,7 +181,6 @@ class ShopBuilder:
     products: list[list[Cell]] = field(default_factory=list)
     batches: list[list[Cell]] = field(default_factory=list)
     responses: list[list[Cell]] = field(default_factory=list)
-    extra_questions: list[str] = field(default_factory=list)
     #: Rows pasted in the `Bank statement` tab (Date, Time, Description, Amount, Bank); the
     #: tab exists only when this is not None.
     statement: list[list[Cell]] | None = None

@@ -40,7 +40,6 @@ def random_shop(folder: Path, backend: str, server: Any, seed: int, buyers: int)
         backend=backend,
         sheets_server=server,
         rules={"payment_due_hours": 0},
-        extra_questions=[],
     )
     builder.shop = {"status_url": "https://docs.google.com/spreadsheets/d/e/x/pubhtml"}
     builder.product("NASTAR", "Nastar", 85000, capacity=buyers // 2)

@@ -75,11 +75,6 @@ class CellsRef:
     end_col: int | None  # exclusive
     single: bool  # written as one cell ("B2"), which anchors a write that may spill over
 
-    @property
-    def has_explicit_end(self) -> bool:
-        """True when both the end row and end column are given."""
-        return self.end_row is not None and self.end_col is not None
-
 
 @dataclass(frozen=True)
 class RangeRef:

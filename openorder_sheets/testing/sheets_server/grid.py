@@ -215,10 +215,6 @@ class Sheet:
         cols = max((len(r) for r in self.values[:rows]), default=0)
         return rows, cols
 
-    def has_formulas(self, row: int) -> bool:
-        """True when the row holds a formula."""
-        return row < len(self.values) and any(isinstance(v, Formula) for v in self.values[row])
-
     # --- structure ------------------------------------------------------------------------
 
     def resize(self, rows: int | None = None, cols: int | None = None) -> None:
