@@ -283,12 +283,21 @@ def _order_data(order: PriorOrder, shown: str | None = None) -> dict[str, Any]:
         else None,
     }
     # Keep rows short: defaults are left out (an empty `asked` or `held` is not a default).
-    keep = {"asked", "held", "shown"}
-    return {
-        k: v
-        for k, v in data.items()
-        if v is not None and (k in keep or v not in ("", [], 0, False, "0", "blank"))
-    }
+    return {k: v for k, v in data.items() if v is not None and not _default(k, v)}
+
+
+_KEPT = frozenset({"asked", "held", "shown", "code"})  # an empty or zero value says something
+_TEXT_DEFAULTS = {"paid": "0", "paid_memo": "blank"}
+
+
+def _default(key: str, value: Any) -> bool:
+    """Whether ``value`` is what reading the field back gives when it is left out (only that
+    field's own default: a confirmed key or an address that reads "0" or "blank" is kept)."""
+    if key in _KEPT:
+        return False
+    if key in _TEXT_DEFAULTS:
+        return bool(value == _TEXT_DEFAULTS[key])
+    return isinstance(value, str | list | int) and not value
 
 
 def _product_data(product: Product) -> dict[str, Any]:
