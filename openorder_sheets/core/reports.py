@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from openorder_sheets.core import cells, formatting
@@ -55,6 +56,33 @@ def _review_cells(figures: tuple[int, Decimal | None] | None) -> list[Cell]:
     return [count, float(average) if average is not None else None]
 
 
+@dataclass
+class ProductFill:
+    """How much of one product one batch's orders hold."""
+
+    confirmed: int = 0
+    waitlisted: int = 0
+    paid: Decimal = Decimal(0)  # the subtotal of confirmed lines on paid orders
+
+
+def product_fill(orders: Iterable[Order]) -> dict[tuple[str, str], ProductFill]:
+    """Per (batch, SKU): quantities confirmed and waitlisted, and what paid orders paid for
+    them. The one tally behind `Summary`, `status` and the sync's report."""
+    fill: dict[tuple[str, str], ProductFill] = defaultdict(ProductFill)
+    for order in orders:
+        if order.batch is None or order.status not in (Decision.CONFIRMED, Decision.WAITLISTED):
+            continue
+        for line in order.lines:
+            tally = fill[(order.batch.name, line.product.sku)]
+            if order.status is Decision.CONFIRMED:
+                tally.confirmed += line.quantity
+                if order.paid:
+                    tally.paid += line.subtotal
+            else:
+                tally.waitlisted += line.quantity
+    return fill
+
+
 def summary_rows(
     catalog: Catalog,
     orders: list[Order],
@@ -65,20 +93,7 @@ def summary_rows(
 
     ``reviews``: per batch, how many reviews came back and their average stars (on the
     batch's total row)."""
-    confirmed: dict[tuple[str, str], int] = defaultdict(int)
-    waitlisted: dict[tuple[str, str], int] = defaultdict(int)
-    paid: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for order in orders:
-        if order.batch is None:
-            continue
-        for line in order.lines:
-            key = (order.batch.name, line.product.sku)
-            if order.status is Decision.CONFIRMED:
-                confirmed[key] += line.quantity
-                if order.paid:
-                    paid[key] += line.subtotal
-            elif order.status is Decision.WAITLISTED:
-                waitlisted[key] += line.quantity
+    fill = product_fill(orders)
     rows: list[list[Cell]] = []
     spans: dict[str, tuple[int, int]] = {}
     for batch in sorted(catalog.batches, key=lambda b: b.opens):
@@ -86,8 +101,8 @@ def summary_rows(
         done_total, waiting_total = 0, 0
         revenue_total, paid_total = Decimal(0), Decimal(0)
         for product in catalog.products:
-            key = (batch.name, product.sku)
-            done, waiting = confirmed[key], waitlisted[key]
+            tally = fill.get((batch.name, product.sku), ProductFill())
+            done, waiting = tally.confirmed, tally.waitlisted
             if not product.active and not done and not waiting:
                 continue
             revenue = product.price * done
@@ -103,7 +118,7 @@ def summary_rows(
                     None if capacity is None else capacity - done,
                     None if not capacity else round(done / capacity, 4),
                     _num(revenue),
-                    _num(paid[key]),
+                    _num(tally.paid),
                     None,
                     None,
                 ]
@@ -111,7 +126,7 @@ def summary_rows(
             done_total += done
             waiting_total += waiting
             revenue_total += revenue
-            paid_total += paid[key]
+            paid_total += tally.paid
         spans[batch.name] = (first, len(rows))
         rows.append(
             [

@@ -12,9 +12,9 @@ from openorder_sheets.core import formatting
 from openorder_sheets.core.labels import STATUS_LABELS, label
 from openorder_sheets.core.lifecycle import decision_kind, kind_for_status
 from openorder_sheets.core.matching import Outcome
-from openorder_sheets.core.model import Batch, Decision, EmailState, Order
+from openorder_sheets.core.model import Batch, Decision, EmailState
 from openorder_sheets.core.public_board import waitlist_places
-from openorder_sheets.core.reports import current_batch
+from openorder_sheets.core.reports import ProductFill, current_batch, product_fill
 from openorder_sheets.core.statement_tab import TO_CHECK
 from openorder_sheets.errors import ConfigError
 from openorder_sheets.service.archive import cells_used
@@ -56,17 +56,6 @@ class Status:
     warnings: list[str] = field(default_factory=list)  # cells to fix; nothing waits for them
 
 
-def _quantity(orders: list[Order], status: Decision, sku: str) -> int:
-    """How many of product ``sku`` the orders with ``status`` hold."""
-    return sum(
-        line.quantity
-        for order in orders
-        if order.status is status
-        for line in order.lines
-        if line.product.sku == sku
-    )
-
-
 def shop_status(shop: Shop, now: dt.datetime) -> Status:
     """The current batch at a glance."""
     decided = decide_shop(shop, now)
@@ -75,9 +64,10 @@ def shop_status(shop: Shop, now: dt.datetime) -> Status:
     language = shop.config.shop.language
     if batch is not None:
         mine = [o for o in decided.orders if o.batch is not None and o.batch.name == batch.name]
+        fill = product_fill(mine)
         for product in decided.catalog.products:
-            confirmed = _quantity(mine, Decision.CONFIRMED, product.sku)
-            waiting = _quantity(mine, Decision.WAITLISTED, product.sku)
+            tally = fill.get((batch.name, product.sku), ProductFill())
+            confirmed, waiting = tally.confirmed, tally.waitlisted
             if product.active or confirmed or waiting:
                 status.fills.append(Fill(product.name, confirmed, waiting, product.capacity))
         for order in mine:
