@@ -763,7 +763,7 @@ def _date(
     if isinstance(value, dt.date):
         return value, None
     if isinstance(value, int | float) and not isinstance(value, bool) and 20000 < value < 80000:
-        moment = cells.SERIAL_EPOCH + dt.timedelta(seconds=round(value * 86400))
+        moment = cells.from_serial(value, whole_seconds=True)
         return moment.date(), moment.time() if moment.time() != dt.time() else None
     shown = cells.text(value)
     written = shown.lstrip("'").strip()

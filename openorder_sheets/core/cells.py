@@ -258,9 +258,7 @@ def when(cell: Cell, zone: ZoneInfo) -> dt.datetime | None:
         # OverflowError on an int past a double.
         if not 0 < cell < 2958466:
             raise CellError(f"'{_shown(cell)}' is not a date and time")
-        # Serials carry float noise (10:04 can read back as 10:03:59.99997): round to the ms.
-        moment = SERIAL_EPOCH + dt.timedelta(milliseconds=round(float(cell) * 86_400_000))
-        return moment.replace(tzinfo=zone)
+        return from_serial(float(cell)).replace(tzinfo=zone)
     if isinstance(cell, str):
         value = cell.strip()
         try:
@@ -284,6 +282,15 @@ def day(cell: Cell, zone: ZoneInfo) -> dt.date | None:
     """A calendar date; ``None`` when blank."""
     moment = when(cell, zone)
     return None if moment is None else moment.date()
+
+
+def from_serial(value: float, *, whole_seconds: bool = False) -> dt.datetime:
+    """The wall-clock moment (naive) of a spreadsheet serial: days since 30 December 1899.
+    Serials carry float noise (10:04 can read back as 10:03:59.99997): the moment is rounded
+    to the millisecond, or with ``whole_seconds`` to the second."""
+    if whole_seconds:
+        return SERIAL_EPOCH + dt.timedelta(seconds=round(value * 86_400))
+    return SERIAL_EPOCH + dt.timedelta(milliseconds=round(value * 86_400_000))
 
 
 def to_serial(moment: dt.datetime) -> float:
