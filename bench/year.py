@@ -418,12 +418,14 @@ def months(part: dict[str, Any]) -> list[dict[str, Any]]:
     return summary
 
 
-def targets(summary: list[dict[str, Any]]) -> dict[str, Any]:
+def targets(
+    summary: list[dict[str, Any]], syncs: list[dict[str, Any]] | None = None, batches: int = 0
+) -> dict[str, Any]:
     first, last = summary[0], summary[-1]
     cells = max(m["cells_max"] for m in summary)
     ratio = last["cpu_mean_s"] / first["cpu_mean_s"] if first["cpu_mean_s"] else None
     read_ratio = last["read_kb_mean"] / first["read_kb_mean"] if first["read_kb_mean"] else None
-    return {
+    found = {
         "cells_max": cells,
         "cells_max_share": round(cells / CEILING, 4),
         "cells_under_half": cells < CEILING / 2,
@@ -432,6 +434,38 @@ def targets(summary: list[dict[str, Any]]) -> dict[str, Any]:
         "month12_within_20pct": ratio is not None and ratio <= 1.2,
         "first_month": first["month"],
         "last_month": last["month"],
+    }
+    if syncs:
+        found.update(like_for_like(syncs, batches))
+    return found
+
+
+def like_for_like(syncs: list[dict[str, Any]], batches: int) -> dict[str, Any]:
+    """The second fortnight against the last full one: the same syncs at the same moments of a
+    batch's life (a batch opens, fills, closes, is made, ships; the one before is archived).
+
+    Months are not alike: month 12 has no batch opening, so its syncs are quieter than month
+    1's whatever the year left behind. From the second fortnight on, every fortnight repeats
+    the same schedule, so comparing two of them isolates what the year accumulated.
+    """
+    by: dict[int, list[dict[str, Any]]] = {}
+    for result in syncs:
+        day = (dt.datetime.fromisoformat(result["now"]) - START).days
+        by.setdefault(day // 14, []).append(result)
+    full = [f for f in by if 1 <= f < batches and (f + 1) * 14 <= DAYS]  # a batch opens in f
+    if len(full) < 2:
+        return {}
+    a, b = by[min(full)], by[max(full)]
+    cpu_a, cpu_b = (sum(r["cpu_s"] for r in x) / len(x) for x in (a, b))
+    read_a, read_b = (sum(r["read_bytes"] for r in x) / len(x) for x in (a, b))
+    cpu = cpu_b / cpu_a if cpu_a else None
+    return {
+        "fortnights": [min(full) + 1, max(full) + 1],
+        "fortnight_cpu_ms": [round(cpu_a * 1000), round(cpu_b * 1000)],
+        "fortnight_read_kb": [round(read_a / 1e3), round(read_b / 1e3)],
+        "fortnight_cpu_ratio": round(cpu, 3) if cpu else None,
+        "fortnight_read_ratio": round(read_b / read_a, 3) if read_a else None,
+        "fortnight_within_20pct": cpu is not None and cpu <= 1.2,
     }
 
 
@@ -449,7 +483,8 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for backend, data in results["backends"].items():
         lines += [
-            f"## {NAMES[backend]} ({len(data['syncs'])} syncs, {data['elapsed_s']:.0f} s)",
+            f"## {NAMES[backend]} ({len(data['syncs'])} syncs, {data['elapsed_s']:.0f} s"
+            + (f", commit {data['commit']})" if data.get("commit") else ")"),
             "",
             "| month | syncs | live orders (max) | cells (max) | % of 10 M | read / sync | "
             "written / sync | CPU / sync (mean) | CPU (median) | CPU (max) | peak RSS |",
@@ -477,6 +512,17 @@ def markdown(results: dict[str, Any]) -> str:
             f"{len(errors)}.",
             "",
         ]
+        if t.get("fortnights"):
+            f1, f2 = t["fortnights"]
+            (c1, c2), (r1, r2) = t["fortnight_cpu_ms"], t["fortnight_read_kb"]
+            lines += [
+                f"Like for like (month 12 has no batch opening, so it is quieter than month 1): "
+                f"fortnight {f2} against fortnight {f1}, the same syncs at the same moments of a "
+                f"batch's life — CPU per sync {c1:,} → {c2:,} ms ({t['fortnight_cpu_ratio']}×), "
+                f"read per sync {r1:,} → {r2:,} kB ({t['fortnight_read_ratio']}×): "
+                f"**{'held' if t['fortnight_within_20pct'] else 'not held'}**.",
+                "",
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -540,6 +586,9 @@ def main(argv: list[str] | None = None) -> int:
         args.part.write_text(json.dumps(part, default=str), encoding="utf-8")
         return 0
     started = time.perf_counter()
+    commit = subprocess.run(  # the code that runs (others may commit while it does)
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     workdir = Path(tempfile.mkdtemp(prefix="openorder-year-"))
     children = []
     reused = dict(item.split("=", 1) for item in args.reuse)
@@ -558,12 +607,9 @@ def main(argv: list[str] | None = None) -> int:
         if child.wait() != 0:
             sys.stderr.write(f"{backend}: failed ({child.returncode})\n")
             return 1
-        parts[backend] = json.loads(part.read_text(encoding="utf-8"))
+        parts[backend] = {"commit": commit, **json.loads(part.read_text(encoding="utf-8"))}
     for backend, path in reused.items():
         parts[backend] = json.loads(Path(path).read_text(encoding="utf-8"))
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
     command = "python -m bench.year " + " ".join(argv if argv is not None else sys.argv[1:])
     results: dict[str, Any] = {
         "command": command.strip(),
@@ -580,7 +626,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     for backend, part in parts.items():
         summary = months(part)
-        results["backends"][backend] = {**part, "months": summary, "targets": targets(summary)}
+        targets_found = targets(summary, part["syncs"], args.batches)
+        results["backends"][backend] = {**part, "months": summary, "targets": targets_found}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     table = markdown(results)
