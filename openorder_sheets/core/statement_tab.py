@@ -68,8 +68,8 @@ def result_words(found: Match, currency: str, language: str) -> str:
     )
 
 
-def _tool_positions(header: Sequence[Cell], width: int, language: str) -> dict[str, int]:
-    """Where the tool's three columns are: found by their headers, else after the last."""
+def _headed_tool_columns(header: Sequence[Cell]) -> dict[str, int]:
+    """The tool's columns found by their headers (in either language)."""
     found: dict[str, int] = {}
     folded = [fold(cells.text(cell)) for cell in header]
     for key in STATEMENT_TOOL_COLUMNS:
@@ -78,6 +78,27 @@ def _tool_positions(header: Sequence[Cell], width: int, language: str) -> dict[s
             if text in names:
                 found[key] = index
                 break
+    return found
+
+
+def _seller_width(grid: Grid) -> int:
+    """How many columns the seller's own cells reach, in any row: a blank header cell (the
+    un-headed CR/DB column of a KlikBCA paste) or an un-headed last column is still theirs."""
+    tool = set(_headed_tool_columns(grid[0]).values())
+    return 1 + max(
+        (
+            index
+            for row in grid
+            for index, cell in enumerate(row)
+            if index not in tool and cell not in (None, "")
+        ),
+        default=-1,
+    )
+
+
+def _tool_positions(header: Sequence[Cell], width: int, language: str) -> dict[str, int]:
+    """Where the tool's three columns are: found by their headers, else after the last."""
+    found = _headed_tool_columns(header)
     next_free = max([width, *(p + 1 for p in found.values())])
     for key in STATEMENT_TOOL_COLUMNS:
         if key not in found:
@@ -113,7 +134,7 @@ def statement_updates(
         return []
     header = list(grid[0])
     width = max((len(row) for row in grid), default=0)
-    seller_width = len([c for c in header if c not in (None, "")]) or width
+    seller_width = _seller_width(grid) or width
     positions = _tool_positions(header, seller_width, language)
     specs = {spec.header: spec for spec in layout.columns}
     keys = STATEMENT_TOOL_COLUMNS

@@ -211,11 +211,6 @@ def test_imported_credits_without_a_row_write_nothing_and_an_empty_tab_no_update
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="statement_updates counts the header's non-blank cells as the seller's width: a blank "
-    "header cell (KlikBCA's un-headed CR/DB column) puts the results over the seller's `Saldo`",
-)
 def test_a_blank_header_cell_does_not_let_results_overwrite_a_seller_column() -> None:
     """The seller's own columns are never written, even with an un-headed column among them."""
     klikbca: Grid = [
