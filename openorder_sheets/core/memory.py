@@ -73,6 +73,7 @@ class ArchivedOrder:
     opt_in: bool | None = None
     answered: dt.datetime | None = None  # the time of the answer the opt-in comes from
     credits: tuple[str, ...] = ()  # the bank-statement rows that paid it: never counted again
+    stopped: bool = False  # the seller's `Stop emails`: no announcement reaches this buyer
 
     def as_prior(self) -> PriorOrder:
         return PriorOrder(
@@ -339,8 +340,9 @@ def _archived_data(order: ArchivedOrder) -> dict[str, Any]:
         "opt_in": order.opt_in,
         "answered": _iso(order.answered),
         "credits": list(order.credits),
+        "stopped": order.stopped,
     }
-    return {k: v for k, v in data.items() if v not in (None, "", [])}
+    return {k: v for k, v in data.items() if v not in (None, "", [], False)}
 
 
 def _archived(number: str, data: dict[str, Any]) -> ArchivedOrder:
@@ -357,6 +359,7 @@ def _archived(number: str, data: dict[str, Any]) -> ArchivedOrder:
         opt_in=opt_in if isinstance(opt_in, bool) else None,
         answered=_moment(data.get("answered")),
         credits=tuple(str(key) for key in data.get("credits", [])),
+        stopped=data.get("stopped") is True,
     )
 
 

@@ -30,7 +30,14 @@ from openorder_sheets.config import Config
 from openorder_sheets.core import cells
 from openorder_sheets.core.layouts import tab_layout
 from openorder_sheets.core.memory import ArchivedOrder, Memory, memory_rows, read_memory
-from openorder_sheets.core.model import Decision, EmailKind, EmailState, LedgerEntry, Stage
+from openorder_sheets.core.model import (
+    Decision,
+    EmailKind,
+    EmailState,
+    LedgerEntry,
+    SellerAction,
+    Stage,
+)
 from openorder_sheets.core.statement_tab import read_statement
 from openorder_sheets.errors import ConfigError
 from openorder_sheets.ports import (
@@ -301,6 +308,7 @@ def _move(
             opt_in=response.opt_in if response else None,
             answered=response.timestamp if response else None,
             credits=tuple(key for key, _ in o.bank),
+            stopped=o.prior is not None and o.prior.seller_action is SellerAction.STOP_EMAILS,
         )
         memory.orders.pop(o.number, None)
     memory.last_serial = max(memory.last_serial, decided.memory.last_serial)

@@ -274,7 +274,7 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
         o.email
         for o in orders
         if o.prior is not None and o.prior.seller_action is SellerAction.STOP_EMAILS
-    )
+    ) | {gone.email for gone in archived.values() if gone.stopped}
     due = [
         *lifecycle.decision_emails(orders),
         *payments.payment_emails(orders, known, now, rules.payment_reminder_hours),

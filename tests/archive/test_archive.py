@@ -221,3 +221,19 @@ def test_buyer_text_moved_to_an_archive_workbook_stays_text(tmp_path: Path) -> N
     ]
     assert names
     assert all(cell.data_type != "f" for cell in names)
+
+
+def test_a_buyer_the_seller_stopped_mail_to_hears_nothing_after_archiving(tmp_path: Path) -> None:
+    """`Stop emails` outlives the order: the opted-in Ani, stopped by the seller, is not sent
+    PO 2's announcement once her PO 1 order is archived."""
+    shop = two_batches(tmp_path)
+    shop.sync("2027-02-01T10:00")
+    shop.set_order_cell("PO-0001", "seller_action", "Stop emails")
+    finish_batch_one(shop)
+    (result,) = archive_batches(
+        shop.shop, dt.datetime(2027, 2, 22, 10, 0, tzinfo=shop.config.shop.zone), archive=None
+    )
+    assert result.not_finished == []
+    shop.sync("2027-03-01T10:00")
+    news = [m["To"] for m in shop.transport.sent if m["X-OpenOrder-Kind"] == "batch_open"]
+    assert news == [CITRA]
