@@ -70,20 +70,81 @@ def lines_of(quantities: Quantities, catalog: Catalog) -> tuple[Line, ...]:
 
 
 def decide(identified: list[Identified], catalog: Catalog, settings: Settings) -> list[Order]:
-    """Decide every order; ``identified`` must be in queue order."""
+    """Decide every order; ``identified`` must be in queue order.
+
+    Orders are decided in queue order, but a confirmed order's edit that gives items back
+    is only counted when its turn comes: an earlier order left waiting for those items would
+    then get them on the *next* sync (and its buyer two messages: waiting, then promoted).
+    So when a pass ends with room for an order it left waiting (or for a change it held), a
+    second pass decides those orders again, everything else as the first pass left it: what
+    the next sync would do, done now, so a re-run changes nothing."""
     drafts = [_draft(item, catalog, settings) for item in identified]
+    decided, used = _pass(drafts, catalog, settings, {})
+    again = [
+        index
+        for index, (order, (_, settled)) in enumerate(zip(decided, drafts, strict=True))
+        if not settled and _wanted_more(order)
+    ]
+    if any(_would_fit(decided[index], used) for index in again):
+        kept = {i: order for i, order in enumerate(decided) if i not in set(again)}
+        retried, retried_used = _pass(drafts, catalog, settings, kept)
+        if retried != decided:
+            decided, used = retried, retried_used
+    return [_with_waitlist_reasons(order, used, settings.language) for order in decided]
+
+
+def _wanted_more(order: Order) -> bool:
+    """Left waiting, or confirmed with the buyer's change held back."""
+    return order.status is Decision.WAITLISTED or (
+        order.status is Decision.CONFIRMED and order.held is not None
+    )
+
+
+def _would_fit(order: Order, used: Mapping[tuple[str, str], int]) -> bool:
+    """Whether what ``order`` waits for fits the capacity left (per-buyer limits aside)."""
+    if order.batch is None:
+        return False
+    has = {line.product.sku: line.quantity for line in order.lines}
+    wants = order.held if order.status is Decision.CONFIRMED and order.held else order.lines
+    if order.status is Decision.WAITLISTED:
+        has = {}
+    for line in wants:
+        capacity = line.product.capacity
+        more = line.quantity - has.get(line.product.sku, 0)
+        if capacity is not None and more > capacity - used.get(
+            (order.batch.name, line.product.sku), 0
+        ):
+            return False
+    return True
+
+
+def _pass(
+    drafts: list[tuple[Order, bool]],
+    catalog: Catalog,
+    settings: Settings,
+    kept: Mapping[int, Order],
+) -> tuple[list[Order], dict[tuple[str, str], int]]:
+    """One pass in queue order. ``kept``: orders already decided (by an earlier pass), which
+    hold what they were given; the others are decided here."""
     used: dict[tuple[str, str], int] = defaultdict(int)
-    for draft, settled in drafts:
+    for index, (draft, settled) in enumerate(drafts):
+        order = kept.get(index, draft)
         # Confirmed orders hold their items first, a pending change or not (rule 8).
-        holds = settled or (draft.prior is not None and draft.prior.status is Decision.CONFIRMED)
-        if holds and draft.status is Decision.CONFIRMED and draft.batch is not None:
-            for line in draft.lines:
-                used[(draft.batch.name, line.product.sku)] += line.quantity
+        holds = (
+            index in kept
+            or settled
+            or (draft.prior is not None and draft.prior.status is Decision.CONFIRMED)
+        )
+        if holds and order.status is Decision.CONFIRMED and order.batch is not None:
+            for line in order.lines:
+                used[(order.batch.name, line.product.sku)] += line.quantity
     decided: list[Order] = []
     per_buyer: dict[tuple[str, str, str], int] = defaultdict(int)
     counted: dict[tuple[str, str], list[Order]] = defaultdict(list)
-    for draft, settled in drafts:
-        if settled:
+    for index, (draft, settled) in enumerate(drafts):
+        if index in kept:
+            final = kept[index]
+        elif settled:
             final = draft
         elif draft.status is Decision.CONFIRMED:
             final = _change_confirmed(draft, catalog, used, per_buyer, settings)
@@ -94,7 +155,7 @@ def decide(identified: list[Identified], catalog: Catalog, settings: Settings) -
                 per_buyer[(final.batch.name, final.email, line.product.sku)] += line.quantity
             counted[(final.batch.name, final.email)].append(final)
         decided.append(final)
-    return [_with_waitlist_reasons(order, used, settings.language) for order in decided]
+    return decided, used
 
 
 def _over_limit(

@@ -255,3 +255,27 @@ def test_the_buyer_reads_their_whatsapp_number_as_people_write_it(builder: ShopB
         text_of = body.get_content()
         assert "+62 813-1111-2222" in text_of
         assert "+6281311112222" not in text_of
+
+
+def test_items_given_back_by_an_edit_go_to_an_earlier_waiting_order_in_the_same_sync(
+    builder: ShopBuilder,
+) -> None:
+    """Queue order, then a later order's edit frees room an earlier one is waiting for: the
+    earlier change is applied now, not held now and applied next sync (two messages for one
+    decision), and a re-run changes nothing (found by the lifecycle property)."""
+    builder.response("2027-02-02 10:00", "a@example.com", "Ani", Kastengel=1)
+    builder.response("2027-02-02 10:05", "b@example.com", "Budi", Kastengel=3)
+    shop = builder.build()
+    shop.sync("2027-02-02 11:00")
+    assert [shop.status_of(n) for n in ("PO-0001", "PO-0002")] == ["Confirmed", "Confirmed"]
+    # Capacity 4, all taken: Ani (first in the queue) asks for 3, Budi gives 2 back.
+    shop.set_cell("responses", 1, "Kastengel", 3)
+    shop.set_cell("responses", 2, "Kastengel", 1)
+    shop.sync("2027-02-02 12:00")
+    assert text(shop.order("PO-0001")["Items"]) == "3× Kastengel"
+    assert text(shop.order("PO-0002")["Items"]) == "1× Kastengel"
+    assert shop.transport.kinds_to("a@example.com") == ["order_confirmed", "order_updated"]
+    sent = len(shop.transport.sent)
+    report = shop.sync("2027-02-02 12:05")
+    assert report.tabs_written == []
+    assert len(shop.transport.sent) == sent
