@@ -86,6 +86,8 @@ def fill_derived(grid: Grid, positions: Mapping[str, int], domain: str) -> bool:
     """Put into the `Emails` rows read without them (``grid``, changed in place) the cells
     that follow from each row's key, as the tool writes them. ``False`` when a key does not
     name its kind and address (not written by the tool): the tab must then be read whole."""
+    if "key" not in positions or any(name not in positions for name in DERIVED_COLUMNS):
+        return False  # the seller renamed or removed the tool's headers: read it all
     key_at = positions["key"]
     derived = [(positions[name], name) for name in DERIVED_COLUMNS]
     width = max(at for at, _ in derived) + 1

@@ -62,7 +62,16 @@ def read_responses_known(
 
 def answer_key(row: Sequence[Cell]) -> str:
     """A fingerprint of one response row's cells, their types included."""
-    return hashlib.blake2b(repr(tuple(row)).encode(), digest_size=12).hexdigest()
+    text = "\x1f".join(_cell_text(cell) for cell in row)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _cell_text(cell: Cell) -> str:
+    """A cell and its type as text; an integer too long for ``repr`` (a pasted run of digits
+    past Python's 4,300) in hexadecimal."""
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return f"i{cell:x}"
+    return f"{type(cell).__name__}:{cell!r}"
 
 
 def reading_context(
