@@ -300,10 +300,9 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     )
     next_memory.views = dict(marks or {})
     order_cells = _order_cells(orders, config)
+    fingerprints = {id(o): row_fingerprint(order_cells[id(o)]) for o in orders}
     next_memory.shown = {
-        o.number: row_fingerprint(order_cells[id(o)])
-        for o in orders
-        if o.number in next_memory.orders
+        o.number: fingerprints[id(o)] for o in orders if o.number in next_memory.orders
     }
     if fold(names["orders"]) in {fold(tab) for tab in snapshot.skipped}:
         tabs["orders"] = _orders_as_shown(
@@ -313,6 +312,7 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
             order_columns,
             orders,
             order_cells,
+            fingerprints,
             memory,
             entries,
         )
@@ -417,6 +417,7 @@ def _orders_as_shown(
     columns: Columns | None,
     orders: list[Order],
     order_cells: Mapping[int, Mapping[str, Any]],
+    fingerprints: Mapping[int, str],
     memory: Memory,
     entries: list[LedgerEntry],
 ) -> Grid | None:
@@ -440,7 +441,7 @@ def _orders_as_shown(
             continue
         values = order_cells[id(order)]
         remembered = memory.shown.get(order.number)
-        if remembered == row_fingerprint(values) and order.number not in astray:
+        if remembered == fingerprints[id(order)] and order.number not in astray:
             last = last_email_text(by_order.get(order.number, ()), language)
             shown[row] = {**values, "last_email": last}
         elif remembered is None or order.response is None:
