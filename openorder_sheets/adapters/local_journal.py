@@ -26,6 +26,7 @@ from typing import IO
 
 from filelock import FileLock, Timeout
 
+from openorder_sheets.adapters.durable import fsync_folder
 from openorder_sheets.core.model import EmailState, LedgerEntry
 from openorder_sheets.errors import LockHeld
 
@@ -91,7 +92,7 @@ class Journal:
                 out.flush()
                 os.fsync(out.fileno())
             if created:
-                _fsync_folder(folder)
+                fsync_folder(folder)
         moved = {entry.key for entry in moving}
         handle, temporary = tempfile.mkstemp(prefix=".deliveries-", suffix=".jsonl", dir=folder)
         try:
@@ -104,7 +105,7 @@ class Journal:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
-        _fsync_folder(folder)
+        fsync_folder(folder)
         return len(moving)
 
     def _open(self) -> IO[str]:
@@ -114,7 +115,7 @@ class Journal:
         created = not self.path.exists()
         handle = self.path.open("a", encoding="utf-8")
         if created:
-            _fsync_folder(folder)  # the new file's name must survive a power cut too
+            fsync_folder(folder)  # the new file's name must survive a power cut too
         elif not _ends_with_newline(self.path):
             # A crash tore the last record: end it here, or this run's first record would be
             # glued to it and skipped as unreadable (a `sent` lost → a duplicate later).
@@ -284,16 +285,3 @@ def _ends_with_newline(path: Path) -> bool:
             return True
         raw.seek(-1, os.SEEK_END)
         return raw.read(1) == b"\n"
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:  # e.g. Windows cannot open a folder; the file itself is still fsynced
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)

@@ -50,6 +50,7 @@ from typing import IO
 
 from openpyxl import Workbook
 
+from openorder_sheets.adapters.durable import fsync_folder
 from openorder_sheets.adapters.workbook_look import apply_look
 from openorder_sheets.adapters.workbook_openpyxl import (
     grid_of,
@@ -325,7 +326,7 @@ class WorkbookBackend:
                 self._check_unchanged(target)
                 os.replace(temporary, target)
                 temporary = ""
-            _fsync_folder(folder)
+            fsync_folder(folder)
             status = os.stat(target)
         except SheetChangedDuringSync:
             self._pinned = False  # the next read takes the seller's version as it is
@@ -479,20 +480,6 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself survive a power cut (where a folder can be opened)."""
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
 
 
 def _row_runs(descending: Sequence[int]) -> list[tuple[int, int]]:
