@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from openorder_sheets.core.ledger import message_key
 from openorder_sheets.core.model import Batch, Catalog, Decision, EmailDue, EmailKind, Order
 
 
@@ -103,12 +104,12 @@ def announcement_emails(
     ordered = {o.email for o in orders if o.batch is not None and o.batch.name == batch.name}
     spoken = [*remembered, *voices(orders)]
     for buyer in audience(spoken, batch, waitlisted_too=True):
-        key = f"{batch.name}/{EmailKind.BATCH_OPEN}/{buyer.email}/1"
+        key = message_key(batch.name, EmailKind.BATCH_OPEN, buyer.email, 1)
         if buyer.email not in ordered and key not in known_keys:
             found.append(EmailDue(key, EmailKind.BATCH_OPEN, buyer.email, "", batch.name))
     if closing_hours > 0 and now >= batch.closes - dt.timedelta(hours=closing_hours):
         for buyer in audience(spoken, batch, waitlisted_too=False):
-            key = f"{batch.name}/{EmailKind.BATCH_CLOSING}/{buyer.email}/1"
+            key = message_key(batch.name, EmailKind.BATCH_CLOSING, buyer.email, 1)
             if buyer.email not in ordered and key not in known_keys:
                 found.append(EmailDue(key, EmailKind.BATCH_CLOSING, buyer.email, "", batch.name))
     return found

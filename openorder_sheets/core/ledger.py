@@ -68,6 +68,13 @@ DERIVED_COLUMNS = ("kind", "to", "message_id")
 _KINDS = frozenset(kind.value for kind in EmailKind)
 
 
+def message_key(subject: str, kind: str, to: str, version: object) -> str:
+    """The ledger key of one message: ``{order or batch}/{kind}/{address}/{version}`` (the one
+    place it is built; :func:`key_parts` reads it back). The same facts always make the same
+    key, so a re-run finds what it sent."""
+    return f"{subject}/{kind}/{to}/{version}"
+
+
 def key_parts(key: str) -> tuple[str, str] | None:
     """The kind and the address a message key names (``PO-0001/order_confirmed/a@b.id/1``:
     every key is ``{order or batch}/{kind}/{address}/{version}``); ``None`` for text that is

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
+from openorder_sheets.core.ledger import message_key as ledger_key
 from openorder_sheets.core.model import (
     Decision,
     EmailDue,
@@ -174,7 +175,7 @@ def version(order: Order) -> int:
 
 
 def message_key(order: Order, kind: str, to: str, number: int) -> str:
-    return f"{order.number}/{kind}/{to}/{number}"
+    return ledger_key(order.number, kind, to, number)
 
 
 def decision_emails(orders: Iterable[Order]) -> list[EmailDue]:

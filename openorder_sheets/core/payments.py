@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from openorder_sheets.core import formatting, lifecycle, matching
+from openorder_sheets.core.ledger import message_key
 from openorder_sheets.core.model import (
     Credit,
     Decision,
@@ -77,7 +78,7 @@ def _sent_at(entries: Mapping[str, LedgerEntry], key: str) -> dt.datetime | None
 def reminder_key(number: str, to: str, confirmed_key: str) -> str:
     """One reminder per confirmation: its version is the confirmation's."""
     episode = confirmed_key.rsplit("/", 1)[-1] if confirmed_key else "1"
-    return f"{number}/{EmailKind.PAYMENT_REMINDER}/{to}/{episode}"
+    return message_key(number, EmailKind.PAYMENT_REMINDER, to, episode)
 
 
 def clocks(
@@ -496,12 +497,12 @@ def payment_emails(
         was_settled = order.prior.settled if order.prior else False
         if order.paid:
             if not was_settled:
-                key = f"{order.number}/{EmailKind.PAYMENT_RECEIVED}/{to}/{order.receipts}"
+                key = message_key(order.number, EmailKind.PAYMENT_RECEIVED, to, order.receipts)
                 if key not in known_keys:
                     found.append(EmailDue(key, EmailKind.PAYMENT_RECEIVED, to, order.number, batch))
             continue
         if order.partly_paid and order.bank and _new_statement_money(order):
-            key = f"{order.number}/{EmailKind.PAYMENT_SHORT}/{to}/{len(order.bank)}"
+            key = message_key(order.number, EmailKind.PAYMENT_SHORT, to, len(order.bank))
             if key not in known_keys:
                 found.append(EmailDue(key, EmailKind.PAYMENT_SHORT, to, order.number, batch))
         held = order.prior is not None and payment_seen(order.prior)

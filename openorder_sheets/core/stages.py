@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
+from openorder_sheets.core.ledger import message_key
 from openorder_sheets.core.lifecycle import reachable
 from openorder_sheets.core.model import Batch, Decision, EmailDue, EmailKind, Order, Stage
 
@@ -29,7 +30,7 @@ def _reachable(order: Order) -> bool:
 
 
 def _key(order: Order, kind: str) -> str:
-    return f"{order.number}/{kind}/{order.email}/1"
+    return message_key(order.number, kind, order.email, 1)
 
 
 def stage_emails(
@@ -102,7 +103,9 @@ def delay_emails(
         before = told.get(batch.name)
         if before is None or batch.ships_on <= before:
             continue
-        key = f"{batch.name}/{EmailKind.BATCH_DELAYED}/{order.email}/{batch.ships_on.isoformat()}"
+        key = message_key(
+            batch.name, EmailKind.BATCH_DELAYED, order.email, batch.ships_on.isoformat()
+        )
         if key not in known_keys:
             found.append(
                 EmailDue(key, EmailKind.BATCH_DELAYED, order.email, order.number, batch.name)

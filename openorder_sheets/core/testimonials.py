@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from openorder_sheets.core import cells
 from openorder_sheets.core.labels import COLUMN_LABELS, TAB_LABELS, fold, label
 from openorder_sheets.core.layouts import TAB_COLUMNS
+from openorder_sheets.core.ledger import message_key
 from openorder_sheets.core.lifecycle import reachable
 from openorder_sheets.core.model import (
     Decision,
@@ -322,7 +323,7 @@ def shipped_at(entries: Iterable[LedgerEntry]) -> dict[str, dt.datetime]:
 
 def review_key(order: Order) -> str:
     """One request per order, like the stage messages: ``PO-0001/review_request/a@b.c/1``."""
-    return f"{order.number}/{EmailKind.REVIEW_REQUEST}/{order.email}/1"
+    return message_key(order.number, EmailKind.REVIEW_REQUEST, order.email, 1)
 
 
 def review_emails(
