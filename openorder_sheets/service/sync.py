@@ -25,7 +25,8 @@ from openorder_sheets.core.model import (
 )
 from openorder_sheets.core.orders_tab import problems_text
 from openorder_sheets.core.reports import (
-    summary_rows,
+    ProductFill,
+    product_fill,
 )
 from openorder_sheets.core.statement_tab import (
     TO_CHECK,
@@ -193,17 +194,20 @@ def _report(decided: Decided, now: dt.datetime, dry_run: bool) -> SyncReport:
         for status in Decision
         if counts[status]
     }
-    summary, _ = summary_rows(decided.catalog, decided.orders, language)
-    for row in summary:
-        if row[1]:  # product rows have a SKU
+    fill = product_fill(decided.orders)
+    for batch in sorted(decided.catalog.batches, key=lambda b: b.opens):
+        for product in decided.catalog.products:
+            tally = fill.get((batch.name, product.sku), ProductFill())
+            if not product.active and not tally.confirmed and not tally.waitlisted:
+                continue
             report.fill.append(
                 {
-                    "batch": row[0],
-                    "sku": row[1],
-                    "product": row[2],
-                    "capacity": row[3],
-                    "confirmed": row[4],
-                    "waitlisted": row[5],
+                    "batch": batch.name,
+                    "sku": product.sku,
+                    "product": product.name,
+                    "capacity": product.capacity,
+                    "confirmed": tally.confirmed,
+                    "waitlisted": tally.waitlisted,
                 }
             )
     for order in decided.orders:
