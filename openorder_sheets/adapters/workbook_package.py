@@ -123,6 +123,8 @@ class Package:
     def read(self, name: str) -> bytes:
         try:
             return self._zip.read(name)
+        # zipfile raises NotImplementedError for a compression method it cannot inflate (a
+        # workbook some other program wrote): the caller falls back to openpyxl's reading.
         except (KeyError, zipfile.BadZipFile, zlib.error, NotImplementedError) as error:
             raise PackageUnsupported(f"{name}: {error}") from None
 

@@ -23,7 +23,7 @@ from openpyxl.xml.functions import tostring
 from openorder_sheets.adapters.templates import TemplateRenderer
 from openorder_sheets.adapters.workbook import WorkbookBackend
 from openorder_sheets.adapters.workbook_openpyxl import grid_of, load_whole
-from openorder_sheets.adapters.workbook_package import Package
+from openorder_sheets.adapters.workbook_package import Package, PackageUnsupported
 from openorder_sheets.adapters.workbook_values import FastReader, read_values
 from openorder_sheets.cli import main
 from openorder_sheets.errors import ConfigError
@@ -633,3 +633,19 @@ def test_the_tabs_are_listed_from_the_file_without_reading_cells(tmp_path: Path)
     missing = WorkbookBackend(tmp_path / "gone.xlsx")
     with pytest.raises(ConfigError, match="does not exist: run `openorder init`"):
         missing.tab_names()
+
+
+def test_a_part_in_a_compression_zipfile_cannot_inflate_is_unsupported_not_a_crash() -> None:
+    """A workbook whose part uses a method zipfile does not know (some programs write them)
+    makes the fast reader step aside with PackageUnsupported, so the sync reads it another way."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", b"<workbook/>")
+    data = bytearray(buffer.getvalue())
+    # Rewrite the method (offset 8 of the local header, 10 of the central one) to 99.
+    data[8:10] = (99).to_bytes(2, "little")
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 10 : central + 12] = (99).to_bytes(2, "little")
+    package = Package(bytes(data))
+    with pytest.raises(PackageUnsupported, match=r"xl/workbook\.xml"):
+        package.read("xl/workbook.xml")
