@@ -63,9 +63,12 @@ def message_id(key: str, domain: str) -> str:
 
 
 #: Columns of the `Emails` tab that follow from the key (and the sender's domain): a sync
-#: need not read them back.
-DERIVED_COLUMNS = ("kind", "to", "message_id")
+#: need not read them back. (`Order` follows from the key too, but for `batch_delayed`, whose
+#: key names the batch: the sync finds that order again, see ``stages.delay_orders``.)
+DERIVED_COLUMNS = ("order", "kind", "to", "message_id")
 _KINDS = frozenset(kind.value for kind in EmailKind)
+#: Kinds whose key starts with a batch's name, not an order's number.
+BATCH_KINDS = frozenset({EmailKind.BATCH_OPEN, EmailKind.BATCH_CLOSING, EmailKind.BATCH_DELAYED})
 
 
 def message_key(subject: str, kind: str, to: str, version: object) -> str:
@@ -79,13 +82,18 @@ def key_parts(key: str) -> tuple[str, str] | None:
     """The kind and the address a message key names (``PO-0001/order_confirmed/a@b.id/1``:
     every key is ``{order or batch}/{kind}/{address}/{version}``); ``None`` for text that is
     not such a key."""
+    parts = _split_key(key)
+    return None if parts is None else (parts[1], parts[2])
+
+
+def _split_key(key: str) -> tuple[str, str, str] | None:
     head, slash, _version = key.rpartition("/")
     if not slash:
         return None
     segments = head.split("/")
     for index in range(1, len(segments)):
         if segments[index] in _KINDS:
-            return segments[index], "/".join(segments[index + 1 :])
+            return "/".join(segments[:index]), segments[index], "/".join(segments[index + 1 :])
     return None
 
 
@@ -102,11 +110,16 @@ def fill_derived(grid: Grid, positions: Mapping[str, int], domain: str) -> bool:
         key = cells.text(row[key_at]) if key_at < len(row) else ""
         if not key:
             continue
-        parts = key_parts(key)
+        parts = _split_key(key)
         if parts is None:
             return False
-        kind, to = parts
-        values = {"kind": kind, "to": cells.safe_text(to), "message_id": message_id(key, domain)}
+        subject, kind, to = parts
+        values = {
+            "order": "" if kind in BATCH_KINDS else subject,
+            "kind": kind,
+            "to": cells.safe_text(to),
+            "message_id": message_id(key, domain),
+        }
         if len(row) < width:
             row.extend([None] * (width - len(row)))
         for at, name in derived:

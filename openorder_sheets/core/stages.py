@@ -12,10 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from openorder_sheets.core.ledger import message_key
 from openorder_sheets.core.lifecycle import reachable
-from openorder_sheets.core.model import Batch, Decision, EmailDue, EmailKind, Order, Stage
+from openorder_sheets.core.model import (
+    Batch,
+    Decision,
+    EmailDue,
+    EmailKind,
+    LedgerEntry,
+    Order,
+    Stage,
+)
 
 STAGE_KINDS: Mapping[Stage, EmailKind] = {
     Stage.IN_PRODUCTION: EmailKind.PRODUCTION_STARTED,
@@ -111,3 +120,27 @@ def delay_emails(
                 EmailDue(key, EmailKind.BATCH_DELAYED, order.email, order.number, batch.name)
             )
     return found
+
+
+def delay_orders(entries: Iterable[LedgerEntry], orders: Iterable[Order]) -> list[LedgerEntry]:
+    """The entries with the order each `batch_delayed` is about, where it was not read (its key
+    names the batch and the buyer, not the order): the order :func:`delay_emails` gives it —
+    the buyer's first confirmed order in that batch, else their first order there at all."""
+    missing = [e for e in entries if e.kind == EmailKind.BATCH_DELAYED and not e.order]
+    if not missing:
+        return list(entries)
+    first: dict[tuple[str, str], str] = {}
+    confirmed: dict[tuple[str, str], str] = {}
+    for order in orders:
+        if order.batch is None:
+            continue
+        at = (order.batch.name, order.email)
+        first.setdefault(at, order.number)
+        if order.status is Decision.CONFIRMED and _reachable(order):
+            confirmed.setdefault(at, order.number)
+    found: dict[str, str] = {}
+    for entry in missing:
+        batch, _kind, rest = entry.key.partition(f"/{EmailKind.BATCH_DELAYED}/")
+        at = (batch, rest.rpartition("/")[0])  # the address as the key has it
+        found[entry.key] = confirmed.get(at) or first.get(at, "")
+    return [replace(e, order=found[e.key]) if e.key in found else e for e in entries]

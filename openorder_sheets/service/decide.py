@@ -36,6 +36,7 @@ from openorder_sheets.core.memory import (
 from openorder_sheets.core.model import (
     Catalog,
     Decision,
+    EmailKind,
     LedgerEntry,
     Order,
     SellerAction,
@@ -53,6 +54,7 @@ from openorder_sheets.core.seller_columns import (
     order_serial,
     read_seller_inputs,
     row_fingerprint,
+    same_row,
     seller_inputs_from_marks,
 )
 from openorder_sheets.core.statement_tab import (
@@ -267,6 +269,9 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
         prefix=config.shop.order_prefix,
     )
     orders = settlement.orders
+    entries = stages.delay_orders(entries, orders)
+    if fold(names["emails"]) in {fold(tab) for tab in snapshot.skipped}:
+        _delay_orders_as_shown(tabs["emails"], entries, language)
     known = {entry.key for entry in entries} | archived_keys
     remembered = {name: batch.ships_told for name, batch in memory.batches.items()}
     told = stages.ship_dates_told(remembered, orders, catalog.batches)
@@ -384,12 +389,29 @@ def _whole_where_needed(
             whole = memory is None and len(grid or ()) > 1
         if tab_key == "emails" and not whole and grid:
             found, _ = find_columns(name, grid[:1], (), ledger.EMAIL_COLUMNS, language)
-            whole = not ledger.fill_derived(grid, found.index, domain)
+            # A sheet from before the memory numbers its orders from the `Order` cells.
+            whole = memory is None or not ledger.fill_derived(grid, found.index, domain)
         if whole:
             del skipped[name]
             if grid is not None:
                 tabs[name] = backend.read([name]).tabs.get(name)
     return replace(snapshot, tabs=tabs, skipped=skipped)
+
+
+def _delay_orders_as_shown(grid: Grid | None, entries: list[LedgerEntry], language: str) -> None:
+    """Put into the `Emails` rows read without `Order` the order each `batch_delayed` was
+    found to be about (the tool wrote that order there; other rows have it from their key)."""
+    found = {e.key: e.order for e in entries if e.kind == EmailKind.BATCH_DELAYED}
+    if not grid or not found:
+        return
+    columns, _ = find_columns("", grid[:1], (), ledger.EMAIL_COLUMNS, language)
+    key_at, order_at = columns.index.get("key"), columns.index.get("order")
+    if key_at is None or order_at is None:
+        return
+    for row in grid[1:]:
+        key = cells.text(row[key_at]) if key_at < len(row) else ""
+        if key in found and order_at < len(row):
+            row[order_at] = found[key]
 
 
 def _in_place(grid: Grid, tab_key: str, skipped: frozenset[int]) -> bool:
@@ -441,7 +463,7 @@ def _orders_as_shown(
             continue
         values = order_cells[id(order)]
         remembered = memory.shown.get(order.number)
-        if remembered == fingerprints[id(order)] and order.number not in astray:
+        if same_row(remembered, fingerprints[id(order)]) and order.number not in astray:
             last = last_email_text(by_order.get(order.number, ()), language)
             shown[row] = {**values, "last_email": last}
         elif remembered is None or order.response is None:

@@ -6,15 +6,18 @@ read and packed."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from openorder_sheets.adapters.google_bodies import api_value, quote_tab
+from openorder_sheets.adapters.local_journal import JOURNAL_NAME
 from openorder_sheets.core import memory as mem
 from openorder_sheets.core.cells import text
 from openorder_sheets.core.memory import HEADER, read_memory
 from openorder_sheets.ports import Cell, SheetBackend, SheetSnapshot
-from openorder_sheets.testing.shops import BuiltShop, ShopBuilder
+from openorder_sheets.service.decide import decide_shop
+from openorder_sheets.testing.shops import BuiltShop, ShopBuilder, at
 
 NOW = "2027-02-03 10:00"
 
@@ -124,3 +127,39 @@ def test_a_memory_written_one_row_per_order_is_read_and_packed(
     assert "orders:0" in keys
     assert not any(key.startswith("order:") for key in keys)
     assert shop.sync("2027-02-03 10:10").tabs_written == []
+
+
+def test_a_delay_is_about_the_buyers_order_though_its_order_cell_is_not_read(
+    tmp_path: Path, sheets_server: object
+) -> None:
+    """`Order` of an `Emails` row is not read back: it follows from the key, except for
+    `batch_delayed`, whose key names the batch. The sync finds that order again (the buyer's
+    first confirmed order in the batch), so the delay shows on the buyer's orders row, the
+    `Order` cell stays what the tool wrote, and the next sync has nothing to write."""
+    builder = ShopBuilder(tmp_path, backend="google", sheets_server=sheets_server)
+    builder.product("NASTAR", "Nastar", 85000, capacity=10)
+    builder.batch("PO 1", "2027-02-01 09:00", "2027-02-12 21:00", ships_on=dt.date(2027, 2, 20))
+    builder.response("2027-02-01 09:10", "ani@example.com", "Ani", Nastar=1)
+    builder.response("2027-02-01 09:20", "budi@example.com", "Budi", Nastar=2)
+    shop = builder.build()
+    shop.sync(NOW)
+    shop.set_cell("batches", 1, "Ships on", dt.datetime(2027, 2, 25))
+    shop.sync("2027-02-04 10:00")
+    assert shop.transport.kinds_to("ani@example.com")[-1] == "batch_delayed"
+    emails = shop.table("emails")
+    delayed = {
+        text(row["To"]): text(row["Order"]) for row in emails if row["Kind"] == "batch_delayed"
+    }
+    assert delayed == {"ani@example.com": "PO-0001", "budi@example.com": "PO-0002"}
+    before = shop.grid("emails")
+    report = shop.sync("2027-02-04 10:05")
+    assert report.tabs_written == []
+    assert shop.grid("emails") == before
+    assert "batch_delayed" not in shop.transport.kinds_to("ani@example.com")[:-1]
+    # What a later sync knows (a delay deferred by the daily limit is built from this), on a
+    # machine without this one's delivery journal.
+    (shop.shop.state_dir / JOURNAL_NAME).unlink()
+    moment = at("2027-02-04 10:10").replace(tzinfo=shop.config.shop.zone)
+    decided = decide_shop(shop.shop, moment, lean=True)
+    known = {e.to: e.order for e in decided.entries if e.kind == "batch_delayed"}
+    assert known == {"ani@example.com": "PO-0001", "budi@example.com": "PO-0002"}

@@ -44,3 +44,20 @@ def test_derived_cells_are_what_the_tool_writes() -> None:
     assert row[2] == "order_confirmed"
     assert row[3] == "'+ani@example.com"
     assert row[7] == ledger.message_id(key, "toko.id")
+
+
+@given(
+    st.sampled_from(["PO-0001", "PO Lebaran 1", "Batch/2"]),
+    st.sampled_from(list(EmailKind)),
+    _names,
+)
+def test_the_order_is_the_keys_first_part_except_for_a_batchs_message(
+    head: str, kind: EmailKind, to: str
+) -> None:
+    """`Order` is the key's first part (an order number, slashes and all); a batch's message
+    leaves it blank here (`batch_delayed`'s order is found again from the orders)."""
+    key = ledger.message_key(head, kind, to, 1)
+    grid: Grid = [list(ledger.EMAIL_COLUMNS), [key, None, None, None, "sent"]]
+    positions = {name: index for index, name in enumerate(ledger.EMAIL_COLUMNS)}
+    assert ledger.fill_derived(grid, positions, "toko.id")
+    assert grid[1][1] == ("" if kind in ledger.BATCH_KINDS else head)

@@ -16,6 +16,8 @@ from openorder_sheets.core.model import (
     Decision,
     EmailDue,
     EmailKind,
+    EmailState,
+    LedgerEntry,
     Line,
     Order,
     PriorOrder,
@@ -27,6 +29,7 @@ from openorder_sheets.core.model import (
 from openorder_sheets.core.stages import (
     STAGE_KINDS,
     delay_emails,
+    delay_orders,
     ship_dates_told,
     ships_to_remember,
     stage_emails,
@@ -241,6 +244,40 @@ def test_a_buyer_with_two_orders_gets_one_delay_message() -> None:
     moved = batch(ships_on=FEB_24)
     orders = [order("PO-0001", "a@x.com", of=moved), order("PO-0002", "a@x.com", of=moved)]
     assert len({mail.key for mail in delay_emails(orders, {"PO 1": FEB_20}, set())}) == 1
+
+
+def test_a_delay_read_without_its_order_is_about_the_order_it_was_sent_for() -> None:
+    """`batch_delayed` keys name the batch and the buyer: the order found again is the one
+    :func:`delay_emails` gave it (the buyer's first confirmed order in that batch), and once
+    that order is cancelled the next confirmed one, else their first order there."""
+    moved = batch(ships_on=FEB_24)
+    orders = [
+        order("PO-0001", "a@x.com", status=Decision.WAITLISTED, of=moved),
+        order("PO-0002", "a@x.com", of=moved),
+        order("PO-0003", "a@x.com", of=moved),
+        order("PO-0004", "b@x.com", status=Decision.CANCELLED, of=moved),
+    ]
+    due = delay_emails(orders, {"PO 1": FEB_20}, set())
+    read = [LedgerEntry(mail.key, "", mail.kind, mail.to, EmailState.SENT) for mail in due[:1]]
+    other = LedgerEntry(
+        "PO 1/batch_delayed/b@x.com/2027-02-24", "", "batch_delayed", "b@x.com", EmailState.SENT
+    )
+    confirmed = LedgerEntry(
+        "PO-0002/order_confirmed/a@x.com/1",
+        "PO-0002",
+        "order_confirmed",
+        "a@x.com",
+        EmailState.SENT,
+    )
+    found = delay_orders([*read, other, confirmed], orders)
+    assert (
+        [e.order for e in found]
+        == [due[0].order, "PO-0004", "PO-0002"]
+        == ["PO-0002", "PO-0004", "PO-0002"]
+    )
+    orders[1] = replace(orders[1], status=Decision.CANCELLED)
+    assert delay_orders(read, orders)[0].order == "PO-0003"
+    assert delay_orders(read, [])[0].order == ""
 
 
 def test_an_earlier_or_unchanged_ship_date_needs_no_message() -> None:
