@@ -32,6 +32,7 @@ from openorder_sheets.core.seller_columns import (
     order_serial,
     read_seller_inputs,
     row_fingerprint,
+    same_row,
     seller_inputs_from_marks,
 )
 from openorder_sheets.ports import Cell, Grid
@@ -215,7 +216,7 @@ def test_a_row_s_fingerprint_is_stable_whatever_the_order_of_its_cells() -> None
     assert fingerprint() == fingerprint()
     shown: dict[str, Cell] = {"items": "2× Nastar", "total": 170000, "response_row": 2}
     assert row_fingerprint(shown) == row_fingerprint(dict(reversed(list(shown.items()))))
-    assert len(fingerprint()) == 12
+    assert len(fingerprint()) == 8  # 48 bits
 
 
 def test_a_row_s_fingerprint_changes_when_a_cell_the_tool_does_not_read_back_changes() -> None:
@@ -359,3 +360,19 @@ def test_a_pre_memory_cancelled_order_keeps_no_confirmation_and_no_payment() -> 
 def test_nothing_to_migrate_without_an_orders_tab() -> None:
     """A brand-new shop has no old sheet to read."""
     assert legacy_priors(None, None, {}, CATALOG, LEDGER, JAKARTA) == []
+
+
+def test_a_fingerprint_an_older_version_kept_still_names_its_row() -> None:
+    """Versions before kept 72 bits of the same hash: a shop upgraded mid-batch is not
+    rewritten row by row, and a different row is still told apart."""
+    import base64
+    import hashlib
+    import json
+
+    shown = {"items": "1× Nastar", "total": 85000, "response_row": 2}
+    text = json.dumps(shown, default=str, ensure_ascii=False, sort_keys=True)
+    older = base64.urlsafe_b64encode(hashlib.blake2b(text.encode(), digest_size=9).digest())
+    assert same_row(older.decode(), row_fingerprint(shown))
+    assert same_row(row_fingerprint(shown), row_fingerprint(shown))
+    assert not same_row(older.decode(), row_fingerprint({**shown, "total": 90000}))
+    assert not same_row(None, row_fingerprint(shown))
