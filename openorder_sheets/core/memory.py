@@ -9,13 +9,15 @@ order number given. The display tabs (`Orders`, `Summary`, …) are views built 
 is ever read back from them to learn what happened.
 
 One row per record: a key (``batch:PO Lebaran 1``, ``shop``) and a JSON object. Orders (and
-archived orders) are packed a hundred to a row (``orders:3`` holds ``PO-0300``…``PO-0399``): their
-JSON records, compressed and written as URL-safe base64 behind a version tag (``z1:``). A 10,000-
-order shop's memory is about a seventh of what one row per order took, and a sync reads all of
-it; a change to one order rewrites one row. A pack that would not fit in a cell (Google allows
-50,000 characters) is written one row per order instead (``order:PO-0001``), the format every
-shop had before: both are always read, so a shop written by an older version migrates on its
-next sync. The tab lives in the spreadsheet, so a new machine repeats nothing.
+archived orders) are packed two hundred to a row (``orders:3`` holds ``PO-0600``…``PO-0799``):
+their JSON records, compressed and written as URL-safe base64 behind a version tag (``z1:``). A
+10,000-order shop's memory is about a tenth of what one row per order took, and a sync reads all
+of it; a change to one order rewrites one row. A pack that would not fit in a cell (Google allows
+50,000 characters) is split in halves (``orders:3.0``, ``orders:3.1``) down to one row per order
+(``order:PO-0001``, the format every shop had before): all are always read, so a shop written by
+an older version migrates on its next sync. What follows from the rest of a record is written
+short (the usual confirmation key as ``1``; items asked as ``"lines"`` when they are the items
+held). The tab lives in the spreadsheet, so a new machine repeats nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +33,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from openorder_sheets.core import cells
-from openorder_sheets.core.model import Decision, PriorOrder, Product, Quantities, SellerInputs
+from openorder_sheets.core.ledger import message_key
+from openorder_sheets.core.model import (
+    Decision,
+    EmailKind,
+    PriorOrder,
+    Product,
+    Quantities,
+    SellerInputs,
+)
 from openorder_sheets.core.seller_columns import order_serial
 from openorder_sheets.ports import Cell, Grid
 
@@ -42,7 +52,7 @@ _VIEW = "view:"
 _ORDERS, _ARCHIVES = "orders:", "archives:"  # packs of records
 _PACKED = "z1:"  # zlib-compressed JSON in URL-safe base64 (no quotes or escapes in the cell)
 #: Orders per pack, by their running number: a change to one order rewrites its pack only.
-PACK_SIZE = 100
+PACK_SIZE = 200
 #: Google refuses a cell longer than 50,000 characters; a pack longer than this is written one
 #: row per record instead.
 CELL_ROOM = 45_000
@@ -241,13 +251,25 @@ def _packs(
         by_pack.setdefault(order_serial(number) // PACK_SIZE, []).append((number, data))
     rows: list[list[Cell]] = []
     for index in sorted(by_pack):
-        members = by_pack[index]
-        packed = pack(members)
-        if len(packed) <= CELL_ROOM:
-            rows.append([f"{pack_prefix}{index}", packed])
-        else:
-            rows.extend([row_prefix + number, _dump(data)] for number, data in members)
+        rows.extend(_fitted(f"{pack_prefix}{index}", row_prefix, by_pack[index]))
     return rows
+
+
+def _fitted(
+    name: str, row_prefix: str, members: list[tuple[str, dict[str, Any]]]
+) -> list[list[Cell]]:
+    """One pack as rows that each fit in a cell: halved until they do, one record a row at
+    the end."""
+    packed = pack(members)
+    if len(packed) <= CELL_ROOM:
+        return [[name, packed]]
+    if len(members) == 1:
+        return [[row_prefix + number, _dump(data)] for number, data in members]
+    half = len(members) // 2
+    return [
+        *_fitted(f"{name}.0", row_prefix, members[:half]),
+        *_fitted(f"{name}.1", row_prefix, members[half:]),
+    ]
 
 
 def _dump(data: dict[str, Any]) -> str:
@@ -263,11 +285,11 @@ def _order_data(order: PriorOrder, shown: str | None = None) -> dict[str, Any]:
         "status": order.status.value if order.status else None,
         "row": order.response_row,
         "lines": _pairs(order.lines),
-        "asked": _pairs(order.asked) if order.asked is not None else None,
+        "asked": _asked(order),
         "held": _pairs(order.held) if order.held is not None else None,
         "problems": list(order.problems),
         "seq": order.seq,
-        "confirmed_key": order.confirmed_key,
+        "confirmed_key": 1 if order.confirmed_key == _usual_key(order) else order.confirmed_key,
         "deadline": _iso(order.deadline),
         "reminder_sent": _iso(order.reminder_sent),
         "code": order.code,
@@ -299,6 +321,17 @@ def _default(key: str, value: Any) -> bool:
     if key in _TEXT_DEFAULTS:
         return bool(value == _TEXT_DEFAULTS[key])
     return isinstance(value, str | list | int) and not value
+
+
+def _usual_key(order: PriorOrder) -> str:
+    """The key of an order's first confirmation, which most orders' clocks start from."""
+    return message_key(order.number, EmailKind.ORDER_CONFIRMED, order.email, 1)
+
+
+def _asked(order: PriorOrder) -> list[list[Any]] | str | None:
+    if order.asked is None:
+        return None
+    return "lines" if order.asked == order.lines else _pairs(order.asked)
 
 
 def _product_data(product: Product) -> dict[str, Any]:
@@ -365,19 +398,24 @@ def _archived(number: str, data: dict[str, Any]) -> ArchivedOrder:
 
 def _order(number: str, data: dict[str, Any]) -> PriorOrder:
     status = data.get("status")
+    lines = _quantities(data.get("lines")) or ()
+    email = str(data.get("email", ""))
+    confirmed = data.get("confirmed_key", "")
+    if confirmed == 1 and not isinstance(confirmed, bool):
+        confirmed = message_key(number, EmailKind.ORDER_CONFIRMED, email, 1)
     return PriorOrder(
         number=number,
         batch=str(data.get("batch", "")),
         submitted=_moment(data.get("submitted")),
-        email=str(data.get("email", "")),
+        email=email,
         status=Decision(status) if status else None,
         response_row=int(data["row"]) if data.get("row") is not None else None,
-        lines=_quantities(data.get("lines")) or (),
-        asked=_quantities(data.get("asked")),
+        lines=lines,
+        asked=lines if data.get("asked") == "lines" else _quantities(data.get("asked")),
         held=_quantities(data.get("held")),
         problems=tuple(str(p) for p in data.get("problems", [])),
         seq=int(data.get("seq", 0)),
-        confirmed_key=str(data.get("confirmed_key", "")),
+        confirmed_key=str(confirmed),
         deadline=_moment(data.get("deadline")),
         reminder_sent=_moment(data.get("reminder_sent")),
         code=int(data["code"]) if data.get("code") is not None else None,
