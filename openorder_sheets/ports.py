@@ -121,6 +121,9 @@ class SheetSnapshot:
     #: Per tab read in part (see :class:`ColumnSkipping`): the 0-based columns whose cells under
     #: the header row were not read. They read as blank.
     skipped: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    #: Per tab read from a later row on (see :class:`ColumnSkipping`): the first 0-based row
+    #: under the header that was read; the rows above it read as empty.
+    rows_from: Mapping[str, int] = field(default_factory=dict)
 
 
 class SheetBackend(Protocol):
@@ -145,11 +148,16 @@ class ColumnSkipping(Protocol):
     shop's Google sheet). A backend without it (the local workbook) reads whole tabs."""
 
     def read_skipping(
-        self, tabs: Sequence[str], skip: Mapping[str, frozenset[int]]
+        self,
+        tabs: Sequence[str],
+        skip: Mapping[str, frozenset[int]],
+        rows_from: Mapping[str, int] | None = None,
     ) -> SheetSnapshot:
         """Like ``read`` (one batched request), except that under the header row the 0-based
         columns ``skip[tab]`` are not read: their cells are ``None``, and the snapshot's
-        ``skipped`` says which."""
+        ``skipped`` says which; and of a tab in ``rows_from`` (and not in ``skip``) the rows
+        between the header and the 0-based row ``rows_from[tab]`` are not read: they are empty
+        rows, and the snapshot's ``rows_from`` says so."""
         ...
 
 

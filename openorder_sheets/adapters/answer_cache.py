@@ -7,6 +7,11 @@ else reading depends on (:func:`~openorder_sheets.core.responses.reading_context
 includes :func:`code_version`). It is only ever an optimisation: a missing, stale, foreign or
 damaged file is ignored and the answers are read again; nothing the tool must remember lives
 here (that is the memory tab and the ledger).
+
+It also keeps where the answers of archived orders end at the top of the form's tab: a Google
+form's tab cannot lose rows, so after a year most of it is answers of batches long archived,
+and a sync need not read them (the sync checks that every live order's answer is in the rows it
+read, and reads the tab whole when one is not).
 """
 
 from __future__ import annotations
@@ -61,13 +66,31 @@ class AnswerCache:
         except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
             return {}
 
-    def save(self, context: str, answers: Mapping[str, Response]) -> None:
+    def rows_from(self) -> tuple[str, int] | None:
+        """The form's tab and the first 0-based row under its header that is not an archived
+        order's answer, as the last sync found them; ``None`` when not known."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            tab, first = data["rows_from"]
+            if data.get("format") == _FORMAT and isinstance(tab, str) and type(first) is int:
+                return tab, first
+        except (OSError, ValueError, TypeError, KeyError):
+            pass
+        return None
+
+    def save(
+        self,
+        context: str,
+        answers: Mapping[str, Response],
+        rows_from: tuple[str, int] | None = None,
+    ) -> None:
         """Replace the file with ``answers`` (written whole, then renamed into place); a
         folder that cannot be written only costs the next sync its time."""
         data = {
             "format": _FORMAT,
             "context": context,
             "answers": {key: _data(value) for key, value in answers.items()},
+            "rows_from": list(rows_from) if rows_from else None,
         }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -298,21 +298,35 @@ class GoogleSheetBackend:
         return self.read_skipping(tabs, {})
 
     def read_skipping(
-        self, tabs: Sequence[str], skip: Mapping[str, frozenset[int]]
+        self,
+        tabs: Sequence[str],
+        skip: Mapping[str, frozenset[int]],
+        rows_from: Mapping[str, int] | None = None,
     ) -> SheetSnapshot:
         """Every tab in one `values:batchGet`; of a tab in ``skip``, its header row and then the
-        runs of columns not skipped (``'Orders'!A2:A``, ``'Orders'!P2:S``), so the bytes Google
-        sends are those of the cells the sync decides from."""
+        runs of columns not skipped (``'Orders'!A2:A``, ``'Orders'!P2:S``), and of a tab in
+        ``rows_from`` its header row and the rows from that one on, so the bytes Google sends
+        are those of the cells the sync decides from."""
         self._metadata()
         found: dict[str, Grid | None] = dict.fromkeys(tabs)
         present = [tab for tab in tabs if fold(tab) in self._sheets]
         skipped: dict[str, frozenset[int]] = {}
+        later: dict[str, int] = {}
         ranges: list[str] = []
-        parts: list[tuple[str, int]] = []  # per range: its tab, and its first column (-1: whole)
+        parts: list[tuple[str, int]] = []  # per range: its tab, its first column (-1: whole)
         for tab in present:
             sheet = self._sheets[fold(tab)]
             quoted = build.quote_tab(sheet.title)
             columns = frozenset(c for c in skip.get(tab, ()) if c < sheet.columns)
+            first_row = (rows_from or {}).get(tab, 0)
+            if not columns and first_row > 1:
+                later[tab] = first_row
+                ranges.append(f"{quoted}!1:1")
+                parts.append((tab, -1))
+                if first_row < sheet.rows:
+                    ranges.append(f"{quoted}!{first_row + 1}:{sheet.rows}")
+                    parts.append((tab, -2))
+                continue
             if not columns:
                 ranges.append(quoted)
                 parts.append((tab, -1))
@@ -340,17 +354,21 @@ class GoogleSheetBackend:
             for (tab, first), value_range in zip(parts, value_ranges, strict=False):
                 rows: Grid = value_range.get("values", [])  # lists already: kept, not copied
                 grid = found[tab]
-                if first < 0:
+                if first == -2:  # the rows from `later[tab]` on, under rows left unread
+                    if rows:
+                        head = (grid or [[]])[:1]
+                        found[tab] = [*head, *([] for _ in range(later[tab] - 1)), *rows]
+                elif first < 0:
                     found[tab] = rows if grid is None else [*rows[:1], *grid[1:]]
                 else:
                     found[tab] = _placed(grid or [[]], rows, first)
-            for tab in skipped:
+            for tab in [*skipped, *later]:
                 if not any(found[tab] or ()):  # nothing at all, as a whole read would say
                     found[tab] = []
             for tab in present:
                 self._sheets[fold(tab)].used_rows = len(found[tab] or ())
         names = frozenset(sheet.title for sheet in self._sheets.values())
-        return SheetSnapshot(found, self.timezone or None, names, skipped)
+        return SheetSnapshot(found, self.timezone or None, names, skipped, later)
 
     # -- writing ---------------------------------------------------------------------------
     def delete_rows(self, tab: str, rows: Sequence[int]) -> None:

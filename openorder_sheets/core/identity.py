@@ -9,7 +9,7 @@ an order that `Needs attention`, never a silent new order.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from openorder_sheets.core.model import PriorOrder, Response
@@ -50,8 +50,13 @@ def identify(
     prefix: str,
     used_numbers: Iterable[str],
     last_serial: int = 0,
+    closed: Collection[str] = (),
 ) -> list[Identified]:
-    """Match responses to earlier orders and number the new ones, in queue order."""
+    """Match responses to earlier orders and number the new ones, in queue order.
+
+    ``closed``: numbers of earlier orders that are over (archived): their answers are still
+    claimed, but one not found is not a lost answer a new one might stand for (the sync may not
+    even have read it)."""
     by_row = {response.row: response for response in responses}
     claimed: set[int] = set()
     found: list[Identified] = []
@@ -92,7 +97,8 @@ def identify(
         found.append(Identified(prior.number, None, prior, prior.submitted))
     lost_by_email: dict[str, list[str]] = {}
     for prior in lost:
-        lost_by_email.setdefault(prior.email, []).append(prior.number)
+        if prior.number not in closed:
+            lost_by_email.setdefault(prior.email, []).append(prior.number)
     fresh = sorted(
         (r for r in responses if r.row not in claimed),
         key=lambda r: (r.timestamp is None, r.timestamp.timestamp() if r.timestamp else 0.0, r.row),

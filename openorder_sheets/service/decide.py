@@ -22,7 +22,7 @@ from openorder_sheets.core.catalog import read_catalog
 from openorder_sheets.core.cell_diff import comparable
 from openorder_sheets.core.columns import Columns, find_columns, header_keys
 from openorder_sheets.core.form import map_form
-from openorder_sheets.core.identity import identify
+from openorder_sheets.core.identity import Identified, identify
 from openorder_sheets.core.labels import fold
 from openorder_sheets.core.layouts import TAB_COLUMNS
 from openorder_sheets.core.matching import Match
@@ -39,6 +39,7 @@ from openorder_sheets.core.model import (
     EmailKind,
     LedgerEntry,
     Order,
+    Response,
     SellerAction,
     evolve,
 )
@@ -134,7 +135,9 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     others = [] if configured else list(default_responses_tabs(config.shop.language))
     domain = sender_email(config).partition("@")[2]
     wanted = list(dict.fromkeys([*names.values(), *others]))
-    snapshot = _read(shop.backend, wanted, names) if lean else shop.backend.read(wanted)
+    answers = AnswerCache(shop.state_dir)
+    rows_from = answers.rows_from() if lean else None
+    snapshot = _read(shop.backend, wanted, names, rows_from) if lean else shop.backend.read(wanted)
     memory = read_memory(snapshot.tabs.get(names["state"]))
     snapshot = _whole_where_needed(shop.backend, snapshot, names, memory, domain, config)
     marks = _view_marks(snapshot, memory)
@@ -200,14 +203,13 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     problems.extend(order_problems + ledger_problems)
     if problems:
         raise SheetSetupError(problems)
-    answers = AnswerCache(shop.state_dir)
     context = reading_context(mapping, catalog, zone, language, code_version())
     read_before = answers.load(context, zone)
     responses, read_now = read_responses_known(
         responses_grid, mapping, catalog, zone, language, read_before
     )
-    if read_now.keys() != read_before.keys():
-        answers.save(context, read_now)
+    # The answers of archived orders at the top of a Google form's tab were left unread.
+    unread = snapshot.rows_from.get(names["responses"], 0)
     journal = Journal(shop.state_dir).load()
     entries = ledger.merge(sheet_ledger, journal)
     legacy = memory is None
@@ -232,16 +234,34 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
         entry.key for entry in entries if _archived_entry(entry, archived, gone_batches)
     }
     entries = [entry for entry in entries if entry.key not in archived_keys]
-    identified = identify(
-        responses,
-        [*priors, *(gone.as_prior() for gone in archived.values())],
-        config.shop.order_prefix,
-        # Numbers are never reused: the memory holds every order and the last number given.
-        # Only a sheet from before the memory reads them from the ledger. (With a memory, a
-        # ledger row whose order's memory row did not land yet must get the same number.)
-        (entry.order for entry in entries) if legacy else (),
-        memory.last_serial,
-    )
+
+    def identified_in(responses: list[Response]) -> list[Identified]:
+        return identify(
+            responses,
+            [*priors, *(gone.as_prior() for gone in archived.values())],
+            config.shop.order_prefix,
+            # Numbers are never reused: the memory holds every order and the last number
+            # given. Only a sheet from before the memory reads them from the ledger. (With a
+            # memory, a ledger row whose order's memory row did not land yet must get the same
+            # number.)
+            (entry.order for entry in entries) if legacy else (),
+            memory.last_serial,
+            closed=archived.keys(),
+        )
+
+    identified = identified_in(responses)
+    if unread and any(i.response is None and i.number not in archived for i in identified):
+        # A live order's answer is not in the rows read (rows above it were deleted, or the
+        # tab sorted): read every answer and decide from those.
+        responses_grid = shop.backend.read([names["responses"]]).tabs.get(names["responses"])
+        responses, read_now = read_responses_known(
+            responses_grid or [], mapping, catalog, zone, language, read_before
+        )
+        unread = 0
+        identified = identified_in(responses)
+    first_live = _first_live_row(identified, archived, unread)
+    if read_now.keys() != read_before.keys() or (names["responses"], first_live) != rows_from:
+        answers.save(context, read_now, (names["responses"], first_live))
     # Archived orders claim their form answers (so none becomes a new order) and take no
     # further part: their batch is over and their buyers were told everything.
     identified = [item for item in identified if item.number not in archived]
@@ -342,11 +362,18 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     )
 
 
-def _read(backend: SheetBackend, tabs: list[str], names: Mapping[str, str]) -> SheetSnapshot:
+def _read(
+    backend: SheetBackend,
+    tabs: list[str],
+    names: Mapping[str, str],
+    rows_from: tuple[str, int] | None,
+) -> SheetSnapshot:
     """The one read of a sync. A backend that can skip columns leaves out the ones that follow
     from what the tool remembers: the tool's own `Orders` columns (fingerprinted in the memory)
     and the `Emails` columns that follow from each key. Where the tool last put them is where
-    its layout puts them; a tab whose header says otherwise is read again whole."""
+    its layout puts them; a tab whose header says otherwise is read again whole. Of the form's
+    tab it leaves out the answers of archived orders at the top (``rows_from``: that tab and its
+    first row that is not one, as the last sync found them)."""
     if not isinstance(backend, ColumnSkipping):
         return backend.read(tabs)
     return backend.read_skipping(
@@ -355,7 +382,25 @@ def _read(backend: SheetBackend, tabs: list[str], names: Mapping[str, str]) -> S
             names["orders"]: _positions("orders", UNREAD_ORDER_COLUMNS),
             names["emails"]: _positions("emails", ledger.DERIVED_COLUMNS),
         },
+        dict([rows_from]) if rows_from is not None and rows_from[0] in tabs else None,
     )
+
+
+def _first_live_row(
+    identified: list[Identified], archived: Mapping[str, ArchivedOrder], unread: int
+) -> int:
+    """The first 0-based row under the form's header that is not an archived order's answer
+    (rows above ``unread`` were not read: they were such answers, and the live orders' answers
+    were all found below them)."""
+    taken = {
+        item.response.row
+        for item in identified
+        if item.number in archived and item.response is not None
+    }
+    row = 2  # the sheet's row number of the first answer
+    while row in taken or row <= unread:
+        row += 1
+    return row - 1
 
 
 def _positions(tab_key: str, keys: tuple[str, ...]) -> frozenset[int]:

@@ -49,13 +49,18 @@ class MemorySheet:
         return SheetSnapshot(found, tab_names=frozenset(self.tabs))
 
     def read_skipping(
-        self, tabs: Sequence[str], skip: Mapping[str, frozenset[int]]
+        self,
+        tabs: Sequence[str],
+        skip: Mapping[str, frozenset[int]],
+        rows_from: Mapping[str, int] | None = None,
     ) -> SheetSnapshot:
-        """A read that leaves the ``skip`` columns blank under the header, as the Google backend
-        does: tests then exercise the sync that reads only what it decides from."""
+        """A read that leaves the ``skip`` columns blank under the header, and the rows above
+        ``rows_from`` empty, as the Google backend does: tests then exercise the sync that
+        reads only what it decides from."""
         snapshot = self.read(tabs)
         found = dict(snapshot.tabs)
         skipped: dict[str, frozenset[int]] = {}
+        later: dict[str, int] = {}
         for tab, columns in skip.items():
             grid = found.get(tab)
             if grid is None or not columns:
@@ -65,7 +70,14 @@ class MemorySheet:
                 for column in columns:
                     if column < len(row):
                         row[column] = None
-        return replace(snapshot, tabs=found, skipped=skipped)
+        for tab, first in (rows_from or {}).items():
+            grid = found.get(tab)
+            if grid is None or tab in skipped or first < 2:
+                continue
+            later[tab] = first
+            for index in range(1, min(first, len(grid))):
+                grid[index] = []
+        return replace(snapshot, tabs=found, skipped=skipped, rows_from=later)
 
     def write(self, updates: Sequence[TabUpdate]) -> None:
         if not updates:

@@ -34,9 +34,13 @@ class Reading:
         return self.snapshots[-1]
 
     def read_skipping(
-        self, tabs: Sequence[str], skip: Mapping[str, frozenset[int]]
+        self,
+        tabs: Sequence[str],
+        skip: Mapping[str, frozenset[int]],
+        rows_from: Mapping[str, int] | None = None,
     ) -> SheetSnapshot:
-        self.snapshots.append(self.inner.read_skipping(tabs, skip))  # type: ignore[attr-defined]
+        inner = self.inner.read_skipping  # type: ignore[attr-defined]
+        self.snapshots.append(inner(tabs, skip, rows_from))
         return self.snapshots[-1]
 
     def __getattr__(self, name: str) -> object:

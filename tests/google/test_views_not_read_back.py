@@ -25,10 +25,14 @@ class Reading:
         return self.inner.read(tabs)
 
     def read_skipping(
-        self, tabs: Sequence[str], skip: Mapping[str, frozenset[int]]
+        self,
+        tabs: Sequence[str],
+        skip: Mapping[str, frozenset[int]],
+        rows_from: Mapping[str, int] | None = None,
     ) -> SheetSnapshot:
         self.asked.append(set(tabs))
-        return self.inner.read_skipping(tabs, skip)  # type: ignore[attr-defined,no-any-return]
+        inner = self.inner.read_skipping  # type: ignore[attr-defined]
+        return inner(tabs, skip, rows_from)  # type: ignore[no-any-return]
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)

@@ -105,6 +105,18 @@ def test_a_row_both_moved_and_edited_is_flagged_as_resembling_the_lost_order() -
     assert found["PO-0002"].response is rows[0]
 
 
+def test_an_archived_order_whose_answer_was_not_read_stands_for_no_new_answer() -> None:
+    """An archived (closed) order's answer may be left unread at the top of the form's tab:
+    its buyer ordering again is a plain new order, not one resembling a lost answer."""
+    old = known("PO-0001", 2, at(0), "a@example.com")
+    rows = [answer(9, at(60 * 24 * 30), "a@example.com", nastar=2)]
+    found = by_number(identify(rows, [old], "PO", [], closed={"PO-0001"}))
+    assert found["PO-0001"].response is None
+    assert found["PO-0002"].response is rows[0]
+    assert found["PO-0002"].unmatched_like == ()
+    assert by_number(identify(rows, [old], "PO", []))["PO-0002"].unmatched_like == ("PO-0001",)
+
+
 def test_another_buyer_on_an_orders_row_is_not_that_order() -> None:
     """A row now holding someone else's email is a new order; the old one keeps its number."""
     earlier = known("PO-0001", 2, at(0), "a@example.com")
