@@ -155,8 +155,10 @@ def test_what_follows_from_the_record_is_written_short_and_read_back_whole() -> 
         PriorOrder("PO-0003", "PO 1", None, "citra@x.id", None, 4, lines=(), asked=()),
     ]  # fmt: skip
     data = [mem._order_data(order) for order in orders]
-    assert data[0]["confirmed_key"] == 1 and data[0]["asked"] == "lines"
-    assert data[1]["confirmed_key"].endswith("/2") and data[1]["asked"] == [["NASTAR", 5]]
+    assert data[0]["confirmed_key"] == 1
+    assert data[0]["asked"] == "lines"
+    assert data[1]["confirmed_key"].endswith("/2")
+    assert data[1]["asked"] == [["NASTAR", 5]]
     memory = Memory(orders={o.number: o for o in orders}, last_serial=3)
     assert _read_back(memory_rows(memory)).orders == memory.orders
 
