@@ -11,16 +11,18 @@ busy moments (the first six hours after a batch opens, the two hours before and 
 closes) and once a day at 10:00 otherwise.
 
 Each backend runs in its own process (the two run side by side on the 2 cores); the shop is a
-``ShopBuilder`` shop, each sync is ``run_sync`` in that process with a recording mail transport,
-and everything the seller and her buyers do between syncs (answers pasted, `Paid` ticked,
-stages) is set-up, not measured. Per sync: CPU (``time.thread_time`` around ``run_sync``: the
-syncing thread only — on Google the local Sheets server answers in another thread of the same
-process, as Google answers on another machine; ``process_time`` is kept too), wall, bytes read
+``ShopBuilder`` shop, each sync is ``run_sync`` in that process with a mail transport that counts
+(keeping a year of messages would grow the heap every sync walks through; cron starts each sync
+afresh), and everything the seller and her buyers do between syncs (answers pasted, `Paid`
+ticked, stages) is set-up, not measured. On Google the local Sheets server runs in a process of
+its own, as Google answers from another machine (its year of cells is not in the syncs' heap).
+Per sync: CPU (``time.thread_time`` around ``run_sync``: the syncing thread only; ``process_time``
+is kept too), of it the garbage collector's (``gc.callbacks``), wall, bytes read
 and written (Google: request and response bodies as the server counted them; workbook: the file
 loaded and saved, as ``bench.worker`` counts them), cells (Google: the sum of every tab's grid,
 rows × columns, from the server's metadata; workbook: rows × columns in use of every tab, read by
 python-calamine). Peak RSS is the process's ``ru_maxrss`` at the end of each month (it includes
-the set-up and, on Google, the server). Writes ``bench/results/year.json``, ``year.md`` and
+the set-up). Writes ``bench/results/year.json``, ``year.md`` and
 ``year.png`` (matplotlib, an optional bench-only dependency: without it the PNG is skipped).
 """
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
+import gc
 import json
 import os
 import random
@@ -36,10 +39,12 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from python_calamine import CalamineWorkbook
 
@@ -150,7 +155,7 @@ class Seller:
                 book[name].append(row)
             return
         have = len(self.built.grid("responses"))
-        self.built._grow(name, have + len(rows) + 1)
+        self.built.sheets_server.grow(self.built.backend.key, name, have + len(rows) + 1)
         width = len(rows[0])
         end = f"{column_letter(width - 1)}{have + len(rows)}"
         values = [[api_value(v) if v is not None else "" for v in row] for row in rows]
@@ -216,6 +221,116 @@ def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
+class RemoteSheets:
+    """The local Sheets API server in a child process, driven over HTTP: Google keeps its
+    spreadsheets on another machine, so they must not sit in the heap of the syncs measured
+    (a year of answers there makes every garbage collection of the syncing process longer)."""
+
+    GOOGLE = "https://sheets.googleapis.com/v4/spreadsheets"
+
+    def __init__(self) -> None:
+        from openorder_sheets.testing.sheets_server import local_session
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "openorder_sheets.testing.sheets_server", "--port", "0"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        first = self.process.stdout.readline()
+        if "listening on" not in first:
+            self.stop()
+            raise RuntimeError("the local Sheets API server did not start")
+        self.base_url = first.rsplit(" ", 1)[-1].strip()
+        self.session = local_session(self.base_url)
+
+    def _call(self, method: str, url: str, **kwargs: Any) -> Any:
+        answer = self.session.request(method, url, timeout=300, **kwargs)
+        answer.raise_for_status()
+        return answer.json() if answer.content else None
+
+    def create_spreadsheet(self, title: str, *, time_zone: str = "Etc/GMT") -> str:
+        body = {"properties": {"title": title, "timeZone": time_zone}}
+        return str(self._call("POST", self.GOOGLE, json=body)["spreadsheetId"])
+
+    def set_values(self, key: str, range_text: str, rows: list[list[Any]]) -> None:
+        self._call(
+            "PUT",
+            f"{self.GOOGLE}/{key}/values/{quote(range_text, safe='')}",
+            params={"valueInputOption": "USER_ENTERED"},
+            json={"values": rows},
+        )
+
+    def spreadsheet(self, key: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"{self.GOOGLE}/{key}"))
+
+    def grow(self, key: str, tab: str, rows: int) -> None:
+        """Give a tab at least ``rows`` rows, as the browser does on a big paste."""
+        for sheet in self.spreadsheet(key)["sheets"]:
+            props = sheet["properties"]
+            have = int(props["gridProperties"]["rowCount"])
+            if props["title"] == tab and have < rows:
+                grow = {"sheetId": props["sheetId"], "dimension": "ROWS", "length": rows - have}
+                self._call(
+                    "POST", f"{self.GOOGLE}/{key}:batchUpdate",
+                    json={"requests": [{"appendDimension": grow}]},
+                )  # fmt: skip
+
+    def reset_stats(self) -> None:
+        self._call("POST", f"{self.base_url}/_control/stats/reset", json={})
+
+    def stats(self) -> dict[str, Any]:
+        return dict(self._call("GET", f"{self.base_url}/_control/stats"))
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+
+class GcClock:
+    """Seconds the garbage collector ran in the syncing thread (``gc.callbacks``): a heap the
+    bench itself grows makes every collection longer, which is not the product's cost."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+        self.seconds = 0.0
+        self._began = 0.0
+        gc.callbacks.append(self._tick)
+
+    def _tick(self, phase: str, _info: dict[str, Any]) -> None:
+        if threading.get_ident() != self.thread:
+            return
+        if phase == "start":
+            self._began = time.thread_time()
+        else:
+            self.seconds += time.thread_time() - self._began
+
+    def close(self) -> None:
+        gc.callbacks.remove(self._tick)
+
+
+class CountingTransport:
+    """Mail that is counted, not kept: a recording transport holding a year of messages (tens
+    of thousands, with their pictures) would grow the heap every sync walks through."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def open(self) -> None:
+        pass
+
+    def send(self, message: Any) -> Any:
+        from openorder_sheets.ports import DeliveryOutcome, DeliveryResult
+
+        del message  # built and handed over: that is what a sync costs
+        self.count += 1
+        return DeliveryResult(DeliveryOutcome.SENT)
+
+    def close(self) -> None:
+        pass
+
+
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -234,13 +349,13 @@ def run_backend(
     from openorder_sheets.adapters.workbook import WorkbookBackend
     from openorder_sheets.service.archive import archive_batches
     from openorder_sheets.service.sync import run_sync
-    from openorder_sheets.testing.sheets_server import SheetsServer, local_session
+    from openorder_sheets.testing.sheets_server import local_session
     from openorder_sheets.testing.shops import ShopBuilder
 
     started = time.perf_counter()
     rng = random.Random(seed)
     folder = Path(tempfile.mkdtemp(prefix=f"openorder-year-{backend}-"))
-    server = SheetsServer().start() if backend == "google" else None
+    server = RemoteSheets() if backend == "google" else None
     builder = ShopBuilder(folder, backend=backend, sheets_server=server, rules=dict(RULES))
     for sku, name, price in PRODUCTS:
         builder.product(sku, name, price)
@@ -248,6 +363,8 @@ def run_backend(
     for batch in batches:
         builder.batch(batch.name, batch.opens, batch.closes, ships_on=batch.ships)
     built = builder.build()
+    mail = CountingTransport()
+    built.shop.make_transport = lambda: mail
     if server is not None:
         key = server.create_spreadsheet("Test Bakery — archive")
         http = HTTPClient(auth=None, session=local_session(server.base_url))  # type: ignore[arg-type]
@@ -281,6 +398,7 @@ def run_backend(
     month_rss: dict[int, float] = {}
     profilers: dict[int, cProfile.Profile] = {}
     delay_done = False
+    gc_clock = GcClock()
     for now in sync_times(batches):
         # What happened since the last sync (set-up, not measured).
         arrived = []
@@ -311,6 +429,7 @@ def run_backend(
         seen = dict(counter.counts) if counter is not None else {}
         month = min((now - START).days // 30 + 1, 12)  # the year's last 5 days join month 12
         profiler = profilers.setdefault(month, cProfile.Profile()) if profile else None
+        collecting = gc_clock.seconds
         wall, cpu, thread = time.perf_counter(), time.process_time(), time.thread_time()
         if profiler is not None:
             profiler.enable()
@@ -335,6 +454,7 @@ def run_backend(
                 "month": month,
                 "cpu_s": round(thread, 4),
                 "process_cpu_s": round(cpu, 4),
+                "gc_s": round(gc_clock.seconds - collecting, 4),
                 "wall_s": round(wall, 4),
                 "read_bytes": read,
                 "written_bytes": written,
@@ -375,6 +495,7 @@ def run_backend(
                 f"({time.perf_counter() - started:.0f} s, syncs "
                 f"{sum(s['wall_s'] for s in syncs):.0f} s)\n"
             )
+    gc_clock.close()
     if server is not None:
         server.stop()
     if profile is not None:
@@ -388,7 +509,7 @@ def run_backend(
         "archives": archives,
         "events": events,
         "month_peak_rss_mb": month_rss,
-        "emails_sent_total": len(built.transport.sent),
+        "emails_sent_total": mail.count,
     }
 
 
@@ -409,6 +530,7 @@ def months(part: dict[str, Any]) -> list[dict[str, Any]]:
                 "cpu_mean_s": round(sum(cpu) / n, 4),
                 "cpu_median_s": cpu[n // 2],
                 "cpu_max_s": cpu[-1],
+                "gc_mean_s": round(sum(r.get("gc_s", 0.0) for r in results) / n, 4),
                 "read_kb_mean": round(sum(r["read_bytes"] for r in results) / n / 1e3, 1),
                 "written_kb_mean": round(sum(r["written_bytes"] for r in results) / n / 1e3, 1),
                 "peak_rss_mb": part["month_peak_rss_mb"].get(month)
@@ -487,8 +609,9 @@ def markdown(results: dict[str, Any]) -> str:
             + (f", commit {data['commit']})" if data.get("commit") else ")"),
             "",
             "| month | syncs | live orders (max) | cells (max) | % of 10 M | read / sync | "
-            "written / sync | CPU / sync (mean) | CPU (median) | CPU (max) | peak RSS |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "written / sync | CPU / sync (mean) | CPU (median) | CPU (max) | of it GC | "
+            "peak RSS |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for m in data["months"]:
             lines.append(
@@ -496,7 +619,7 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{m['cells_max'] / CEILING:.1%} | {m['read_kb_mean']:,.0f} kB | "
                 f"{m['written_kb_mean']:,.0f} kB | {m['cpu_mean_s'] * 1000:,.0f} ms | "
                 f"{m['cpu_median_s'] * 1000:,.0f} ms | {m['cpu_max_s'] * 1000:,.0f} ms | "
-                f"{m['peak_rss_mb']:,.0f} MB |"
+                f"{m.get('gc_mean_s', 0.0) * 1000:,.0f} ms | {m['peak_rss_mb']:,.0f} MB |"
             )
         t = data["targets"]
         archived = sum(len(a.get("archived", [])) for a in data["archives"])
