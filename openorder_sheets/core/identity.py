@@ -78,15 +78,19 @@ def identify(
             )
         else:
             waiting.append(prior)
-    # The seller sorted or moved rows: re-match by email and the first timestamp.
+    # The seller sorted or moved rows: re-match by email and the first timestamp. (By email
+    # first: every archived order whose answer was not read waits here, a year's worth.)
+    by_email: dict[str, list[Response]] = {}
+    if waiting:
+        for response in responses:
+            if response.row not in claimed:
+                by_email.setdefault(response.email, []).append(response)
     lost: list[PriorOrder] = []
     for prior in waiting:
         candidates = [
             r
-            for r in responses
-            if r.row not in claimed
-            and r.email == prior.email
-            and _same(r.timestamp, prior.submitted)
+            for r in by_email.get(prior.email, ())
+            if r.row not in claimed and _same(r.timestamp, prior.submitted)
         ]
         if len(candidates) == 1:
             claimed.add(candidates[0].row)
