@@ -27,10 +27,10 @@ import binascii
 import datetime as dt
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from openorder_sheets.core import cells
 from openorder_sheets.core.ledger import message_key
@@ -46,6 +46,7 @@ from openorder_sheets.core.seller_columns import order_serial
 from openorder_sheets.ports import Cell, Grid
 
 HEADER = ("Key", "Data")
+_Item = TypeVar("_Item")
 _ORDER, _BATCH, _SHOP, _ARCHIVED = "order:", "batch:", "shop", "archived:"
 _PRODUCT = "product:"
 _VIEW = "view:"
@@ -121,6 +122,7 @@ def read_memory(grid: Grid | None) -> Memory | None:
     if grid is None:
         return None
     _READ_PACKS.clear()
+    _READ_ROWS.clear()
     memory = Memory()
     for row in grid[1:]:
         key = cells.text(row[0]) if row else ""
@@ -129,8 +131,13 @@ def read_memory(grid: Grid | None) -> Memory | None:
             continue
         if key.startswith((_ORDERS, _ARCHIVES)):
             prefix = _ORDER if key.startswith(_ORDERS) else _ARCHIVED
+            numbers = []
             for number, data in _unpack(raw):
                 _remember(memory, prefix + number, data)
+                numbers.append(number)
+            facts = _facts(memory, prefix, numbers)
+            if facts is not None:
+                _READ_ROWS[key] = (tuple(numbers), facts, raw)
             continue
         try:
             data = json.loads(raw)
@@ -173,6 +180,11 @@ def _remember(memory: Memory, key: str, data: dict[str, Any]) -> None:
 #: pack to compare; this is most of a no-op's memory cost). Only a cache: the same text always
 #: has the same cell.
 _READ_PACKS: dict[bytes, str] = {}
+#: The packs of the memory last read, by row: their members' numbers, what each member says
+#: (:func:`_order_facts`; an archived order itself), and the cell as read. A pack whose members
+#: all say the same at the next write is written back as read without being built again (most
+#: of a no-op's memory cost, and on a shop with a year of archived orders, most of all).
+_READ_ROWS: dict[str, tuple[tuple[str, ...], tuple[object, ...], str]] = {}
 
 
 def _unpack(raw: str) -> list[tuple[str, dict[str, Any]]]:
@@ -229,30 +241,103 @@ def memory_rows(memory: Memory) -> list[list[Cell]]:
         rows.append([_VIEW + view, _dump({"hash": mark.fingerprint, "rows": mark.rows})])
     for sku in sorted(memory.products):
         rows.append([_PRODUCT + sku, _dump(_product_data(memory.products[sku]))])
-    archived = ((number, _archived_data(gone)) for number, gone in memory.archived.items())
-    rows.extend(_packs(_ARCHIVES, _ARCHIVED, archived))
-    orders = (
-        (number, _order_data(order, memory.shown.get(number)))
-        for number, order in memory.orders.items()
+    rows.extend(
+        _packs(
+            _ARCHIVES,
+            _ARCHIVED,
+            list(memory.archived.items()),
+            lambda _number, gone: gone,
+            lambda _number, gone: _archived_data(gone),
+        )
     )
-    rows.extend(_packs(_ORDERS, _ORDER, orders))
+    shown = memory.shown
+    rows.extend(
+        _packs(
+            _ORDERS,
+            _ORDER,
+            list(memory.orders.items()),
+            lambda number, order: (_order_facts(order), shown.get(number)),
+            lambda number, order: _order_data(order, shown.get(number)),
+        )
+    )
     # Last, so a write cut short never records a last number whose orders did not land.
     rows.append([_SHOP, _dump({"last_serial": memory.last_serial})])
     return rows
 
 
 def _packs(
-    pack_prefix: str, row_prefix: str, records: Iterable[tuple[str, dict[str, Any]]]
+    pack_prefix: str,
+    row_prefix: str,
+    items: list[tuple[str, _Item]],
+    facts_of: Callable[[str, _Item], object],
+    data_of: Callable[[str, _Item], dict[str, Any]],
 ) -> list[list[Cell]]:
-    """Records packed by their running number, a pack per row; a pack too long for one cell
-    as one row per record."""
-    by_pack: dict[int, list[tuple[str, dict[str, Any]]]] = {}
-    for number, data in records:
-        by_pack.setdefault(order_serial(number) // PACK_SIZE, []).append((number, data))
+    """Records packed by their running number, a pack per row (halved when too long for a
+    cell); a pack whose members say what they said when read is the cell as read."""
+    by_pack: dict[int, list[tuple[str, _Item]]] = {}
+    for number, item in items:
+        by_pack.setdefault(order_serial(number) // PACK_SIZE, []).append((number, item))
     rows: list[list[Cell]] = []
     for index in sorted(by_pack):
-        rows.extend(_fitted(f"{pack_prefix}{index}", row_prefix, by_pack[index]))
+        name, members = f"{pack_prefix}{index}", by_pack[index]
+        read = _READ_ROWS.get(name)
+        if (
+            read is not None
+            and len(read[0]) == len(members)
+            and all(
+                number == was and facts_of(number, item) == said
+                for (number, item), was, said in zip(members, read[0], read[1], strict=True)
+            )
+        ):
+            rows.append([name, read[2]])
+            continue
+        records = [(number, data_of(number, item)) for number, item in members]
+        rows.extend(_fitted(name, row_prefix, records))
     return rows
+
+
+def _facts(memory: Memory, prefix: str, numbers: list[str]) -> tuple[object, ...] | None:
+    """What each of ``numbers`` says, just read (``None`` when one could not be read)."""
+    try:
+        if prefix == _ARCHIVED:
+            return tuple(memory.archived[number] for number in numbers)
+        return tuple(
+            (_order_facts(memory.orders[number]), memory.shown.get(number)) for number in numbers
+        )
+    except KeyError:
+        return None
+
+
+def _order_facts(order: PriorOrder) -> tuple[object, ...]:
+    """Everything :func:`_order_data` writes of ``order``, in a form compared exactly (the
+    same facts always make the same record): times as written, amounts as text, the seller's
+    marks with their types (a tick is not the number 1)."""
+    return (
+        order.number,
+        order.batch,
+        _iso(order.submitted),
+        order.email,
+        order.status,
+        order.response_row,
+        order.lines,
+        order.asked,
+        order.held,
+        order.problems,
+        order.seq,
+        order.confirmed_key,
+        _iso(order.deadline),
+        _iso(order.reminder_sent),
+        order.code,
+        str(order.paid_amount),
+        order.paid_memo,
+        order.receipts,
+        order.settled,
+        order.unmatched_like,
+        tuple((key, str(amount)) for key, amount in order.bank),
+        order.bank_ticked,
+        order.refused_credits,
+        tuple((type(mark), mark) for mark in order.seller.marks),
+    )
 
 
 def _fitted(
