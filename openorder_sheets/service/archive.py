@@ -5,7 +5,8 @@ money, and nothing is left to tell its buyers (no message waiting, reviews asked
 ask). Its orders, their `Emails` rows, the `Bank statement` rows that paid them and (on a
 workbook) their form answers go to the archive — a workbook beside the shop, or the Google
 spreadsheet named under `[archive]` — and leave the live tabs, so the spreadsheet stays small
-and every sync reads less.
+and every sync reads less. Orders in no batch (answers sent outside every batch's window,
+rejected and told so) leave with the first archived batch that closed after them.
 
 In three steps, each safe to repeat, so a run killed anywhere loses nothing and the next run
 finishes it:
@@ -200,6 +201,35 @@ def archive_batches(
     return results
 
 
+#: A status no later sync changes: such an order outside every batch is over once told.
+_FINAL = frozenset({Decision.REJECTED, Decision.DUPLICATE, Decision.CANCELLED, Decision.EXPIRED})
+
+
+def _strays(decided: Decided, chosen: Sequence[str]) -> dict[str, str]:
+    """Orders in no batch (an answer sent before a batch opened or after it closed, rejected)
+    that are over and told, each with the first chosen batch that closed after it came: they
+    leave with that batch, or they would stay in `Orders` (and, on Google, keep a year of the
+    form's answers above them read) for ever."""
+    closing = sorted(
+        (batch.closes, batch.name) for batch in decided.catalog.batches if batch.name in chosen
+    )
+    untold = {
+        e.order for e in decided.entries if e.state in (EmailState.QUEUED, EmailState.DEFERRED)
+    }
+    untold |= {key.split("/", 1)[0] for key in decided.new_keys}
+    found: dict[str, str] = {}
+    for order in decided.orders:
+        if order.batch is not None or order.status not in _FINAL or order.submitted is None:
+            continue
+        if order.number in untold:
+            continue
+        for closes, name in closing:
+            if order.submitted <= closes:
+                found[order.number] = name
+                break
+    return found
+
+
 def _move(
     shop: Shop,
     decided: Decided,
@@ -214,6 +244,7 @@ def _move(
     batch_of = {
         o.number: o.batch.name for o in decided.orders if o.batch and o.batch.name in chosen
     }
+    batch_of.update(_strays(decided, chosen))
     orders = [o for o in decided.orders if o.number in batch_of]
     # Orders archived by a run that was cut short: their rows may still be live.
     leftovers = {n: g.batch for n, g in memory.archived.items() if g.batch in chosen}

@@ -15,6 +15,7 @@ from openorder_sheets.testing.fakes import MemorySheet
 from openorder_sheets.testing.shops import BuiltShop, ShopBuilder
 
 ANI, BUDI, CITRA = "ani@example.com", "budi@example.com", "citra@example.com"
+DEDI = "dedi@example.com"
 RULES = {"payment_due_hours": 48, "review_after_days": 0}
 
 
@@ -89,6 +90,46 @@ def test_a_finished_batch_moves_out_and_nothing_is_lost_or_sent_again(
     assert [text(r["Order"]) for r in shop.orders()] == ["PO-0004"]
     news = [m["To"] for m in shop.transport.sent if m["X-OpenOrder-Kind"] == "batch_open"]
     assert sorted(news) == [ANI, CITRA]
+
+
+@pytest.mark.parametrize("backend", ["memory", "workbook"])
+def test_an_answer_sent_before_the_batch_opened_leaves_with_it(
+    tmp_path: Path, backend: str
+) -> None:
+    """An early answer is rejected (outside every batch) and told so: it belongs to no batch,
+    but it leaves with the first batch archived after it, or it would stay in Orders for
+    ever. One sent after that batch closed waits for the next."""
+    builder = ShopBuilder(tmp_path, backend=backend, rules=dict(RULES))
+    builder.product("NASTAR", "Nastar", 85000, capacity=2)
+    builder.batch("PO 1", "2027-02-01 09:00", "2027-02-12 21:00", ships_on=dt.date(2027, 2, 20))
+    builder.batch("PO 2", "2027-03-01 09:00", "2027-03-10 21:00")
+    builder.response("2027-01-31 20:00", DEDI, "Dedi", Nastar=1)  # before PO 1 opens
+    builder.response("2027-02-01 09:10", ANI, "Ani", Nastar=1)
+    builder.response("2027-02-01 09:20", BUDI, "Budi", Nastar=1)
+    builder.response("2027-02-20 09:20", CITRA, "Citra", Nastar=1)  # between batches
+    shop = builder.build()
+    shop.sync("2027-02-01T10:00")
+    assert shop.status_of("PO-0001") == "Rejected"
+    assert shop.transport.kinds_to(DEDI) == ["order_rejected"]
+    for number in ("PO-0002", "PO-0003"):
+        shop.set_order_cell(number, "paid", True)
+    shop.sync("2027-02-02T10:00")
+    shop.set_cell("batches", 1, "Stage", "Shipped")
+    shop.sync("2027-02-21T10:00")
+    assert shop.status_of("PO-0004") == "Rejected"
+    sent = len(shop.transport.sent)
+    archive = MemorySheet()
+
+    (result,) = archive_batches(
+        shop.shop, dt.datetime(2027, 2, 22, 10, 0, tzinfo=shop.config.shop.zone), archive=archive
+    )
+
+    assert (result.orders, result.answers) == (3, 3)
+    assert [text(r[0]) for r in archive.tabs["Orders"][1:]] == ["PO-0001", "PO-0002", "PO-0003"]
+    assert [text(r["Order"]) for r in shop.orders()] == ["PO-0004"]  # after PO 1 closed
+    shop.sync("2027-02-22T11:00")
+    assert len(shop.transport.sent) == sent
+    assert [text(r["Order"]) for r in shop.orders()] == ["PO-0004"]
 
 
 def test_an_unfinished_batch_stays_with_the_reason(tmp_path: Path) -> None:
