@@ -336,8 +336,15 @@ def _order_facts(order: PriorOrder) -> tuple[object, ...]:
         tuple((key, str(amount)) for key, amount in order.bank),
         order.bank_ticked,
         order.refused_credits,
-        tuple((type(mark), mark) for mark in order.seller.marks),
+        _marks_facts(order.seller.marks),
     )
+
+
+def _marks_facts(marks: tuple[Any, ...]) -> tuple[tuple[type, Any], ...] | None:
+    """The seller's marks as :func:`_order_data` writes them: none when all are blank."""
+    if not any(mark not in (None, "") for mark in marks):
+        return None
+    return tuple((type(mark), mark) for mark in marks)
 
 
 def _fitted(

@@ -249,3 +249,19 @@ def test_a_pack_written_back_as_read_is_exactly_what_building_it_again_gives(
     mem._READ_ROWS.clear()
     mem._READ_PACKS.clear()
     assert fast == memory_rows(read)
+
+
+def test_blank_seller_marks_read_back_as_none_still_leave_the_pack_as_read() -> None:
+    """The sync hands the memory each order with the seller's cells as read (blank ones
+    included); a record keeps no marks when all are blank. That is no change: the pack is
+    written back as read (here compressed differently, so a rebuilt pack would differ)."""
+    memory = Memory(orders={"PO-0001": PriorOrder("PO-0001", "PO 1", None, "a@x.id", None, 2)})
+    (pack_row,) = [row for row in memory_rows(memory) if str(row[0]).startswith("orders:")]
+    text = zlib.decompress(base64.urlsafe_b64decode(str(pack_row[1])[3:] + "=" * 4))
+    other = "z1:" + base64.urlsafe_b64encode(zlib.compress(text, 1)).decode().rstrip("=")
+    read = read_memory([list(HEADER), [pack_row[0], other]])
+    assert read is not None
+    blank = SellerInputs(marks=(None, "", None, None))
+    read.orders["PO-0001"] = replace(read.orders["PO-0001"], seller=blank)
+    mem._READ_PACKS.clear()  # only the facts can say it is unchanged
+    assert [row for row in memory_rows(read) if row[0] == pack_row[0]] == [[pack_row[0], other]]
