@@ -325,9 +325,14 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     )
     next_memory.views = dict(marks or {})
     order_cells = _order_cells(orders, config)
-    fingerprints = {id(o): row_fingerprint(order_cells[id(o)]) for o in orders}
+    # The fingerprints spare a backend that can leave columns unread reading them back; a
+    # workbook is read whole anyway (one moved to Google reads `Orders` whole once).
+    skipping = isinstance(shop.backend, ColumnSkipping)
+    fingerprints = {id(o): row_fingerprint(order_cells[id(o)]) for o in orders if skipping}
     next_memory.shown = {
-        o.number: fingerprints[id(o)] for o in orders if o.number in next_memory.orders
+        o.number: fingerprints[id(o)]
+        for o in orders
+        if o.number in next_memory.orders and id(o) in fingerprints
     }
     if fold(names["orders"]) in {fold(tab) for tab in snapshot.skipped}:
         tabs["orders"] = _orders_as_shown(
