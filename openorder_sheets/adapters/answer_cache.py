@@ -54,27 +54,38 @@ class AnswerCache:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / FILE
+        self._read: dict[str, Any] | None = None
+
+    def _contents(self) -> dict[str, Any]:
+        """The file's contents, read once per sync (each sync makes its own cache; the file
+        holds every answer, so parsing it twice costs)."""
+        if self._read is None:
+            try:
+                found = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                found = None
+            self._read = found if isinstance(found, dict) and found.get("format") == _FORMAT else {}
+        return self._read
 
     def load(self, context: str, zone: ZoneInfo) -> dict[str, Response]:
         """The answers read under ``context``; nothing when the file is missing, unreadable or
         from another context."""
+        data = self._contents()
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("format") != _FORMAT or data.get("context") != context:
+            if data.get("context") != context:
                 return {}
             return {str(key): _response(value, zone) for key, value in data["answers"].items()}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
             return {}
 
     def rows_from(self) -> tuple[str, int] | None:
         """The form's tab and the first 0-based row under its header that is not an archived
         order's answer, as the last sync found them; ``None`` when not known."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            tab, first = data["rows_from"]
-            if data.get("format") == _FORMAT and isinstance(tab, str) and type(first) is int:
+            tab, first = self._contents()["rows_from"]
+            if isinstance(tab, str) and type(first) is int:
                 return tab, first
-        except (OSError, ValueError, TypeError, KeyError):
+        except (TypeError, ValueError, KeyError):
             pass
         return None
 
@@ -86,6 +97,7 @@ class AnswerCache:
     ) -> None:
         """Replace the file with ``answers`` (written whole, then renamed into place); a
         folder that cannot be written only costs the next sync its time."""
+        self._read = None
         data = {
             "format": _FORMAT,
             "context": context,

@@ -103,10 +103,29 @@ def test_a_file_from_other_code_another_form_or_damaged_is_not_believed(tmp_path
         json.dumps({"format": 2, "context": context, "answers": {"k": [1]}}),
     ):
         (tmp_path / FILE).write_text(damage, encoding="utf-8")
-        assert cache.load(context, ZONE) == {}
+        assert AnswerCache(tmp_path).load(context, ZONE) == {}  # the next sync's
 
 
 def test_a_folder_that_cannot_be_written_only_costs_time(tmp_path: Path) -> None:
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("", encoding="utf-8")
     AnswerCache(blocked).save("context", {})  # no exception: the next sync reads afresh
+
+
+def test_a_sync_with_no_new_answer_leaves_the_file_alone(tmp_path: Path) -> None:
+    """On a workbook (read whole) and in memory (read in part): the file is rewritten only
+    when the answers read change, not at every sync."""
+    from openorder_sheets.testing.shops import ShopBuilder
+
+    for backend in ("workbook", "memory"):
+        builder = ShopBuilder(tmp_path / backend, backend=backend)
+        builder.product("NASTAR", "Nastar", 85000, capacity=5)
+        builder.batch("PO 1", "2027-02-01 09:00", "2027-02-12 21:00")
+        builder.response("2027-02-01 09:10", "ani@example.com", "Ani", Nastar=1)
+        shop = builder.build()
+        shop.sync("2027-02-01 10:00")
+        path = shop.shop.state_dir / FILE
+        before = path.stat().st_mtime_ns
+        shop.sync("2027-02-01 10:05")
+        shop.sync("2027-02-01 10:10")
+        assert path.stat().st_mtime_ns == before, backend
