@@ -235,10 +235,13 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     }
     entries = [entry for entry in entries if entry.key not in archived_keys]
 
-    def identified_in(responses: list[Response]) -> list[Identified]:
+    def identified_in(responses: list[Response], unread: int) -> list[Identified]:
+        """The answers matched to orders; archived orders whose answers sit in the rows left
+        unread (``unread``) take no part: a year of them would cost every sync."""
+        gone = [g for g in archived.values() if not _in_rows_unread(g, unread)]
         return identify(
             responses,
-            [*priors, *(gone.as_prior() for gone in archived.values())],
+            [*priors, *(g.as_prior() for g in gone)],
             config.shop.order_prefix,
             # Numbers are never reused: the memory holds every order and the last number
             # given. Only a sheet from before the memory reads them from the ledger. (With a
@@ -249,7 +252,9 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
             closed=archived.keys(),
         )
 
-    identified = identified_in(responses)
+    identified = identified_in(responses, unread)
+    if unread and _rows_moved(identified, archived, unread):
+        identified = identified_in(responses, 0)
     if unread and any(i.response is None and i.number not in archived for i in identified):
         # A live order's answer is not in the rows read (rows above it were deleted, or the
         # tab sorted): read every answer and decide from those.
@@ -258,7 +263,7 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
             responses_grid or [], mapping, catalog, zone, language, read_before
         )
         unread = 0
-        identified = identified_in(responses)
+        identified = identified_in(responses, 0)
     first_live = _first_live_row(identified, archived, unread)
     if read_now.keys() != read_before.keys() or (names["responses"], first_live) != rows_from:
         answers.save(context, read_now, (names["responses"], first_live))
@@ -389,6 +394,36 @@ def _read(
         },
         dict([rows_from]) if rows_from is not None and rows_from[0] in tabs else None,
     )
+
+
+def _in_rows_unread(gone: ArchivedOrder, unread: int) -> bool:
+    """Whether an archived order's answer was in the form's rows left unread (sheet rows 2 to
+    ``unread``; none when ``unread`` is 0)."""
+    return gone.response_row is not None and gone.response_row <= unread
+
+
+def _rows_moved(
+    identified: list[Identified], archived: Mapping[str, ArchivedOrder], unread: int
+) -> bool:
+    """Whether the rows may have moved since the archived answers were left unread, so one of
+    them could be among the rows read: a live order found on another row, or an answer taken
+    for a new order that is no newer than the newest archived answer left out. Then every
+    archived order must claim its answer again."""
+    left_out = [g for g in archived.values() if _in_rows_unread(g, unread)]
+    newest = max(
+        (when for g in left_out if (when := g.answered or g.submitted) is not None), default=None
+    )
+    for item in identified:
+        response, prior = item.response, item.prior
+        if response is None:
+            continue
+        if prior is not None and prior.response_row != response.row:
+            return True
+        if prior is None and (
+            response.timestamp is None or (newest is not None and response.timestamp <= newest)
+        ):
+            return True
+    return False
 
 
 def _first_live_row(

@@ -175,3 +175,19 @@ def test_a_row_inserted_or_the_tab_sorted_takes_no_old_answer_for_a_new_order(
     report, snapshots = sync(shop, "2027-03-01T13:00")
     assert report.tabs_written == []
     assert read_from(snapshots, shop) == 0  # the archived answers are at the bottom now
+
+
+def test_an_archived_answer_pasted_again_below_is_not_a_new_order(
+    tmp_path: Path, sheets_server: object
+) -> None:
+    """The seller copies Ani's old answer (archived, in the rows left unread) to the bottom:
+    an answer no newer than the archived ones makes every archived order claim its answer
+    again, and the copy is Ani's archived order, not a new one."""
+    shop = archived_shop(tmp_path, sheets_server)
+    sent = len(shop.transport.sent)
+    answers = shop.grid("responses")[1:]
+    shop.replace_rows("responses", [*answers, list(answers[0])])
+    _, snapshots = sync(shop, "2027-03-01T11:00")
+    assert read_from(snapshots, shop) == 4
+    assert live(shop) == {"PO-0004": DEDI, "PO-0005": BUDI}
+    assert len(shop.transport.sent) == sent
