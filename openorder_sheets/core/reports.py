@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -88,15 +88,20 @@ def summary_rows(
     orders: list[Order],
     language: str,
     reviews: Mapping[str, tuple[int, Decimal | None]] | None = None,
+    archived: Collection[str] = (),
 ) -> tuple[list[list[Cell]], dict[str, tuple[int, int]]]:
     """Rows under the header, and per batch the (first, last) 0-based sheet rows of products.
 
     ``reviews``: per batch, how many reviews came back and their average stars (on the
-    batch's total row)."""
+    batch's total row). ``archived``: batches archived: left out once none of their orders is
+    live (their figures are in the archive; here they would read as empty, a year of them)."""
     fill = product_fill(orders)
+    live = {order.batch.name for order in orders if order.batch is not None}
     rows: list[list[Cell]] = []
     spans: dict[str, tuple[int, int]] = {}
     for batch in sorted(catalog.batches, key=lambda b: b.opens):
+        if batch.name in archived and batch.name not in live:
+            continue
         first = len(rows) + 1
         done_total, waiting_total = 0, 0
         revenue_total, paid_total = Decimal(0), Decimal(0)

@@ -109,7 +109,11 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
             )
         )
     summary, spans = summary_rows(
-        decided.catalog, decided.orders, language, review_figures(decided)
+        decided.catalog,
+        decided.orders,
+        language,
+        review_figures(decided),
+        archived={gone.batch for gone in decided.memory.archived.values()},
     )
     summary_layout = tab_layout("summary", language, currency)
     focus = current_batch(decided.catalog, now)

@@ -67,6 +67,7 @@ def test_a_finished_batch_moves_out_and_nothing_is_lost_or_sent_again(
     shop.sync("2027-02-22T11:00")
     assert len(shop.transport.sent) == sent_before
     assert shop.orders() == []
+    assert {text(row["Batch"]) for row in shop.table("summary")} == {"PO 2"}
     # A new order continues the numbers; PO 2's announcement still reaches the opted-in Ani
     # and the waitlisted Citra, whose orders are archived.
     builder_row = ["2027-03-01 09:30", "dedi@example.com", "Dedi"]

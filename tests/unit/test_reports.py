@@ -50,3 +50,13 @@ def test_summary_rows_show_the_same_tally() -> None:
     assert by_product[("PO 1", "KASTENGEL")][4:6] == [1, 4]
     assert by_product[("PO 1", "NASTAR")][9] == 170000
     assert set(spans) == {"PO 1", "PO 2"}
+
+
+def test_an_archived_batch_leaves_the_summary_once_none_of_its_orders_is_live() -> None:
+    """Its figures are in the archive; here a year of batches would read as empty."""
+    catalog = Catalog(products=(NASTAR, KASTENGEL), materials=(), batches=(PO1, PO2))
+    rows, spans = summary_rows(catalog, ORDERS[4:], "en", archived={"PO 1"})
+    assert set(spans) == {"PO 2"}
+    assert {row[0] for row in rows if row[1]} == {"PO 2"}
+    _, spans = summary_rows(catalog, ORDERS, "en", archived={"PO 1"})  # still live orders
+    assert set(spans) == {"PO 1", "PO 2"}
