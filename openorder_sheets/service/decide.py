@@ -267,6 +267,10 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     first_live = _first_live_row(identified, archived, unread)
     if read_now.keys() != read_before.keys() or (names["responses"], first_live) != rows_from:
         answers.save(context, read_now, (names["responses"], first_live))
+    if lean:  # a sync needs the answers read, not their cells (a big form's cells: 100s of MB)
+        for grid in (tabs["responses"], responses_grid):
+            del (grid or [])[1:]
+    del read_before, read_now
     # Archived orders claim their form answers (so none becomes a new order) and take no
     # further part: their batch is over and their buyers were told everything.
     identified = [item for item in identified if item.number not in archived]
