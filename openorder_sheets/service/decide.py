@@ -479,7 +479,9 @@ def _whole_where_needed(
         if tab_key == "emails" and not whole and grid:
             found, _ = find_columns(name, grid[:1], (), ledger.EMAIL_COLUMNS, language)
             # A sheet from before the memory numbers its orders from the `Order` cells.
-            whole = memory is None or not ledger.fill_derived(grid, found.index, domain)
+            whole = (memory is None and len(grid) > 1) or not ledger.fill_derived(
+                grid, found.index, domain
+            )
         if whole:
             del skipped[name]
             if grid is not None:

@@ -167,3 +167,17 @@ def test_a_delay_is_about_the_buyers_order_though_its_order_cell_is_not_read(
     decided = decide_shop(shop.shop, moment, lean=True)
     known = {e.to: e.order for e in decided.entries if e.kind == "batch_delayed"}
     assert known == {"ani@example.com": "PO-0001", "budi@example.com": "PO-0002"}
+
+
+def test_a_new_shops_first_sync_reads_once(tmp_path: Path, sheets_server: object) -> None:
+    """The tool's tabs made by `init` (no memory yet, `Emails` with only its header): nothing
+    to read again whole (a first sync's budget: one metadata read, one `values:batchGet`)."""
+    from openorder_sheets.service.setup import tool_tabs
+
+    shop = _shop(tmp_path, sheets_server)
+    shop.backend.create_tabs(tool_tabs(shop.config))  # type: ignore[attr-defined]
+    counts = shop.backend.requests.counts  # type: ignore[attr-defined]
+    before = dict(counts)
+    shop.sync(NOW)
+    reads = {k: counts.get(k, 0) - before.get(k, 0) for k in ("metadata_get", "values_batch_get")}
+    assert reads == {"metadata_get": 1, "values_batch_get": 1}
