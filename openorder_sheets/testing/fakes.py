@@ -1,7 +1,8 @@
 """Hand-written fakes of the ports, for tests and for experiments without files or servers.
 
 ``MemorySheet`` is a spreadsheet in memory (grids by tab name) that applies writes the way the
-real backends do; ``RecordingTransport`` keeps every message it is asked to send.
+real backends do; ``RecordingTransport`` keeps every message it is asked to send;
+``ReadRecorder`` wraps a backend and keeps what each read asked for and got.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from openorder_sheets.ports import (
     DeliveryResult,
     Grid,
     RecordedRequests,
+    SheetBackend,
     SheetSnapshot,
     TabLayout,
     TabUpdate,
@@ -134,3 +136,32 @@ class RecordingTransport:
     def kinds_to(self, address: str) -> list[str]:
         """The kinds of messages sent to ``address``, in order."""
         return [str(m["X-OpenOrder-Kind"]) for m in self.sent if str(m["To"]) == address]
+
+
+class ReadRecorder:
+    """A backend (``inner``) whose reads are kept: the tabs each asked for (``asked``) and the
+    snapshot each returned (``snapshots``); everything else is the inner backend's."""
+
+    def __init__(self, inner: SheetBackend) -> None:
+        self.inner = inner
+        self.asked: list[set[str]] = []
+        self.snapshots: list[SheetSnapshot] = []
+
+    def read(self, tabs: Sequence[str]) -> SheetSnapshot:
+        self.asked.append(set(tabs))
+        self.snapshots.append(self.inner.read(tabs))
+        return self.snapshots[-1]
+
+    def read_skipping(
+        self,
+        tabs: Sequence[str],
+        skip: Mapping[str, frozenset[int]],
+        rows_from: Mapping[str, int] | None = None,
+    ) -> SheetSnapshot:
+        self.asked.append(set(tabs))
+        inner = self.inner.read_skipping  # type: ignore[attr-defined]
+        self.snapshots.append(inner(tabs, skip, rows_from))
+        return self.snapshots[-1]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)

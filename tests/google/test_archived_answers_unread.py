@@ -6,7 +6,6 @@ inserts or sorts rows there, or an earlier buyer orders again."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,39 +13,15 @@ from gspread.http_client import HTTPClient
 
 from openorder_sheets.adapters.gsheet import GoogleSheetBackend
 from openorder_sheets.core.cells import text
-from openorder_sheets.ports import SheetBackend, SheetSnapshot
+from openorder_sheets.ports import SheetSnapshot
 from openorder_sheets.service.archive import archive_batches
 from openorder_sheets.service.sync import SyncReport
+from openorder_sheets.testing.fakes import ReadRecorder
 from openorder_sheets.testing.sheets_server import local_session
 from openorder_sheets.testing.shops import BuiltShop, ShopBuilder, at
 
 ANI, BUDI, CITRA, DEDI = "ani@example.com", "budi@example.com", "citra@example.com", "dedi@x.id"
 RULES = {"payment_due_hours": 48, "review_after_days": 0}
-
-
-class Reading:
-    """Our SheetBackend port, keeping each snapshot it returned."""
-
-    def __init__(self, inner: SheetBackend) -> None:
-        self.inner = inner
-        self.snapshots: list[SheetSnapshot] = []
-
-    def read(self, tabs: Sequence[str]) -> SheetSnapshot:
-        self.snapshots.append(self.inner.read(tabs))
-        return self.snapshots[-1]
-
-    def read_skipping(
-        self,
-        tabs: Sequence[str],
-        skip: Mapping[str, frozenset[int]],
-        rows_from: Mapping[str, int] | None = None,
-    ) -> SheetSnapshot:
-        inner = self.inner.read_skipping  # type: ignore[attr-defined]
-        self.snapshots.append(inner(tabs, skip, rows_from))
-        return self.snapshots[-1]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.inner, name)
 
 
 def archived_shop(folder: Path, server: Any) -> BuiltShop:
@@ -78,7 +53,7 @@ def archived_shop(folder: Path, server: Any) -> BuiltShop:
 def sync(shop: BuiltShop, now: str) -> tuple[SyncReport, list[SheetSnapshot]]:
     """A sync, and every snapshot it read."""
     backend = shop.shop.backend
-    reading = Reading(backend)
+    reading = ReadRecorder(backend)
     shop.shop.backend = reading  # type: ignore[assignment]
     try:
         return shop.sync(now), reading.snapshots

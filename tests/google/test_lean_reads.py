@@ -7,7 +7,6 @@ read and packed."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from openorder_sheets.adapters.google_bodies import api_value, quote_tab
@@ -15,36 +14,12 @@ from openorder_sheets.adapters.local_journal import JOURNAL_NAME
 from openorder_sheets.core import memory as mem
 from openorder_sheets.core.cells import text
 from openorder_sheets.core.memory import HEADER, read_memory
-from openorder_sheets.ports import Cell, SheetBackend, SheetSnapshot
+from openorder_sheets.ports import Cell
 from openorder_sheets.service.decide import decide_shop
+from openorder_sheets.testing.fakes import ReadRecorder
 from openorder_sheets.testing.shops import BuiltShop, ShopBuilder, at
 
 NOW = "2027-02-03 10:00"
-
-
-class Reading:
-    """Our SheetBackend port, keeping each snapshot it returned."""
-
-    def __init__(self, inner: SheetBackend) -> None:
-        self.inner = inner
-        self.snapshots: list[SheetSnapshot] = []
-
-    def read(self, tabs: Sequence[str]) -> SheetSnapshot:
-        self.snapshots.append(self.inner.read(tabs))
-        return self.snapshots[-1]
-
-    def read_skipping(
-        self,
-        tabs: Sequence[str],
-        skip: Mapping[str, frozenset[int]],
-        rows_from: Mapping[str, int] | None = None,
-    ) -> SheetSnapshot:
-        inner = self.inner.read_skipping  # type: ignore[attr-defined]
-        self.snapshots.append(inner(tabs, skip, rows_from))
-        return self.snapshots[-1]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.inner, name)
 
 
 def _shop(folder: Path, server: object) -> BuiltShop:
@@ -70,7 +45,7 @@ def test_a_resync_reads_no_derived_column_and_writes_nothing(
     request, and still finds nothing to write."""
     shop = _shop(tmp_path, sheets_server)
     shop.sync(NOW)
-    reading = Reading(shop.shop.backend)
+    reading = ReadRecorder(shop.shop.backend)
     shop.shop.backend = reading  # type: ignore[assignment]
     before = {key: shop.grid(key) for key in ("orders", "emails", "state")}
     reads = len(reading.snapshots)

@@ -4,38 +4,12 @@ fingerprint of what was written; a deleted view is still rebuilt at once."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from openorder_sheets.ports import SheetBackend, SheetSnapshot
+from openorder_sheets.testing.fakes import ReadRecorder
 from openorder_sheets.testing.shops import BuiltShop, ShopBuilder
 
 VIEWS = {"Summary", "Packing list", "Materials needed", "Payments", "Public status"}
-
-
-class Reading:
-    """Our SheetBackend port, remembering which tabs each read asked for."""
-
-    def __init__(self, inner: SheetBackend) -> None:
-        self.inner = inner
-        self.asked: list[set[str]] = []
-
-    def read(self, tabs: Sequence[str]) -> SheetSnapshot:
-        self.asked.append(set(tabs))
-        return self.inner.read(tabs)
-
-    def read_skipping(
-        self,
-        tabs: Sequence[str],
-        skip: Mapping[str, frozenset[int]],
-        rows_from: Mapping[str, int] | None = None,
-    ) -> SheetSnapshot:
-        self.asked.append(set(tabs))
-        inner = self.inner.read_skipping  # type: ignore[attr-defined]
-        return inner(tabs, skip, rows_from)  # type: ignore[no-any-return]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.inner, name)
 
 
 def shop_on_google(folder: Path, server: object) -> BuiltShop:
@@ -53,7 +27,7 @@ def test_a_resync_reads_no_view_and_a_deleted_view_comes_back(
 ) -> None:
     shop = shop_on_google(tmp_path, sheets_server)
     shop.sync("2027-02-01T10:00")
-    reading = Reading(shop.shop.backend)
+    reading = ReadRecorder(shop.shop.backend)
     shop.shop.backend = reading  # type: ignore[assignment]
     shop.sync("2027-02-01T10:05")
     assert len(reading.asked) == 1
