@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import json
 import zlib
 from collections.abc import Callable, Iterable
@@ -122,7 +121,6 @@ def read_memory(grid: Grid | None) -> Memory | None:
     """
     if grid is None:
         return None
-    _READ_PACKS.clear()
     _READ_ROWS.clear()
     memory = Memory()
     for row in grid[1:]:
@@ -176,22 +174,11 @@ def _remember(memory: Memory, key: str, data: dict[str, Any]) -> None:
         return
 
 
-#: The packs of the memory last read, by a hash of their JSON text (:func:`_digest`): a pack
-#: whose records did not change is written back as it was read instead of being compressed
-#: again. Only a cache: the same text always has the same cell.
-_READ_PACKS: dict[bytes, str] = {}
-
-
 #: The packs of the memory last read, by row: their members' numbers, what each member says
 #: (:func:`_order_facts`; an archived order itself), and the cell as read. A pack whose members
 #: all say the same at the next write is written back as read without being built again (most
 #: of a no-op's memory cost, and on a shop with a year of archived orders, most of all).
 _READ_ROWS: dict[str, tuple[tuple[str, ...], tuple[object, ...], str]] = {}
-
-
-def _digest(text: bytes) -> bytes:
-    """A pack's JSON text by its hash: a 100,000-order memory's text is 50 MB to keep."""
-    return hashlib.blake2b(text, digest_size=16).digest()
 
 
 def _unpack(raw: str) -> list[tuple[str, dict[str, Any]]]:
@@ -205,7 +192,6 @@ def _unpack(raw: str) -> list[tuple[str, dict[str, Any]]]:
         if inflate.unconsumed_tail:
             return []
         records = json.loads(text)
-        _READ_PACKS[_digest(text)] = raw
     except (binascii.Error, zlib.error, ValueError):
         return []
     if not isinstance(records, list):
@@ -229,11 +215,7 @@ def pack(records: Iterable[tuple[str, dict[str, Any]]]) -> str:
         separators=(",", ":"),
         sort_keys=True,
     )
-    encoded = text.encode()
-    unchanged = _READ_PACKS.get(_digest(encoded))
-    if unchanged is not None:
-        return unchanged
-    packed = zlib.compress(encoded, 9)
+    packed = zlib.compress(text.encode(), 9)
     return _PACKED + base64.urlsafe_b64encode(packed).decode().rstrip("=")
 
 
