@@ -69,12 +69,17 @@ class AnswerCache:
 
     def load(self, context: str, zone: ZoneInfo) -> dict[str, Response]:
         """The answers read under ``context``; nothing when the file is missing, unreadable or
-        from another context."""
+        from another context.
+
+        Once per cache: the parsed file lets go of its answers here (a big form's file parsed
+        is more memory than the answers built from it, and a sync holds this cache to the
+        end); :meth:`rows_from` still answers."""
         data = self._contents()
+        answers = data.pop("answers", None)
         try:
             if data.get("context") != context:
                 return {}
-            return {str(key): _response(value, zone) for key, value in data["answers"].items()}
+            return {str(key): _response(value, zone) for key, value in answers.items()}
         except (TypeError, ValueError, KeyError, AttributeError, IndexError):
             return {}
 

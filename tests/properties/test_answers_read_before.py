@@ -92,10 +92,15 @@ def test_a_file_from_other_code_another_form_or_damaged_is_not_believed(tmp_path
     _, kept = read_responses_known(grid, mapping, CATALOG, ZONE, "en", {})
     cache.save(context, kept)
     assert cache.load(context, ZONE) == kept
-    assert cache.load(reading_context(mapping, CATALOG, ZONE, "en", "other code"), ZONE) == {}
+    # (each sync makes its own cache and loads it once: a fresh one for each question)
+    other_code = reading_context(mapping, CATALOG, ZONE, "en", "other code")
+    assert AnswerCache(tmp_path).load(other_code, ZONE) == {}
     renamed = evolve(CATALOG, products=(evolve(CATALOG.products[0], name="Nastar Keju"),))
-    assert cache.load(reading_context(mapping, renamed, ZONE, "en", code_version()), ZONE) == {}
-    assert cache.load(reading_context(mapping, CATALOG, ZONE, "id", code_version()), ZONE) == {}
+    other_form = reading_context(mapping, renamed, ZONE, "en", code_version())
+    assert AnswerCache(tmp_path).load(other_form, ZONE) == {}
+    other_language = reading_context(mapping, CATALOG, ZONE, "id", code_version())
+    assert AnswerCache(tmp_path).load(other_language, ZONE) == {}
+    assert AnswerCache(tmp_path).load(context, ZONE) == kept
     for damage in (
         "",
         "{",
