@@ -27,7 +27,7 @@ import binascii
 import datetime as dt
 import json
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -122,6 +122,7 @@ def read_memory(grid: Grid | None) -> Memory | None:
     if grid is None:
         return None
     _READ_ROWS.clear()
+    _SHARED.clear()
     memory = Memory()
     for row in grid[1:]:
         key = cells.text(row[0]) if row else ""
@@ -134,9 +135,9 @@ def read_memory(grid: Grid | None) -> Memory | None:
             for number, data in _unpack(raw):
                 _remember(memory, prefix + number, data)
                 numbers.append(number)
-            facts = _facts(memory, prefix, numbers)
-            if facts is not None:
-                _READ_ROWS[key] = (tuple(numbers), facts, raw)
+            members = _members(memory, prefix, numbers)
+            if members is not None:
+                _READ_ROWS[key] = (tuple(numbers), members, raw)
             continue
         try:
             data = json.loads(raw)
@@ -174,11 +175,12 @@ def _remember(memory: Memory, key: str, data: dict[str, Any]) -> None:
         return
 
 
-#: The packs of the memory last read, by row: their members' numbers, what each member says
-#: (:func:`_order_facts`; an archived order itself), and the cell as read. A pack whose members
-#: all say the same at the next write is written back as read without being built again (most
-#: of a no-op's memory cost, and on a shop with a year of archived orders, most of all).
-_READ_ROWS: dict[str, tuple[tuple[str, ...], tuple[object, ...], str]] = {}
+#: The packs of the memory last read, by row: their members' numbers, each member as read
+#: (with its `Orders` row fingerprint), and the cell as read. A pack whose members all say the
+#: same at the next write (:func:`_order_facts`) is written back as read without being built
+#: again (most of a no-op's memory cost, and on a shop with a year of archived orders, most of
+#: all). The members, not their facts, are kept: they are alive anyway, facts are not small.
+_READ_ROWS: dict[str, tuple[tuple[str, ...], tuple[tuple[Any, str | None], ...], str]] = {}
 
 
 def _unpack(raw: str) -> list[tuple[str, dict[str, Any]]]:
@@ -235,18 +237,19 @@ def memory_rows(memory: Memory) -> list[list[Cell]]:
             _ARCHIVES,
             _ARCHIVED,
             list(memory.archived.items()),
-            lambda _number, gone: gone,
-            lambda _number, gone: _archived_data(gone),
+            {},
+            lambda gone: gone,
+            lambda gone, _shown: _archived_data(gone),
         )
     )
-    shown = memory.shown
     rows.extend(
         _packs(
             _ORDERS,
             _ORDER,
             list(memory.orders.items()),
-            lambda number, order: (_order_facts(order), shown.get(number)),
-            lambda number, order: _order_data(order, shown.get(number)),
+            memory.shown,
+            _order_facts,
+            _order_data,
         )
     )
     # Last, so a write cut short never records a last number whose orders did not land.
@@ -258,8 +261,9 @@ def _packs(
     pack_prefix: str,
     row_prefix: str,
     items: list[tuple[str, _Item]],
-    facts_of: Callable[[str, _Item], object],
-    data_of: Callable[[str, _Item], dict[str, Any]],
+    shown: Mapping[str, str],
+    facts_of: Callable[[_Item], object],
+    data_of: Callable[[_Item, str | None], dict[str, Any]],
 ) -> list[list[Cell]]:
     """Records packed by their running number, a pack per row (halved when too long for a
     cell); a pack whose members say what they said when read is the cell as read."""
@@ -274,25 +278,30 @@ def _packs(
             read is not None
             and len(read[0]) == len(members)
             and all(
-                number == was and facts_of(number, item) == said
-                for (number, item), was, said in zip(members, read[0], read[1], strict=True)
+                number == was
+                and shown.get(number) == was_shown
+                and (item is was_item or facts_of(item) == facts_of(was_item))
+                for (number, item), was, (was_item, was_shown) in zip(
+                    members, read[0], read[1], strict=True
+                )
             )
         ):
             rows.append([name, read[2]])
             continue
-        records = [(number, data_of(number, item)) for number, item in members]
+        records = [(number, data_of(item, shown.get(number))) for number, item in members]
         rows.extend(_fitted(name, row_prefix, records))
     return rows
 
 
-def _facts(memory: Memory, prefix: str, numbers: list[str]) -> tuple[object, ...] | None:
-    """What each of ``numbers`` says, just read (``None`` when one could not be read)."""
+def _members(
+    memory: Memory, prefix: str, numbers: list[str]
+) -> tuple[tuple[Any, str | None], ...] | None:
+    """Each of ``numbers`` just read, with its fingerprint (``None`` when one could not be
+    read)."""
     try:
         if prefix == _ARCHIVED:
-            return tuple(memory.archived[number] for number in numbers)
-        return tuple(
-            (_order_facts(memory.orders[number]), memory.shown.get(number)) for number in numbers
-        )
+            return tuple((memory.archived[number], None) for number in numbers)
+        return tuple((memory.orders[number], memory.shown.get(number)) for number in numbers)
     except KeyError:
         return None
 
@@ -486,7 +495,7 @@ def _order(number: str, data: dict[str, Any]) -> PriorOrder:
         confirmed = message_key(number, EmailKind.ORDER_CONFIRMED, email, 1)
     return PriorOrder(
         number=number,
-        batch=str(data.get("batch", "")),
+        batch=_shared(str(data.get("batch", ""))),
         submitted=_moment(data.get("submitted")),
         email=email,
         status=Decision(status) if status else None,
@@ -500,16 +509,48 @@ def _order(number: str, data: dict[str, Any]) -> PriorOrder:
         deadline=_moment(data.get("deadline")),
         reminder_sent=_moment(data.get("reminder_sent")),
         code=int(data["code"]) if data.get("code") is not None else None,
-        paid_amount=Decimal(str(data.get("paid", "0"))),
-        paid_memo=str(data.get("paid_memo", "blank")),
+        paid_amount=_decimal(str(data.get("paid", "0"))),
+        paid_memo=_shared(str(data.get("paid_memo", "blank"))),
         receipts=int(data.get("receipts", 0)),
         settled=bool(data.get("settled", False)),
         unmatched_like=tuple(str(n) for n in data.get("unmatched_like", [])),
         bank=tuple((str(key), Decimal(str(amount))) for key, amount in data.get("bank", [])),
         bank_ticked=bool(data.get("bank_ticked", False)),
         refused_credits=tuple(str(key) for key in data.get("refused", [])),
-        seller=SellerInputs(marks=tuple(_mark(m) for m in data.get("marks") or ())),
+        seller=_seller(tuple(_mark(m) for m in data.get("marks") or ())),
     )
+
+
+#: Equal values read from the memory, kept once: a big shop's orders share a few batch names,
+#: products, amounts and (mostly blank) seller marks, and each record read would otherwise hold
+#: its own copies (a fifth of what the memory costs in RAM). Cleared at each read.
+_SHARED: dict[Any, Any] = {}
+_Shared = TypeVar("_Shared", bound=Hashable)
+
+
+def _shared(value: _Shared) -> _Shared:
+    """``value``, or the equal one read before it (only for values whose equal ones are
+    interchangeable: strings, tuples of them and of ints; not marks, where ``True == 1``)."""
+    found: _Shared = _SHARED.setdefault(value, value)
+    return found
+
+
+_NO_MARKS = SellerInputs()
+
+
+def _seller(marks: tuple[str | int | float | bool | None, ...]) -> SellerInputs:
+    """The seller's marks as remembered: most orders have none, and share one record."""
+    return SellerInputs(marks=marks) if marks else _NO_MARKS
+
+
+def _decimal(text: str) -> Decimal:
+    """An amount; the same text gives the same object (keyed by text: ``1.0`` and ``1`` are
+    equal Decimals that are written differently)."""
+    key = ("decimal", text)
+    found: Decimal | None = _SHARED.get(key)
+    if found is None:
+        found = _SHARED[key] = Decimal(text)
+    return found
 
 
 def _mark(value: Any) -> str | int | float | bool | None:
@@ -523,7 +564,7 @@ def _pairs(quantities: Quantities) -> list[list[Any]]:
 def _quantities(value: Any) -> Quantities | None:
     if value is None:
         return None
-    return tuple((str(sku), int(quantity)) for sku, quantity in value)
+    return _shared(tuple((_shared(str(sku)), int(quantity)) for sku, quantity in value))
 
 
 def _iso(value: dt.date | None) -> str | None:

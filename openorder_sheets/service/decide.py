@@ -547,16 +547,15 @@ def _orders_as_shown(
         if entry.order:
             by_order.setdefault(entry.order, []).append(entry)
     astray = _astray(grid, columns, orders, order_cells)
-    shown: dict[int, dict[str, Any]] = {}
+    shown: dict[int, tuple[Mapping[str, Any], str]] = {}
     for order in orders:
         row = order.prior.sheet_row if order.prior is not None else None
         if row is None:
             continue
-        values = order_cells[id(order)]
         remembered = memory.shown.get(order.number)
         if same_row(remembered, fingerprints[id(order)]) and order.number not in astray:
             last = last_email_text(by_order.get(order.number, ()), language)
-            shown[row] = {**values, "last_email": last}
+            shown[row] = (order_cells[id(order)], last)
         elif remembered is None or order.response is None:
             return shop.backend.read([name]).tabs.get(name)
     fill_shown(grid, columns, shown)

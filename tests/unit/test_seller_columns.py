@@ -243,10 +243,12 @@ def test_fill_shown_puts_remembered_cells_into_rows_read_without_them() -> None:
     grid: Grid = [list(header), ["PO-0001"], ["PO-0002", "PO 1"]]
     columns = read_seller_inputs("Orders", grid, "en")[1]
     assert columns is not None
-    fill_shown(grid, columns, {0: {"items": "header?"}, 1: {"items": "2× Nastar"}, 7: {}})
+    rows = {0: ({"items": "header?"}, ""), 1: ({"items": "2× Nastar"}, "Sent 1 Feb"), 7: ({}, "")}
+    fill_shown(grid, columns, rows)
     assert grid[0] == header
     assert grid[1][0] == "PO-0001"
     assert grid[1][header.index("Items")] == "2× Nastar"
+    assert grid[1][header.index("Last email")] == "Sent 1 Feb"  # given apart from the cells
     assert grid[1][header.index("Total")] is None
     assert len(grid[1]) == header.index("WhatsApp link") + 1  # the last column not read
     assert grid[2] == ["PO-0002", "PO 1"]
