@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from openorder_sheets.core import cells
@@ -211,20 +212,57 @@ def record(entry: LedgerEntry, state: EmailState, now: dt.datetime, error: str =
 
 def ledger_rows(entries: Iterable[LedgerEntry]) -> list[list[Cell]]:
     """Rows of the `Emails` tab, in ledger order."""
+    return [ledger_row(e) for e in entries]
+
+
+def ledger_row(e: LedgerEntry) -> list[Cell]:
+    """One message's row of the `Emails` tab."""
     return [
-        [
-            cells.safe_text(e.key),
-            e.order,
-            e.kind,
-            cells.safe_text(e.to),
-            e.state.value,
-            e.attempts,
-            e.last_attempt.replace(tzinfo=None) if e.last_attempt else None,
-            e.message_id,
-            cells.safe_text(e.error),
-        ]
-        for e in entries
+        cells.safe_text(e.key),
+        e.order,
+        e.kind,
+        cells.safe_text(e.to),
+        e.state.value,
+        e.attempts,
+        e.last_attempt.replace(tzinfo=None) if e.last_attempt else None,
+        e.message_id,
+        cells.safe_text(e.error),
     ]
+
+
+class LedgerRows(Sequence[list[Cell]]):
+    """The `Emails` tab as rows, ``header`` first, each row built when it is looked at.
+
+    A sync compares every row with the sheet and keeps only those that changed: built all at
+    once, a big shop's rows (several per order) were the largest thing a sync held while it
+    planned its writes."""
+
+    def __init__(self, header: list[Cell], entries: Sequence[LedgerEntry]) -> None:
+        self.header = header
+        self.entries = entries
+
+    def __len__(self) -> int:
+        return len(self.entries) + 1
+
+    @overload
+    def __getitem__(self, index: int) -> list[Cell]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[Cell]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[Cell] | list[list[Cell]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return list(self.header) if index == 0 else ledger_row(self.entries[index - 1])
+
+    def __iter__(self) -> Iterator[list[Cell]]:
+        yield list(self.header)
+        for entry in self.entries:
+            yield ledger_row(entry)
 
 
 def read_ledger(

@@ -77,6 +77,12 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         decided.codes,
         decided.order_cells,
     )
+
+    def add_view(update: TabUpdate) -> None:
+        # Fingerprinted as soon as built: an unchanged view (the usual case) is let go before
+        # the next one is built (a big shop's views are a row or more per order each).
+        updates.extend(_fingerprinted(decided, [update]))
+
     statement_grid = decided.snapshot["statement"]
     if statement_grid is not None:
         updates.extend(
@@ -91,7 +97,7 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
             )
         )
     if statement_grid is not None or decided.snapshot["payments"] is not None:
-        updates.append(
+        add_view(
             _whole(
                 "payments",
                 config,
@@ -100,7 +106,7 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
             )
         )
     if decided.snapshot["public_status"] is not None or config.shop.status_url:
-        updates.append(
+        add_view(
             _whole(
                 "public_status",
                 config,
@@ -121,8 +127,8 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         first, last = spans[focus.name]
         chart = summary_chart(language, focus.name, first, last)
         summary_layout = replace(summary_layout, chart=chart)
-    updates.append(_whole("summary", config, summary, summary_layout))
-    updates.append(
+    add_view(_whole("summary", config, summary, summary_layout))
+    add_view(
         _whole(
             "materials_needed",
             config,
@@ -130,7 +136,7 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
             tab_layout("materials_needed", language, currency),
         )
     )
-    updates.append(
+    add_view(
         _whole(
             "packing",
             config,
@@ -138,16 +144,15 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
             tab_layout("packing", language, currency),
         )
     )
+    emails_layout = tab_layout("emails", language, currency)
     updates.append(
-        _whole(
-            "emails",
-            config,
-            ledger.ledger_rows(decided.entries),
-            tab_layout("emails", language, currency),
-            clear=False,
+        TabUpdate(
+            config.tab("emails"),
+            tuple(range(len(emails_layout.columns))),
+            ledger.LedgerRows([spec.header for spec in emails_layout.columns], decided.entries),
+            emails_layout,
         )
     )
-    updates = _fingerprinted(decided, updates)
     # The memory last: the views' fingerprints were just taken.
     updates.append(
         _whole(
@@ -191,8 +196,16 @@ def _fingerprinted(decided: Decided, updates: list[TabUpdate]) -> list[TabUpdate
 
 
 def _fingerprint(update: TabUpdate) -> str:
-    text = json.dumps([list(row or ()) for row in update.rows], default=str, ensure_ascii=False)
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    """A digest of the rows as JSON text (``json.dumps`` of the list of rows), fed a row at a
+    time: the same digest as of the whole text, without holding a big view's text."""
+    digest = hashlib.blake2b(digest_size=12)
+    digest.update(b"[")
+    for index, row in enumerate(update.rows):
+        if index:
+            digest.update(b", ")
+        digest.update(json.dumps(list(row or ()), default=str, ensure_ascii=False).encode())
+    digest.update(b"]")
+    return digest.hexdigest()
 
 
 def _with_clocks(decided: Decided) -> Memory:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from openorder_sheets.core.ledger import (
+    LedgerRows,
     add_due,
     ledger_rows,
     merge,
@@ -19,6 +22,7 @@ from openorder_sheets.core.ledger import (
     to_send,
 )
 from openorder_sheets.core.model import EmailDue, EmailKind, EmailState, LedgerEntry
+from openorder_sheets.ports import Cell
 
 NOW = dt.datetime(2027, 2, 16, 10, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 
@@ -190,3 +194,25 @@ def test_ledger_rows_never_write_a_formula_and_write_wall_clock_time() -> None:
     assert row[4] == "failed"
     assert row[6] == NOW.replace(tzinfo=None)
     assert row[8] == "'+550 no"
+
+
+def test_the_emails_tab_built_row_by_row_is_the_same_rows_with_its_header() -> None:
+    """A sync plans the `Emails` tab as rows built when looked at (a big shop's ledger is not
+    held twice): they are exactly the rows, header first, by index, slice or iteration."""
+    entries = [
+        entry("PO-0001/order_confirmed/a@example.com/1", EmailState.SENT, 1, last=NOW),
+        entry("PO-0001/payment_reminder/a@example.com/1"),
+        LedgerEntry("=X", "PO-0002", "order_confirmed", "=b@x.id", EmailState.FAILED, 1, NOW),
+    ]
+    header: list[Cell] = ["Key", "Order", "Kind", "To", "State", "Attempts", "Last", "Id", "Err"]
+    lazy = LedgerRows(header, entries)
+    eager = [header, *ledger_rows(entries)]
+    assert len(lazy) == len(eager) == 4
+    assert list(lazy) == eager
+    assert [lazy[i] for i in range(-4, 4)] == [*eager, *eager]
+    assert lazy[1:3] == eager[1:3]
+    assert lazy[::-1] == eager[::-1]
+    with pytest.raises(IndexError):
+        lazy[4]
+    lazy[0].append("changed")  # each look is a fresh row: the plan may change what it gets
+    assert lazy[0] == header
