@@ -23,16 +23,16 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from openorder_sheets.core.model import Response
 
 FILE = "answers-read.json"
-_FORMAT = 2
+_FORMAT = 3  # a header line, then one line per answer (read a line at a time)
 
 
 @functools.cache
@@ -50,44 +50,51 @@ def code_version() -> str:
 
 
 class AnswerCache:
-    """``answers-read.json`` in the sheet's state folder."""
+    """``answers-read.json`` in the sheet's state folder: a JSON header line (format, reading
+    context, where the archived answers end), then one JSON line ``[key, answer]`` per answer.
+
+    Read a line at a time: a big form's answers parsed whole at once were, for a moment, more
+    memory than the answers themselves."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / FILE
-        self._read: dict[str, Any] | None = None
+        self._header: dict[str, Any] | None = None
 
-    def _contents(self) -> dict[str, Any]:
-        """The file's contents, read once per sync (each sync makes its own cache; the file
-        holds every answer, so parsing it twice costs)."""
-        if self._read is None:
+    def _head(self) -> dict[str, Any]:
+        """The header line, read once per sync (``{}`` when the file is missing or foreign)."""
+        if self._header is None:
+            self._header = {}
             try:
-                found = json.loads(self.path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                with self.path.open(encoding="utf-8") as file:
+                    found = json.loads(file.readline())
+            except (OSError, ValueError, UnicodeDecodeError):
                 found = None
-            self._read = found if isinstance(found, dict) and found.get("format") == _FORMAT else {}
-        return self._read
+            if isinstance(found, dict) and found.get("format") == _FORMAT:
+                self._header = found
+        return self._header
 
     def load(self, context: str, zone: ZoneInfo) -> dict[str, Response]:
         """The answers read under ``context``; nothing when the file is missing, unreadable or
-        from another context.
-
-        Once per cache: the parsed file lets go of its answers here (a big form's file parsed
-        is more memory than the answers built from it, and a sync holds this cache to the
-        end); :meth:`rows_from` still answers."""
-        data = self._contents()
-        answers = data.pop("answers", None)
-        try:
-            if data.get("context") != context:
-                return {}
-            return {str(key): _response(value, zone) for key, value in answers.items()}
-        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        from another context."""
+        if self._head().get("context") != context:
             return {}
+        shared: dict[Any, Any] = {}
+        answers: dict[str, Response] = {}
+        try:
+            with self.path.open(encoding="utf-8") as file:
+                file.readline()
+                for line in file:
+                    key, value = json.loads(line)
+                    answers[str(key)] = _response(value, zone, shared)
+        except (OSError, TypeError, ValueError, KeyError, AttributeError, IndexError):
+            return {}
+        return answers
 
     def rows_from(self) -> tuple[str, int] | None:
         """The form's tab and the first 0-based row under its header that is not an archived
         order's answer, as the last sync found them; ``None`` when not known."""
         try:
-            tab, first = self._contents()["rows_from"]
+            tab, first = self._head()["rows_from"]
             if isinstance(tab, str) and type(first) is int:
                 return tab, first
         except (TypeError, ValueError, KeyError):
@@ -102,22 +109,27 @@ class AnswerCache:
     ) -> None:
         """Replace the file with ``answers`` (written whole, then renamed into place); a
         folder that cannot be written only costs the next sync its time."""
-        self._read = None
-        data = {
+        self._header = None
+        header = {
             "format": _FORMAT,
             "context": context,
-            "answers": {key: _data(value) for key, value in answers.items()},
             "rows_from": list(rows_from) if rows_from else None,
         }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".answers-", dir=self.path.parent)
             with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump(data, file, ensure_ascii=False, separators=(",", ":"))
+                file.write(_line(header))
+                for key, value in answers.items():
+                    file.write(_line([key, _data(value)]))
             os.replace(temporary, self.path)
         except OSError:
             with contextlib.suppress(OSError, UnboundLocalError):
                 os.unlink(temporary)
+
+
+def _line(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _data(response: Response) -> list[Any]:
@@ -138,7 +150,9 @@ def _data(response: Response) -> list[Any]:
     ]
 
 
-def _response(value: list[Any], zone: ZoneInfo) -> Response:
+def _response(value: list[Any], zone: ZoneInfo, shared: dict[Any, Any]) -> Response:
+    """One answer as read before; values many answers share (a delivery choice, a product, an
+    order's items) are kept once, in ``shared``."""
     (
         row,
         stamp,
@@ -163,10 +177,23 @@ def _response(value: list[Any], zone: ZoneInfo) -> Response:
         name=str(name),
         phone=str(phone),
         address=str(address),
-        delivery=str(delivery),
+        delivery=_shared(shared, str(delivery)),
         notes=str(notes),
         opt_in=opt_in if isinstance(opt_in, bool) else None,
-        quantities=tuple((str(sku), int(quantity)) for sku, quantity in lines),
-        problems=tuple(str(problem) for problem in problems),
+        quantities=_shared(
+            shared,
+            tuple((_shared(shared, str(sku)), int(quantity)) for sku, quantity in lines),
+        ),
+        problems=_shared(shared, tuple(str(problem) for problem in problems)),
         phone_grouped=str(grouped),
     )
+
+
+_Value = TypeVar("_Value", bound=Hashable)
+
+
+def _shared(shared: dict[Any, Any], value: _Value) -> _Value:
+    """``value``, or the equal one read before it (strings and tuples of strings and ints:
+    equal ones are interchangeable)."""
+    found: _Value = shared.setdefault(value, value)
+    return found

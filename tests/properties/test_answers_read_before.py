@@ -106,6 +106,8 @@ def test_a_file_from_other_code_another_form_or_damaged_is_not_believed(tmp_path
         "{",
         "[]",
         json.dumps({"format": 2, "context": context, "answers": {"k": [1]}}),
+        json.dumps({"format": 3, "context": context, "rows_from": None}) + '\n["k", [1]]\n',
+        json.dumps({"format": 3, "context": context, "rows_from": None}) + "\n{\n",
     ):
         (tmp_path / FILE).write_text(damage, encoding="utf-8")
         assert AnswerCache(tmp_path).load(context, ZONE) == {}  # the next sync's
