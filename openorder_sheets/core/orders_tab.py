@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 from openorder_sheets.core import cells, formatting
+from openorder_sheets.core.cell_diff import comparable
 from openorder_sheets.core.columns import Columns
 from openorder_sheets.core.labels import (
     EMAIL_KIND_LABELS,
@@ -149,13 +150,12 @@ def order_values(
     progress = progress_key(order)
     total = _number(order.total)
     values: dict[str, Cell] = {
-        "order": order.number,
+        **_read_values(order, language),
         "batch": cells.safe_text(order.batch.name) if order.batch else "",
         "submitted": order.submitted.replace(tzinfo=None) if order.submitted else None,
         "items": cells.safe_text(items_text(order.lines)),
         "total": total,
         "amount_to_pay": _number(order.total + (code or 0)),
-        "status": label(STATUS_LABELS, order.status.value, language),
         "progress": label(PROGRESS_LABELS, progress, language) if progress else "",
         "problems": cells.safe_text("; ".join(problems_text(order, language))),
         "last_email": last_email_text(ledger, language),
@@ -167,10 +167,37 @@ def order_values(
                 "name": cells.safe_text(response.name),
                 "email": cells.safe_text(response.email),
                 "whatsapp": phone_display(response.phone, response.phone_grouped),
-                "response_row": response.row,
             }
         )
     return values
+
+
+def _read_values(order: Order, language: str) -> dict[str, Cell]:
+    """The tool's cells of an `Orders` row that every sync reads back (``READ_ORDER_COLUMNS``:
+    the order's number, its status, the `Response row` witness)."""
+    values: dict[str, Cell] = {
+        "order": order.number,
+        "status": label(STATUS_LABELS, order.status.value, language),
+    }
+    if order.response is not None:
+        values["response_row"] = order.response.row
+    return values
+
+
+def _read_cells_hold(order: Order, grid: Grid, positions: Mapping[str, int], language: str) -> bool:
+    """The tool's cells of ``order``'s row that the sync read hold what it would write (a
+    seller may have blanked a `Status`): only then may a row otherwise unchanged be left
+    alone."""
+    index = order.prior.sheet_row if order.prior is not None else None
+    if index is None or index >= len(grid):
+        return False
+    row = grid[index]
+    for key, value in _read_values(order, language).items():
+        at = positions[key]
+        old = row[at] if at < len(row) else None
+        if comparable(value) != comparable(old):
+            return False
+    return True
 
 
 def problems_text(order: Order, language: str) -> tuple[str, ...]:
@@ -199,11 +226,15 @@ def orders_updates(
     language: str,
     codes: Mapping[str, int] | None = None,
     known: dict[int, dict[str, Cell]] | None = None,
+    unchanged: Mapping[int, str] | None = None,
 ) -> list[TabUpdate]:
     """The writes for the `Orders` tab: header cells that are missing, existing rows, new rows.
 
     ``known`` remembers each order's cells between the two plans of one sync (keyed by the
     order object's id, so pass the same orders): only `Last email` depends on delivery.
+    ``unchanged`` names (by id) the orders whose row holds what the tool would write but for
+    `Last email`, with the text that cell shows: such a row is left alone while it still
+    says that, and written whole once it does not.
     """
     keys = TAB_COLUMNS["orders"]
     positions: dict[str, int] = dict(columns.index) if columns else {}
@@ -240,6 +271,13 @@ def orders_updates(
     current = grid or []
     for order in orders:
         ledger = ledger_by_order.get(order.number, ())
+        shown_last = unchanged.get(id(order)) if unchanged else None
+        if (
+            shown_last is not None
+            and last_email_text(ledger, language) == shown_last
+            and _read_cells_hold(order, current, positions, language)
+        ):
+            continue
         values = known.get(id(order)) if known is not None else None
         if values is None:
             values = order_values(

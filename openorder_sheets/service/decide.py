@@ -104,6 +104,9 @@ class Decided:
     ships_told: dict[str, dt.date] = field(default_factory=dict)
     order_columns: Columns | None = None  # where the `Orders` tab's columns are
     order_cells: dict[int, dict[str, Any]] = field(default_factory=dict)  # per order, by id
+    #: Orders whose `Orders` row holds what the tool would write (by id; their cells are not
+    #: kept): the `Last email` text that row shows.
+    unchanged_rows: dict[int, str] = field(default_factory=dict)
     matches: list[Match] = field(default_factory=list)  # what each statement credit did
     statement_problems: list[str] = field(default_factory=list)  # rows that cannot be read
     statement_notes: dict[int, str] = field(default_factory=dict)  # rows not taken, and why
@@ -333,27 +336,20 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
         products={product.sku: product for product in catalog.products},
     )
     next_memory.views = dict(marks or {})
-    order_cells = _order_cells(orders, config)
     # The fingerprints spare a backend that can leave columns unread reading them back; a
     # workbook is read whole anyway (one moved to Google reads `Orders` whole once).
     skipping = isinstance(shop.backend, ColumnSkipping)
-    fingerprints = {id(o): row_fingerprint(order_cells[id(o)]) for o in orders if skipping}
+    orders_unread = fold(names["orders"]) in {fold(tab) for tab in snapshot.skipped}
+    cells_of = _order_cells(orders, config, skipping, memory.shown if orders_unread else None)
     next_memory.shown = {
-        o.number: fingerprints[id(o)]
+        o.number: cells_of.fingerprints[id(o)]
         for o in orders
-        if o.number in next_memory.orders and id(o) in fingerprints
+        if o.number in next_memory.orders and id(o) in cells_of.fingerprints
     }
-    if fold(names["orders"]) in {fold(tab) for tab in snapshot.skipped}:
-        tabs["orders"] = _orders_as_shown(
-            shop,
-            names["orders"],
-            tabs["orders"],
-            order_columns,
-            orders,
-            order_cells,
-            fingerprints,
-            memory,
-            entries,
+    unchanged: dict[int, str] = {}
+    if orders_unread:
+        tabs["orders"], unchanged = _orders_as_shown(
+            shop, names["orders"], tabs["orders"], order_columns, orders, cells_of, memory, entries
         )
     return Decided(
         config,
@@ -372,7 +368,8 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
         reviews=reviews,
         review_problems=review_problems,
         catalog_warnings=catalog_warnings,
-        order_cells=order_cells,
+        order_cells=cells_of.cells,
+        unchanged_rows=unchanged,
     )
 
 
@@ -517,10 +514,56 @@ def _in_place(grid: Grid, tab_key: str, skipped: frozenset[int]) -> bool:
     return True
 
 
-def _order_cells(orders: list[Order], config: Config) -> dict[int, dict[str, Any]]:
-    """Each order's cells of the `Orders` tab (by order id), computed once per sync."""
-    shop_name, currency, language = config.shop.name, config.shop.currency, config.shop.language
-    return {id(o): order_values(o, (), shop_name, currency, language, o.code) for o in orders}
+@dataclass
+class _OrderCells:
+    """The `Orders` cells of each order (by id), and, for a backend that leaves them unread,
+    each row's fingerprint and `Response row` witness. The cells of a row that may be as the
+    tool last wrote it are not kept (a big shop's rows are mostly such): :meth:`of` builds
+    them again when one is needed after all."""
+
+    config: Config
+    cells: dict[int, dict[str, Any]]
+    fingerprints: dict[int, str]
+    witnesses: dict[int, Any]
+    maybe_same: set[int]
+
+    def of(self, order: Order) -> dict[str, Any]:
+        found = self.cells.get(id(order))
+        if found is None:
+            found = self.cells[id(order)] = _cells(order, self.config)
+        return found
+
+
+def _cells(order: Order, config: Config) -> dict[str, Any]:
+    shop = config.shop
+    return order_values(order, (), shop.name, shop.currency, shop.language, order.code)
+
+
+def _order_cells(
+    orders: list[Order], config: Config, skipping: bool, shown: Mapping[str, str] | None
+) -> _OrderCells:
+    """Each order's cells of the `Orders` tab, computed once per sync; with ``skipping``, each
+    row's fingerprint and witness too. With ``shown`` (the fingerprints of the rows as last
+    written, when the tool's columns were left unread), the cells of a row whose fingerprint
+    is unchanged are let go once fingerprinted."""
+    found = _OrderCells(config, {}, {}, {}, set())
+    for order in orders:
+        values = _cells(order, config)
+        if skipping:
+            print_ = row_fingerprint(values)
+            found.fingerprints[id(order)] = print_
+            found.witnesses[id(order)] = values.get(WITNESS_COLUMN)
+            row = order.prior.sheet_row if order.prior is not None else None
+            if (
+                shown is not None
+                and row is not None
+                and order.response is not None
+                and same_row(shown.get(order.number), print_)
+            ):
+                found.maybe_same.add(id(order))
+                continue
+        found.cells[id(order)] = values
+    return found
 
 
 def _orders_as_shown(
@@ -529,41 +572,51 @@ def _orders_as_shown(
     grid: Grid | None,
     columns: Columns | None,
     orders: list[Order],
-    order_cells: Mapping[int, Mapping[str, Any]],
-    fingerprints: Mapping[int, str],
+    cells_of: _OrderCells,
     memory: Memory,
     entries: list[LedgerEntry],
-) -> Grid | None:
-    """The `Orders` grid read without the tool's columns, with those columns as the tool last
-    wrote them for each row whose fingerprint says so; a row whose cells changed is left blank
-    there, so the sync writes it. An order without a fingerprint (a memory an older version
-    wrote) or without its form answer (cells the tool keeps as they were) needs the sheet's own
-    cells: then the tab is read again whole, once."""
+) -> tuple[Grid | None, dict[int, str]]:
+    """The `Orders` grid read without the tool's columns, and the rows (by order id) that
+    hold what the tool last wrote, with the `Last email` they show: their fingerprint says so
+    and no sort moved them. Those rows' unread cells stay empty in the grid: the plan leaves
+    such a row alone, or writes it whole. A row whose cells changed is left blank there too,
+    so the sync writes it. An order without a fingerprint (a memory an older version wrote)
+    or without its form answer (cells the tool keeps as they were) needs the sheet's own
+    cells: its row is filled from memory when unchanged, else the tab is read again whole,
+    once, with every order's cells kept."""
     if grid is None or columns is None:
-        return grid
+        return grid, {}
     language = shop.config.shop.language
     by_order: dict[str, list[LedgerEntry]] = {}
     for entry in entries:
         if entry.order:
             by_order.setdefault(entry.order, []).append(entry)
-    astray = _astray(grid, columns, orders, order_cells)
+    astray = _astray(grid, columns, orders, cells_of.witnesses)
+    unchanged: dict[int, str] = {}
     shown: dict[int, tuple[Mapping[str, Any], str]] = {}
     for order in orders:
         row = order.prior.sheet_row if order.prior is not None else None
         if row is None:
             continue
+        last = last_email_text(by_order.get(order.number, ()), language)
+        if id(order) in cells_of.maybe_same and order.number not in astray:
+            unchanged[id(order)] = last
+            continue
         remembered = memory.shown.get(order.number)
-        if same_row(remembered, fingerprints[id(order)]) and order.number not in astray:
-            last = last_email_text(by_order.get(order.number, ()), language)
-            shown[row] = (order_cells[id(order)], last)
-        elif remembered is None or order.response is None:
-            return shop.backend.read([name]).tabs.get(name)
+        if same_row(remembered, cells_of.fingerprints[id(order)]) and order.number not in astray:
+            shown[row] = (cells_of.of(order), last)  # without its answer: kept as it was
+            continue
+        cells_of.of(order)  # its row is written: its cells are needed
+        if remembered is None or order.response is None:
+            for every in orders:
+                cells_of.of(every)
+            return shop.backend.read([name]).tabs.get(name), {}
     fill_shown(grid, columns, shown)
-    return grid
+    return grid, unchanged
 
 
 def _astray(
-    grid: Grid, columns: Columns, orders: list[Order], order_cells: Mapping[int, Mapping[str, Any]]
+    grid: Grid, columns: Columns, orders: list[Order], witnesses: Mapping[int, Any]
 ) -> set[str]:
     """Orders whose row may not hold the cells the tool last wrote for them.
 
@@ -574,7 +627,7 @@ def _astray(
     by_witness: dict[object, str] = {}
     at_row: dict[int, tuple[str, object]] = {}
     for order in orders:
-        expected = order_cells[id(order)].get(WITNESS_COLUMN)
+        expected = witnesses[id(order)]
         if expected is not None:
             by_witness[comparable(expected)] = order.number
         row = order.prior.sheet_row if order.prior is not None else None

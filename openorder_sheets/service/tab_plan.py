@@ -76,6 +76,7 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         language,
         decided.codes,
         decided.order_cells,
+        decided.unchanged_rows,
     )
 
     def add_view(update: TabUpdate) -> None:
