@@ -156,3 +156,25 @@ def test_a_new_shops_first_sync_reads_once(tmp_path: Path, sheets_server: object
     shop.sync(NOW)
     reads = {k: counts.get(k, 0) - before.get(k, 0) for k in ("metadata_get", "values_batch_get")}
     assert reads == {"metadata_get": 1, "values_batch_get": 1}
+
+
+def test_a_row_that_only_gets_a_new_last_email_is_written_whole_and_right(
+    tmp_path: Path, sheets_server: object
+) -> None:
+    """A re-sync keeps no cells of the rows it finds unchanged. When a payment reminder goes
+    to a buyer whose row is otherwise unchanged, that row is written whole with what the tool
+    says of the order (not blanks where its cells were let go); a row with no news is left
+    as it was, and the next sync finds nothing to write."""
+    shop = _shop(tmp_path, sheets_server)
+    shop.sync(NOW)
+    before = {number: shop.order(number) for number in ("PO-0001", "PO-0002", "PO-0003")}
+    shop.sync("2027-02-04 23:00")  # 37 hours on: the reminders are due
+    assert shop.transport.kinds_to("ani@example.com")[-1] == "payment_reminder"
+    assert "Citra" in text(before["PO-0003"]["Name"])
+    assert shop.order("PO-0003") == before["PO-0003"]
+    for number in ("PO-0001", "PO-0002"):
+        after = shop.order(number)
+        changed = {column for column in after if after[column] != before[number][column]}
+        assert changed == {"Last email"}, changed
+        assert text(after["Last email"]) != text(before[number]["Last email"])
+    assert shop.sync("2027-02-04 23:10").tabs_written == []
