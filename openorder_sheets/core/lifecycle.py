@@ -28,6 +28,7 @@ from openorder_sheets.core.model import (
     EmailKind,
     Order,
     PriorOrder,
+    Quantities,
     SellerAction,
     evolve,
     quantities_of,
@@ -238,7 +239,7 @@ def remember(order: Order, now: dt.datetime) -> PriorOrder:
         email=order.email,
         status=order.status,
         response_row=response.row if response is not None else base.response_row,
-        lines=quantities_of(order.lines),
+        lines=_same_or(base.lines, quantities_of(order.lines)),
         asked=response.quantities if response is not None else base.asked,
         held=quantities_of(order.held) if order.held is not None else None,
         problems=order.problems,
@@ -257,3 +258,8 @@ def remember(order: Order, now: dt.datetime) -> PriorOrder:
         settled=order.paid,
         unmatched_like=order.unmatched_like,
     )
+
+
+def _same_or(before: Quantities, now: Quantities) -> Quantities:
+    """``before`` when ``now`` says the same (most orders, most syncs): one tuple kept."""
+    return before if before == now else now

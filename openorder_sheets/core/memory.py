@@ -572,7 +572,17 @@ def _iso(value: dt.date | None) -> str | None:
 
 
 def _moment(value: Any) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if value else None
+    """A time as written; its fixed offset is kept once for all the times read (each parse
+    makes a zone object of its own)."""
+    if not value:
+        return None
+    moment = dt.datetime.fromisoformat(value)
+    zone = moment.tzinfo
+    if zone is not None:
+        shared = _SHARED.setdefault(("zone", zone), zone)
+        if shared is not zone:
+            moment = moment.replace(tzinfo=shared)
+    return moment
 
 
 def _date(value: Any) -> dt.date | None:

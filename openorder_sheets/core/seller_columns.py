@@ -103,9 +103,19 @@ def read_seller_inputs(
             action_text=action_text,
             tracking_no=cells.unescape(cells.text(columns.get(row, "tracking_no"))),
             seller_note=cells.text(columns.get(row, "seller_note")),
-            marks=tuple(_plain(columns.get(row, key)) for key in ORDER_SELLER_COLUMNS),
+            marks=_marks(tuple(_plain(columns.get(row, key)) for key in ORDER_SELLER_COLUMNS)),
         )
     return found, columns, []
+
+
+_NO_MARKS: tuple[None, ...] = (None,) * len(ORDER_SELLER_COLUMNS)
+
+
+def _marks(
+    marks: tuple[str | int | float | bool | None, ...],
+) -> tuple[str | int | float | bool | None, ...]:
+    """The seller's cells of a row; blank ones (most rows) share one tuple."""
+    return _NO_MARKS if marks == _NO_MARKS else marks
 
 
 #: The tool's columns of `Orders` a sync does not read back: what they hold is known from the

@@ -52,10 +52,13 @@ _ACTIONS = {**reverse_lookup(SELLER_ACTION_LABELS), **_ACTION_SYNONYMS}
 _AMOUNT = re.compile(r"^(?:rp|idr)?\s*([\d.,]+)\s*(?:,-|\.-)?$")
 
 
+_BLANK = PaidMark()  # most rows: one record, shared
+
+
 def paid_mark(cell: Cell) -> PaidMark:
     """What a `Paid` cell says."""
     if cell is None or cell == "":
-        return PaidMark()
+        return _BLANK
     if isinstance(cell, bool):
         return PaidMark(PaidKind.YES if cell else PaidKind.NO, text=str(cell))
     if isinstance(cell, int | float) and not isinstance(cell, bool):
