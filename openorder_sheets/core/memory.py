@@ -137,7 +137,7 @@ def read_memory(grid: Grid | None) -> Memory | None:
                 numbers.append(number)
             members = _members(memory, prefix, numbers)
             if members is not None:
-                _READ_ROWS[key] = (tuple(numbers), members, raw)
+                _READ_ROWS[key] = (tuple(numbers), *members, raw)
             continue
         try:
             data = json.loads(raw)
@@ -180,7 +180,7 @@ def _remember(memory: Memory, key: str, data: dict[str, Any]) -> None:
 #: same at the next write (:func:`_order_facts`) is written back as read without being built
 #: again (most of a no-op's memory cost, and on a shop with a year of archived orders, most of
 #: all). The members, not their facts, are kept: they are alive anyway, facts are not small.
-_READ_ROWS: dict[str, tuple[tuple[str, ...], tuple[tuple[Any, str | None], ...], str]] = {}
+_READ_ROWS: dict[str, tuple[tuple[str, ...], tuple[Any, ...], tuple[str | None, ...], str]] = {}
 
 
 def _unpack(raw: str) -> list[tuple[str, dict[str, Any]]]:
@@ -281,12 +281,12 @@ def _packs(
                 number == was
                 and shown.get(number) == was_shown
                 and (item is was_item or facts_of(item) == facts_of(was_item))
-                for (number, item), was, (was_item, was_shown) in zip(
-                    members, read[0], read[1], strict=True
+                for (number, item), was, was_item, was_shown in zip(
+                    members, read[0], read[1], read[2], strict=True
                 )
             )
         ):
-            rows.append([name, read[2]])
+            rows.append([name, read[3]])
             continue
         records = [(number, data_of(item, shown.get(number))) for number, item in members]
         rows.extend(_fitted(name, row_prefix, records))
@@ -295,13 +295,16 @@ def _packs(
 
 def _members(
     memory: Memory, prefix: str, numbers: list[str]
-) -> tuple[tuple[Any, str | None], ...] | None:
-    """Each of ``numbers`` just read, with its fingerprint (``None`` when one could not be
-    read)."""
+) -> tuple[tuple[Any, ...], tuple[str | None, ...]] | None:
+    """Each of ``numbers`` just read, and each one's fingerprint (``None`` when one could not
+    be read)."""
     try:
         if prefix == _ARCHIVED:
-            return tuple((memory.archived[number], None) for number in numbers)
-        return tuple((memory.orders[number], memory.shown.get(number)) for number in numbers)
+            return tuple(memory.archived[n] for n in numbers), (None,) * len(numbers)
+        return (
+            tuple(memory.orders[n] for n in numbers),
+            tuple(memory.shown.get(n) for n in numbers),
+        )
     except KeyError:
         return None
 

@@ -594,11 +594,13 @@ def _orders_as_shown(
     astray = _astray(grid, columns, orders, cells_of.witnesses)
     unchanged: dict[int, str] = {}
     shown: dict[int, tuple[Mapping[str, Any], str]] = {}
+    texts: dict[str, str] = {}  # many rows show the same `Last email`: kept once
     for order in orders:
         row = order.prior.sheet_row if order.prior is not None else None
         if row is None:
             continue
         last = last_email_text(by_order.get(order.number, ()), language)
+        last = texts.setdefault(last, last)
         if id(order) in cells_of.maybe_same and order.number not in astray:
             unchanged[id(order)] = last
             continue
