@@ -107,6 +107,7 @@ def fill_derived(grid: Grid, positions: Mapping[str, int], domain: str) -> bool:
     key_at = positions["key"]
     derived = [(positions[name], name) for name in DERIVED_COLUMNS]
     width = max(at for at, _ in derived) + 1
+    seen: dict[str, str] = {}  # an order's rows share its number, kinds and address: once each
     for row in grid[1:]:
         key = cells.text(row[key_at]) if key_at < len(row) else ""
         if not key:
@@ -114,11 +115,11 @@ def fill_derived(grid: Grid, positions: Mapping[str, int], domain: str) -> bool:
         parts = _split_key(key)
         if parts is None:
             return False
-        subject, kind, to = parts
+        subject, kind, to = (seen.setdefault(part, part) for part in parts)
         values = {
             "order": "" if kind in BATCH_KINDS else subject,
             "kind": kind,
-            "to": cells.safe_text(to),
+            "to": seen.setdefault(cells.safe_text(to), cells.safe_text(to)),
             "message_id": message_id(key, domain),
         }
         if len(row) < width:

@@ -8,6 +8,7 @@ the seller may take that tick off again).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote
 
@@ -62,6 +63,34 @@ def last_email_text(entries: Iterable[LedgerEntry], language: str) -> str:
         return f"{_email_words(newest, language)} · {formatting.day_and_time(when, language)}"
     waiting = [e for e in entries if e.state is not EmailState.SENT]
     return _email_words(waiting[-1], language) if waiting else ""
+
+
+def last_email_texts(entries: Iterable[LedgerEntry], language: str) -> dict[str, str]:
+    """:func:`last_email_text` of each order's messages (by number), in one pass over the
+    ledger: no list of messages per order is built, and equal texts are kept once."""
+    newest: dict[str, tuple[dt.datetime, int, LedgerEntry]] = {}
+    waiting: dict[str, LedgerEntry] = {}
+    for index, entry in enumerate(entries):
+        if not entry.order:
+            continue
+        if entry.state is EmailState.SENT:
+            if entry.last_attempt is not None:
+                best = newest.get(entry.order)
+                if best is None or (entry.last_attempt, index) > best[:2]:
+                    newest[entry.order] = (entry.last_attempt, index, entry)
+        else:
+            waiting[entry.order] = entry
+    texts: dict[str, str] = {}
+    found: dict[str, str] = {}
+    for number in (*newest, *(n for n in waiting if n not in newest)):
+        best = newest.get(number)
+        if best is not None:
+            when, _, entry = best
+            text = f"{_email_words(entry, language)} · {formatting.day_and_time(when, language)}"
+        else:
+            text = _email_words(waiting[number], language)
+        found[number] = texts.setdefault(text, text)
+    return found
 
 
 def _email_words(entry: LedgerEntry, language: str) -> str:
@@ -219,7 +248,7 @@ def orders_updates(
     orders: list[Order],
     grid: Grid | None,
     columns: Columns | None,
-    ledger_by_order: Mapping[str, list[LedgerEntry]],
+    last_emails: Mapping[str, str],
     layout: TabLayout,
     shop_name: str,
     currency: str,
@@ -270,23 +299,23 @@ def orders_updates(
     fresh: list[list[Cell]] = []
     current = grid or []
     for order in orders:
-        ledger = ledger_by_order.get(order.number, ())
+        last_email = last_emails.get(order.number, "")
         shown_last = unchanged.get(id(order)) if unchanged else None
         if (
             shown_last is not None
-            and last_email_text(ledger, language) == shown_last
+            and last_email == shown_last
             and _read_cells_hold(order, current, positions, language)
         ):
             continue
         values = known.get(id(order)) if known is not None else None
         if values is None:
             values = order_values(
-                order, ledger, shop_name, currency, language, (codes or {}).get(order.number)
+                order, (), shop_name, currency, language, (codes or {}).get(order.number)
             )
             if known is not None:
                 known[id(order)] = values
-        else:
-            values = {**values, "last_email": last_email_text(ledger, language)}
+        if values.get("last_email") != last_email:
+            values = {**values, "last_email": last_email}
         sheet_row = order.prior.sheet_row if order.prior is not None else None
         if sheet_row is not None:
             row = current[sheet_row] if sheet_row < len(current) else []

@@ -43,7 +43,7 @@ from openorder_sheets.core.model import (
     SellerAction,
     evolve,
 )
-from openorder_sheets.core.orders_tab import last_email_text, order_values
+from openorder_sheets.core.orders_tab import last_email_texts, order_values
 from openorder_sheets.core.responses import read_responses_known, reading_context
 from openorder_sheets.core.responses_tab import default_responses_tabs, find_responses_tab
 from openorder_sheets.core.rules import Settings, decide
@@ -586,21 +586,15 @@ def _orders_as_shown(
     once, with every order's cells kept."""
     if grid is None or columns is None:
         return grid, {}
-    language = shop.config.shop.language
-    by_order: dict[str, list[LedgerEntry]] = {}
-    for entry in entries:
-        if entry.order:
-            by_order.setdefault(entry.order, []).append(entry)
+    last_emails = last_email_texts(entries, shop.config.shop.language)
     astray = _astray(grid, columns, orders, cells_of.witnesses)
     unchanged: dict[int, str] = {}
     shown: dict[int, tuple[Mapping[str, Any], str]] = {}
-    texts: dict[str, str] = {}  # many rows show the same `Last email`: kept once
     for order in orders:
         row = order.prior.sheet_row if order.prior is not None else None
         if row is None:
             continue
-        last = last_email_text(by_order.get(order.number, ()), language)
-        last = texts.setdefault(last, last)
+        last = last_emails.get(order.number, "")
         if id(order) in cells_of.maybe_same and order.number not in astray:
             unchanged[id(order)] = last
             continue

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
@@ -19,10 +18,7 @@ from openorder_sheets.core.memory import (
     ViewMark,
     memory_rows,
 )
-from openorder_sheets.core.model import (
-    LedgerEntry,
-)
-from openorder_sheets.core.orders_tab import orders_updates
+from openorder_sheets.core.orders_tab import last_email_texts, orders_updates
 from openorder_sheets.core.public_board import board_rows
 from openorder_sheets.core.reports import (
     current_batch,
@@ -58,10 +54,6 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
     """Every write the decisions call for, before diffing against the sheet."""
     config = decided.config
     language, currency = config.shop.language, config.shop.currency
-    by_order: dict[str, list[LedgerEntry]] = defaultdict(list)
-    for entry in decided.entries:
-        if entry.order:
-            by_order[entry.order].append(entry)
     orders_grid = decided.snapshot["orders"]
     columns = decided.order_columns
     updates = orders_updates(
@@ -69,7 +61,7 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         decided.orders,
         orders_grid,
         columns,
-        by_order,
+        last_email_texts(decided.entries, language),
         tab_layout("orders", language, currency),
         config.shop.name,
         currency,

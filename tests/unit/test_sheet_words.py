@@ -6,6 +6,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from openorder_sheets.core import cells
 from openorder_sheets.core.labels import EMAIL_KIND_LABELS, EMAIL_STATE_LABELS, LANGUAGES
@@ -18,7 +20,12 @@ from openorder_sheets.core.model import (
     Order,
     Response,
 )
-from openorder_sheets.core.orders_tab import last_email_text, order_values, phone_display
+from openorder_sheets.core.orders_tab import (
+    last_email_text,
+    last_email_texts,
+    order_values,
+    phone_display,
+)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SENT_AT = dt.datetime(2026, 12, 1, 11, 19, tzinfo=JAKARTA)
@@ -123,3 +130,36 @@ def test_an_integer_too_long_for_str_in_a_header_or_paid_cell_is_only_text() -> 
     assert paid_mark(huge).kind is PaidKind.UNKNOWN
     assert not looks_like_responses([huge, "Email"])
     assert read_statement([[huge, "Keterangan"]], "id").credits == []
+
+
+_messages = st.lists(
+    st.builds(
+        LedgerEntry,
+        key=st.just("k"),
+        order=st.sampled_from(["", "PO-0001", "PO-0002", "PO-0003"]),
+        kind=st.sampled_from([kind.value for kind in EmailKind]),
+        to=st.just("a@example.com"),
+        state=st.sampled_from(list(EmailState)),
+        attempts=st.integers(0, 2),
+        last_attempt=st.one_of(
+            st.none(), st.sampled_from([SENT_AT + dt.timedelta(hours=h) for h in range(3)])
+        ),
+    ),
+    max_size=12,
+)
+
+
+@given(_messages, st.sampled_from(LANGUAGES))
+def test_last_email_of_every_order_in_one_pass_is_each_orders_own(
+    entries: list[LedgerEntry], language: str
+) -> None:
+    """A sync finds every order's `Last email` in one pass over the ledger: for each order it
+    is what that order's own messages say (orders with none are left out, and show "")."""
+    mine: dict[str, list[LedgerEntry]] = {}
+    for item in entries:
+        if item.order:
+            mine.setdefault(item.order, []).append(item)
+    expected = {number: last_email_text(own, language) for number, own in mine.items()}
+    found = last_email_texts(entries, language)
+    assert {n: t for n, t in found.items() if t} == {n: t for n, t in expected.items() if t}
+    assert all(found.get(number, "") == text for number, text in expected.items())
