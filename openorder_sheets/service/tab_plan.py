@@ -188,15 +188,21 @@ def _fingerprinted(decided: Decided, updates: list[TabUpdate]) -> list[TabUpdate
     return kept
 
 
+#: Rows of a view turned into JSON text at a time when fingerprinting it.
+_FINGERPRINT_ROWS = 1000
+
+
 def _fingerprint(update: TabUpdate) -> str:
-    """A digest of the rows as JSON text (``json.dumps`` of the list of rows), fed a row at a
-    time: the same digest as of the whole text, without holding a big view's text."""
+    """A digest of the rows as JSON text (``json.dumps`` of the list of rows), fed a thousand
+    rows at a time: the same digest as of the whole text, without holding a big view's text
+    (nor paying a ``json.dumps`` call per row)."""
     digest = hashlib.blake2b(digest_size=12)
     digest.update(b"[")
-    for index, row in enumerate(update.rows):
-        if index:
-            digest.update(b", ")
-        digest.update(json.dumps(list(row or ()), default=str, ensure_ascii=False).encode())
+    rows = update.rows
+    for start in range(0, len(rows), _FINGERPRINT_ROWS):
+        chunk = [list(row or ()) for row in rows[start : start + _FINGERPRINT_ROWS]]
+        text = json.dumps(chunk, default=str, ensure_ascii=False)[1:-1]  # without its [ ]
+        digest.update((", " + text if start else text).encode())
     digest.update(b"]")
     return digest.hexdigest()
 

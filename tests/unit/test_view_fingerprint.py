@@ -8,11 +8,13 @@ import datetime as dt
 import hashlib
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from openorder_sheets.core.layouts import TabLayout
 from openorder_sheets.ports import Cell, TabUpdate
+from openorder_sheets.service import tab_plan
 from openorder_sheets.service.tab_plan import _fingerprint
 
 _cell = st.one_of(
@@ -36,3 +38,14 @@ def test_a_view_fingerprint_is_the_one_earlier_versions_remembered(
 ) -> None:
     update = TabUpdate("Packing list", (0,), rows, TabLayout(()))
     assert _fingerprint(update) == _as_earlier_versions_took_it(rows)
+
+
+def test_a_long_view_is_fingerprinted_in_pieces_to_the_same_digest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tab_plan, "_FINGERPRINT_ROWS", 2)
+    for size in range(7):
+        rows: list[list[Cell] | None] = [[f"PO-{n}", n, None] for n in range(size)]
+        rows[size // 2 : size // 2 + 1] = [None] * (size > 0)
+        update = TabUpdate("Packing list", (0,), rows, TabLayout(()))
+        assert _fingerprint(update) == _as_earlier_versions_took_it(rows)
