@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -383,40 +382,42 @@ _Value = TypeVar("_Value")
 
 
 def evolve(value: _Value, **changes: Any) -> _Value:
-    """``dataclasses.replace`` for the frozen values here, several times faster: a copy of
-    ``value`` with ``changes``, without running ``__init__`` again (a frozen dataclass sets
-    each of its thirty fields through ``object.__setattr__``; none of ours checks anything in
-    ``__init__``). A sync evolves every order several times.
+    """``dataclasses.replace`` for the frozen values here, faster: a copy of ``value`` with
+    ``changes``, without running ``__init__`` again (none of ours checks anything there). A
+    sync evolves every order several times.
 
-    Each field is set on the copy in the class's order and read from ``value`` by name, so
-    neither object grows a ``__dict__`` of its own: Python keeps such objects' fields in a
-    compact array shared in shape by the whole class (a dict each would add a third to every
-    order a big shop holds)."""
+    Each field is set on the copy in the class's order, by a function made once per class
+    (as ``dataclasses`` makes ``__init__``), so neither object grows a ``__dict__`` of its
+    own: Python keeps such objects' fields in a compact array shared in shape by the whole
+    class (a dict each would add a fifth to every order a big shop holds in memory)."""
     shape = _SHAPES.get(type(value))
     if shape is None:
         shape = _shape(type(value))
-    names, read = shape
+    names, copy = shape
     if not changes.keys() <= names.keys():
         unknown = sorted(changes.keys() - names.keys())
         raise TypeError(f"{type(value).__name__} has no field {', '.join(unknown)}")
-    copy = object.__new__(type(value))
-    for name, old in zip(names, read(value), strict=True):
-        _set(copy, name, changes.get(name, old))
-    return copy
+    return copy(value, changes)  # type: ignore[no-any-return]
 
 
-_set = object.__setattr__
-#: Per dataclass: its fields (in order) and one getter of all of them.
-_SHAPES: dict[type, tuple[dict[str, None], Callable[[Any], tuple[Any, ...]]]] = {}
+#: Per dataclass: its fields, and its copying function ``(value, changes) -> copy``.
+_SHAPES: dict[type, tuple[dict[str, None], Callable[[Any, dict[str, Any]], Any]]] = {}
 
 
-def _shape(kind: type) -> tuple[dict[str, None], Callable[[Any], tuple[Any, ...]]]:
+def _shape(kind: type) -> tuple[dict[str, None], Callable[[Any, dict[str, Any]], Any]]:
     if not dataclasses.is_dataclass(kind):
         raise TypeError(f"{kind.__name__} is not a dataclass")
     names = dict.fromkeys(field.name for field in dataclasses.fields(kind))
-    getter = operator.attrgetter(*names)
-    read: Callable[[Any], tuple[Any, ...]] = (
-        getter if len(names) > 1 else (lambda value: (getter(value),))
+    source = "\n".join(
+        [
+            "def copy(value, changes):",
+            "    made = new(kind)",
+            "    get = changes.get",
+            *(f"    put(made, {name!r}, get({name!r}, value.{name}))" for name in names),
+            "    return made",
+        ]
     )
-    _SHAPES[kind] = (names, read)
-    return names, read
+    scope: dict[str, Any] = {"new": object.__new__, "kind": kind, "put": object.__setattr__}
+    exec(source, scope)  # noqa: S102 - field names of our own dataclasses, as dataclasses does
+    _SHAPES[kind] = (names, scope["copy"])
+    return _SHAPES[kind]
