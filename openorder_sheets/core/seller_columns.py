@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
 import hashlib
 import json
 import re
@@ -69,10 +68,8 @@ DECISION_KINDS = frozenset(
 _NUMBER = re.compile(r"(\d+)\s*$")
 
 
-@functools.cache
 def order_serial(number: str) -> int:
-    """The running number at the end of an order number (``PO-0042`` → 42), or 0 (kept per
-    number: a sync asks it of every order several times)."""
+    """The running number at the end of an order number (``PO-0042`` → 42), or 0."""
     match = _NUMBER.search(number)
     return int(match.group(1)) if match else 0
 
