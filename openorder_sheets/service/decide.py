@@ -551,6 +551,9 @@ def _order_cells(
         values = _cells(order, config)
         if skipping:
             print_ = row_fingerprint(values)
+            remembered = shown.get(order.number) if shown is not None else None
+            if remembered == print_:
+                print_ = remembered  # the memory's own string: kept once, not twice
             found.fingerprints[id(order)] = print_
             found.witnesses[id(order)] = values.get(WITNESS_COLUMN)
             row = order.prior.sheet_row if order.prior is not None else None
@@ -558,7 +561,7 @@ def _order_cells(
                 shown is not None
                 and row is not None
                 and order.response is not None
-                and same_row(shown.get(order.number), print_)
+                and same_row(remembered, print_)
             ):
                 found.maybe_same.add(id(order))
                 continue
