@@ -213,6 +213,14 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             peak = max(first["peak_rss_mb"], noop["peak_rss_mb"])
             check(f"100k completes, {backend}", True, f"{first['wall_s']} s + {noop['wall_s']} s")
             check(f"peak RSS < 1.5 GB, {backend} 100k", peak < RSS_LIMIT_MB, f"{peak:.0f} MB")
+        if backend == "google" and orders == "100000":  # issue 12's no-op targets
+            read_mb = noop["bytes_received"] / 1e6
+            check("google no-op 100k reads ≤ 40 MB", read_mb <= 40, f"{read_mb:.1f} MB")
+            check(
+                "google no-op 100k peak RSS ≤ 600 MB",
+                noop["peak_rss_mb"] <= 600,
+                f"{noop['peak_rss_mb']:.0f} MB",
+            )
         if backend == "workbook" and orders == "10000":
             reference = run["openpyxl"]["synced"]["total_s"]
             worst = max(first["wall_s"], noop["wall_s"])
