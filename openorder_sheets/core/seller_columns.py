@@ -148,26 +148,6 @@ def same_row(remembered: str | None, fingerprint: str) -> bool:
     return remembered is not None and remembered[: len(fingerprint)] == fingerprint
 
 
-def fill_shown(
-    grid: Grid, columns: Columns, rows: Mapping[int, tuple[Mapping[str, Cell], str]]
-) -> None:
-    """Put into the `Orders` rows read without the tool's columns (``grid``, changed in place)
-    what those columns hold: ``rows`` maps a 0-based sheet row to its cells by key and its
-    `Last email` text (kept apart: the cells are the sync's own, not copied per row)."""
-    positions = [(columns.index[key], key) for key in UNREAD_ORDER_COLUMNS if key in columns.index]
-    if not positions:
-        return
-    width = max(at for at, _ in positions) + 1
-    for index, (values, last_email) in rows.items():
-        if not 0 < index < len(grid):
-            continue
-        row = grid[index]
-        if len(row) < width:
-            row.extend([None] * (width - len(row)))
-        for at, key in positions:
-            row[at] = last_email if key == "last_email" else values.get(key)
-
-
 def seller_inputs_from_marks(marks: tuple[str | int | float | bool | None, ...]) -> SellerInputs:
     """The seller's columns as remembered, for an order whose `Orders` row is gone."""
     paid, action, tracking, note = (*marks, None, None, None, None)[:4]

@@ -50,7 +50,6 @@ from openorder_sheets.core.rules import Settings, decide
 from openorder_sheets.core.seller_columns import (
     UNREAD_ORDER_COLUMNS,
     WITNESS_COLUMN,
-    fill_shown,
     legacy_priors,
     order_serial,
     read_seller_inputs,
@@ -583,34 +582,30 @@ def _orders_as_shown(
     hold what the tool last wrote, with the `Last email` they show: their fingerprint says so
     and no sort moved them. Those rows' unread cells stay empty in the grid: the plan leaves
     such a row alone, or writes it whole. A row whose cells changed is left blank there too,
-    so the sync writes it. An order without a fingerprint (a memory an older version wrote)
-    or without its form answer (cells the tool keeps as they were) needs the sheet's own
-    cells: its row is filled from memory when unchanged, else the tab is read again whole,
-    once, with every order's cells kept."""
+    so the sync writes it.
+
+    Some rows need the sheet's own cells: an order without a fingerprint (a memory an older
+    version wrote), and an order whose form answer is gone (the tool keeps its name, email
+    and WhatsApp cells as they were, and cannot know them unread; written again for a new
+    `Last email`, they would be blanked). Then the tab is read again whole, once, with
+    every order's cells kept."""
     if grid is None or columns is None:
         return grid, {}
     last_emails = last_email_texts(entries, shop.config.shop.language)
     astray = _astray(grid, columns, orders, cells_of.witnesses)
     unchanged: dict[int, str] = {}
-    shown: dict[int, tuple[Mapping[str, Any], str]] = {}
     for order in orders:
         row = order.prior.sheet_row if order.prior is not None else None
         if row is None:
             continue
-        last = last_emails.get(order.number, "")
         if id(order) in cells_of.maybe_same and order.number not in astray:
-            unchanged[id(order)] = last
-            continue
-        remembered = memory.shown.get(order.number)
-        if same_row(remembered, cells_of.fingerprints[id(order)]) and order.number not in astray:
-            shown[row] = (cells_of.of(order), last)  # without its answer: kept as it was
+            unchanged[id(order)] = last_emails.get(order.number, "")
             continue
         cells_of.of(order)  # its row is written: its cells are needed
-        if remembered is None or order.response is None:
+        if order.response is None or memory.shown.get(order.number) is None:
             for every in orders:
                 cells_of.of(every)
             return shop.backend.read([name]).tabs.get(name), {}
-    fill_shown(grid, columns, shown)
     return grid, unchanged
 
 

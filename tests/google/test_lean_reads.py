@@ -178,3 +178,25 @@ def test_a_row_that_only_gets_a_new_last_email_is_written_whole_and_right(
         assert changed == {"Last email"}, changed
         assert text(after["Last email"]) != text(before[number]["Last email"])
     assert shop.sync("2027-02-04 23:10").tabs_written == []
+
+
+def test_an_order_whose_answer_is_gone_keeps_its_name_when_its_row_is_written_again(
+    tmp_path: Path, sheets_server: object
+) -> None:
+    """The seller deletes a buyer's form answer: the order stays, and its `Orders` row keeps
+    the name, email and WhatsApp the tool showed (they are no longer known from an answer).
+    A later sync that writes that row again for a new `Last email` (a payment reminder)
+    must read those cells first, not blank them."""
+    shop = _shop(tmp_path, sheets_server)
+    shop.sync(NOW)
+    answers = shop.grid("responses")
+    shop.replace_rows("responses", answers[2:])  # Ani's answer deleted
+    shop.sync("2027-02-03 11:00")
+    kept = shop.order("PO-0001")
+    assert text(kept["Name"]) == "Ani"
+    shop.sync("2027-02-04 23:00")  # 37 hours on: the reminders are due
+    assert shop.transport.kinds_to("ani@example.com")[-1] == "payment_reminder"
+    after = shop.order("PO-0001")
+    assert text(after["Last email"]) != text(kept["Last email"])
+    for column in ("Name", "Email", "WhatsApp"):
+        assert after[column] == kept[column], column

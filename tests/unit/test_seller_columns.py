@@ -26,8 +26,6 @@ from openorder_sheets.core.model import (
     SellerInputs,
 )
 from openorder_sheets.core.seller_columns import (
-    UNREAD_ORDER_COLUMNS,
-    fill_shown,
     legacy_priors,
     order_serial,
     read_seller_inputs,
@@ -234,25 +232,6 @@ def test_cells_read_every_sync_are_left_out_of_the_fingerprint() -> None:
     assert fingerprint(order="PO-0009") == fingerprint()
     assert fingerprint(last_email="Payment reminder sent") == fingerprint()
     assert fingerprint(paid=True) == fingerprint()
-
-
-def test_fill_shown_puts_remembered_cells_into_rows_read_without_them() -> None:
-    """A row read without the tool's columns is completed from memory; the header, the `Order`
-    cell and rows the memory does not name are left alone."""
-    header = ORDER_HEADERS
-    grid: Grid = [list(header), ["PO-0001"], ["PO-0002", "PO 1"]]
-    columns = read_seller_inputs("Orders", grid, "en")[1]
-    assert columns is not None
-    rows = {0: ({"items": "header?"}, ""), 1: ({"items": "2× Nastar"}, "Sent 1 Feb"), 7: ({}, "")}
-    fill_shown(grid, columns, rows)
-    assert grid[0] == header
-    assert grid[1][0] == "PO-0001"
-    assert grid[1][header.index("Items")] == "2× Nastar"
-    assert grid[1][header.index("Last email")] == "Sent 1 Feb"  # given apart from the cells
-    assert grid[1][header.index("Total")] is None
-    assert len(grid[1]) == header.index("WhatsApp link") + 1  # the last column not read
-    assert grid[2] == ["PO-0002", "PO 1"]
-    assert {"items", "total", "progress"} <= set(UNREAD_ORDER_COLUMNS)
 
 
 # -- migrating a sheet made before the memory tab --------------------------------------------
