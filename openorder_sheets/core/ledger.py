@@ -116,10 +116,11 @@ def fill_derived(grid: Grid, positions: Mapping[str, int], domain: str) -> bool:
         if parts is None:
             return False
         subject, kind, to = (seen.setdefault(part, part) for part in parts)
+        shown_to = cells.safe_text(to)
         values = {
             "order": "" if kind in BATCH_KINDS else subject,
             "kind": kind,
-            "to": seen.setdefault(cells.safe_text(to), cells.safe_text(to)),
+            "to": seen.setdefault(shown_to, shown_to),
             "message_id": message_id(key, domain),
         }
         if len(row) < width:

@@ -9,7 +9,7 @@ the seller may take that tick off again).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 from openorder_sheets.core import cells, formatting
@@ -53,43 +53,41 @@ def last_email_text(entries: Iterable[LedgerEntry], language: str) -> str:
     message sent, else the newest one not sent (``Konfirmasi menunggu dikirim``, ``… gagal``).
 
     In the seller's words: the kind codes stay in the `Emails` tab, which is read back."""
-    sent = [
-        (e.last_attempt, index, e)
-        for index, e in enumerate(entries)
-        if e.state is EmailState.SENT and e.last_attempt is not None
-    ]
-    if sent:
-        when, _, newest = max(sent, key=lambda item: (item[0], item[1]))
-        return f"{_email_words(newest, language)} · {formatting.day_and_time(when, language)}"
-    waiting = [e for e in entries if e.state is not EmailState.SENT]
-    return _email_words(waiting[-1], language) if waiting else ""
+    return _last_emails(entries, language, lambda _entry: "").get("", "")
 
 
 def last_email_texts(entries: Iterable[LedgerEntry], language: str) -> dict[str, str]:
     """:func:`last_email_text` of each order's messages (by number), in one pass over the
     ledger: no list of messages per order is built, and equal texts are kept once."""
+    return _last_emails(
+        (entry for entry in entries if entry.order), language, lambda entry: entry.order
+    )
+
+
+def _last_emails(
+    entries: Iterable[LedgerEntry], language: str, group: Callable[[LedgerEntry], str]
+) -> dict[str, str]:
+    """The `Last email` text of each ``group`` of ``entries``, in one pass."""
     newest: dict[str, tuple[dt.datetime, int, LedgerEntry]] = {}
     waiting: dict[str, LedgerEntry] = {}
     for index, entry in enumerate(entries):
-        if not entry.order:
-            continue
-        if entry.state is EmailState.SENT:
-            if entry.last_attempt is not None:
-                best = newest.get(entry.order)
-                if best is None or (entry.last_attempt, index) > best[:2]:
-                    newest[entry.order] = (entry.last_attempt, index, entry)
-        else:
-            waiting[entry.order] = entry
+        key = group(entry)
+        if entry.state is not EmailState.SENT:
+            waiting[key] = entry
+        elif entry.last_attempt is not None:
+            best = newest.get(key)
+            if best is None or (entry.last_attempt, index) > best[:2]:
+                newest[key] = (entry.last_attempt, index, entry)
     texts: dict[str, str] = {}
     found: dict[str, str] = {}
-    for number in (*newest, *(n for n in waiting if n not in newest)):
-        best = newest.get(number)
+    for key in (*newest, *(k for k in waiting if k not in newest)):
+        best = newest.get(key)
         if best is not None:
             when, _, entry = best
             text = f"{_email_words(entry, language)} · {formatting.day_and_time(when, language)}"
         else:
-            text = _email_words(waiting[number], language)
-        found[number] = texts.setdefault(text, text)
+            text = _email_words(waiting[key], language)
+        found[key] = texts.setdefault(text, text)
     return found
 
 
@@ -208,9 +206,16 @@ def _read_values(order: Order, language: str) -> dict[str, Cell]:
         "order": order.number,
         "status": label(STATUS_LABELS, order.status.value, language),
     }
-    if order.response is not None:
-        values["response_row"] = order.response.row
+    row = witness(order)
+    if row is not None:
+        values["response_row"] = row
     return values
+
+
+def witness(order: Order) -> int | None:
+    """The `Response row` cell the tool writes for ``order`` (``None``: the cell is left as it
+    was): which order's cells a row holds."""
+    return order.response.row if order.response is not None else None
 
 
 def _read_cells_hold(order: Order, grid: Grid, positions: Mapping[str, int], language: str) -> bool:

@@ -43,7 +43,7 @@ from openorder_sheets.core.model import (
     SellerAction,
     evolve,
 )
-from openorder_sheets.core.orders_tab import last_email_texts, order_values
+from openorder_sheets.core.orders_tab import last_email_texts, order_values, witness
 from openorder_sheets.core.responses import read_responses_known, reading_context
 from openorder_sheets.core.responses_tab import default_responses_tabs, find_responses_tab
 from openorder_sheets.core.rules import Settings, decide
@@ -516,14 +516,13 @@ def _in_place(grid: Grid, tab_key: str, skipped: frozenset[int]) -> bool:
 @dataclass
 class _OrderCells:
     """The `Orders` cells of each order (by id), and, for a backend that leaves them unread,
-    each row's fingerprint and `Response row` witness. The cells of a row that may be as the
+    each row's fingerprint. The cells of a row that may be as the
     tool last wrote it are not kept (a big shop's rows are mostly such): :meth:`of` builds
     them again when one is needed after all."""
 
     config: Config
     cells: dict[int, dict[str, Any]]
     fingerprints: dict[int, str]
-    witnesses: dict[int, Any]
     maybe_same: set[int]
 
     def of(self, order: Order) -> dict[str, Any]:
@@ -542,10 +541,10 @@ def _order_cells(
     orders: list[Order], config: Config, skipping: bool, shown: Mapping[str, str] | None
 ) -> _OrderCells:
     """Each order's cells of the `Orders` tab, computed once per sync; with ``skipping``, each
-    row's fingerprint and witness too. With ``shown`` (the fingerprints of the rows as last
+    row's fingerprint too. With ``shown`` (the fingerprints of the rows as last
     written, when the tool's columns were left unread), the cells of a row whose fingerprint
     is unchanged are let go once fingerprinted."""
-    found = _OrderCells(config, {}, {}, {}, set())
+    found = _OrderCells(config, {}, {}, set())
     for order in orders:
         values = _cells(order, config)
         if skipping:
@@ -554,7 +553,6 @@ def _order_cells(
             if remembered == print_:
                 print_ = remembered  # the memory's own string: kept once, not twice
             found.fingerprints[id(order)] = print_
-            found.witnesses[id(order)] = values.get(WITNESS_COLUMN)
             row = order.prior.sheet_row if order.prior is not None else None
             if (
                 shown is not None
@@ -592,7 +590,7 @@ def _orders_as_shown(
     if grid is None or columns is None:
         return grid, {}
     last_emails = last_email_texts(entries, shop.config.shop.language)
-    astray = _astray(grid, columns, orders, cells_of.witnesses)
+    astray = _astray(grid, columns, orders)
     unchanged: dict[int, str] = {}
     for order in orders:
         row = order.prior.sheet_row if order.prior is not None else None
@@ -609,9 +607,7 @@ def _orders_as_shown(
     return grid, unchanged
 
 
-def _astray(
-    grid: Grid, columns: Columns, orders: list[Order], witnesses: Mapping[int, Any]
-) -> set[str]:
+def _astray(grid: Grid, columns: Columns, orders: list[Order]) -> set[str]:
     """Orders whose row may not hold the cells the tool last wrote for them.
 
     Each row the tool writes carries its order's `Response row`. A row whose `Response row`
@@ -621,12 +617,12 @@ def _astray(
     by_witness: dict[object, str] = {}
     at_row: dict[int, tuple[str, object]] = {}
     for order in orders:
-        expected = witnesses[id(order)]
-        if expected is not None:
-            by_witness[comparable(expected)] = order.number
+        written = witness(order)
+        if written is not None:
+            by_witness[comparable(written)] = order.number
         row = order.prior.sheet_row if order.prior is not None else None
         if row is not None:
-            at_row[row] = (order.number, comparable(expected) if expected is not None else None)
+            at_row[row] = (order.number, comparable(written) if written is not None else None)
     astray: set[str] = set()
     for index, cells_ in enumerate(grid[1:], start=1):
         cell = comparable(columns.get(cells_, WITNESS_COLUMN))

@@ -74,7 +74,9 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
     def add_view(update: TabUpdate) -> None:
         # Fingerprinted as soon as built: an unchanged view (the usual case) is let go before
         # the next one is built (a big shop's views are a row or more per order each).
-        updates.extend(_fingerprinted(decided, [update]))
+        kept = _fingerprinted(decided, update)
+        if kept is not None:
+            updates.append(kept)
 
     statement_grid = decided.snapshot["statement"]
     if statement_grid is not None:
@@ -159,33 +161,23 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
     return sorted(updates, key=lambda update: rank.get(update.tab, len(rank)))
 
 
-def _fingerprinted(decided: Decided, updates: list[TabUpdate]) -> list[TabUpdate]:
-    """Views unchanged since the last write are left out; changed ones are written whole (and
-    padded over the rows they had), and the memory keeps what was written."""
-    config = decided.config
-    by_tab = {config.tab(key): key for key in VIEW_TABS}
-    marks = decided.memory.views
-    kept: list[TabUpdate] = []
-    for update in updates:
-        key = by_tab.get(update.tab)
-        if key is None:
-            kept.append(update)
-            continue
-        mark = ViewMark(_fingerprint(update), len(update.rows))
-        before = marks.get(key)
-        grid = decided.snapshot.get(key)
-        marks[key] = mark
-        if grid is None or grid:  # missing, or read back: the sheet is compared as before
-            kept.append(update)
-            continue
-        if before == mark:
-            continue  # exists, and holds what was last written
-        width = len(update.columns)
-        extra = max((before.rows if before else 0) - mark.rows, 0)
-        padding = [[None] * width for _ in range(extra)]
-        kept.append(replace(update, rows=[*update.rows, *padding], clear_below=False))
-        decided.unread.add(update.tab)
-    return kept
+def _fingerprinted(decided: Decided, update: TabUpdate) -> TabUpdate | None:
+    """A view unchanged since the last write is left out (``None``); a changed one is written
+    whole (and padded over the rows it had), and the memory keeps what was written."""
+    key = {decided.config.tab(key): key for key in VIEW_TABS}[update.tab]
+    mark = ViewMark(_fingerprint(update), len(update.rows))
+    before = decided.memory.views.get(key)
+    grid = decided.snapshot.get(key)
+    decided.memory.views[key] = mark
+    if grid is None or grid:  # missing, or read back: the sheet is compared as before
+        return update
+    if before == mark:
+        return None  # exists, and holds what was last written
+    width = len(update.columns)
+    extra = max((before.rows if before else 0) - mark.rows, 0)
+    padding = [[None] * width for _ in range(extra)]
+    decided.unread.add(update.tab)
+    return replace(update, rows=[*update.rows, *padding], clear_below=False)
 
 
 #: Rows of a view turned into JSON text at a time when fingerprinting it.
