@@ -62,28 +62,53 @@ def voices(orders: Iterable[Order]) -> list[Voice]:
 
 def audience(spoken: Iterable[Voice], batch: Batch, *, waitlisted_too: bool) -> list[Audience]:
     """Buyers of earlier orders who asked to hear (or were left waiting), latest answer wins."""
-    latest: dict[str, tuple[dt.datetime, bool | None, str]] = {}
-    waited: set[str] = set()
+    heard = _Heard()
     for voice in spoken:
-        when = voice.when
-        if voice.submitted >= batch.opens:
-            continue
-        if voice.waited:
-            waited.add(voice.email)
-        answer = voice.opt_in
-        before = latest.get(voice.email)
-        if before is None or when >= before[0]:
-            # A blank answer does not undo an earlier yes or no.
-            kept = answer if answer is not None else (before[1] if before else None)
-            latest[voice.email] = (when, kept, voice.name)
-        elif before[1] is None and answer is not None:
-            latest[voice.email] = (before[0], answer, before[2])
+        if voice.submitted < batch.opens:
+            heard.hear(voice)
     chosen = [
         Audience(email, name)
-        for email, (_, answer, name) in latest.items()
-        if answer is True or (waitlisted_too and answer is None and email in waited)
+        for email, (_, answer, name) in heard.latest.items()
+        if answer is True or (waitlisted_too and answer is None and email in heard.waited)
     ]
     return sorted(chosen, key=lambda buyer: buyer.email)
+
+
+def folded(spoken: Iterable[Voice]) -> list[Voice]:
+    """One voice per buyer that :func:`audience` hears exactly as all of ``spoken``, in that
+    order, for a batch that opened after every one of them was submitted (each voice's
+    ``submitted`` is the buyer's latest). A year of archived orders is a mailing list of its
+    buyers, not of its orders."""
+    heard = _Heard()
+    submitted: dict[str, dt.datetime] = {}
+    for voice in spoken:
+        heard.hear(voice)
+        before = submitted.get(voice.email)
+        submitted[voice.email] = voice.submitted if before is None else max(before, voice.submitted)
+    return [
+        Voice(email, name, submitted[email], when, answer, email in heard.waited)
+        for email, (when, answer, name) in heard.latest.items()
+    ]
+
+
+class _Heard:
+    """Each buyer's latest answer so far (a blank answer does not undo an earlier yes or no),
+    and who was left waiting."""
+
+    def __init__(self) -> None:
+        self.latest: dict[str, tuple[dt.datetime, bool | None, str]] = {}
+        self.waited: set[str] = set()
+
+    def hear(self, voice: Voice) -> None:
+        if voice.waited:
+            self.waited.add(voice.email)
+        answer = voice.opt_in
+        before = self.latest.get(voice.email)
+        if before is None or voice.when >= before[0]:
+            kept = answer if answer is not None else (before[1] if before else None)
+            self.latest[voice.email] = (voice.when, kept, voice.name)
+        elif before[1] is None and answer is not None:
+            self.latest[voice.email] = (before[0], answer, before[2])
 
 
 def announcement_emails(

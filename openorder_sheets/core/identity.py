@@ -16,7 +16,7 @@ from openorder_sheets.core.model import PriorOrder, Response
 from openorder_sheets.core.seller_columns import order_serial
 
 #: Timestamps read back from a sheet may differ by float noise; a second is "the same moment".
-_SAME_MOMENT = dt.timedelta(seconds=1)
+SAME_MOMENT = dt.timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Identified:
 
 
 def _same(a: dt.datetime | None, b: dt.datetime | None) -> bool:
-    return a is not None and b is not None and abs(a - b) <= _SAME_MOMENT
+    return a is not None and b is not None and abs(a - b) <= SAME_MOMENT
 
 
 def identify(
@@ -69,7 +69,7 @@ def identify(
             and (
                 response.timestamp is None
                 or prior.submitted is None
-                or response.timestamp >= prior.submitted - _SAME_MOMENT
+                or response.timestamp >= prior.submitted - SAME_MOMENT
             )
         ):
             claimed.add(response.row)

@@ -33,6 +33,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from openorder_sheets.core import cells
+from openorder_sheets.core.announcements import Voice, folded
 from openorder_sheets.core.ledger import message_key
 from openorder_sheets.core.model import (
     Decision,
@@ -51,6 +52,8 @@ _ORDER, _BATCH, _SHOP, _ARCHIVED = "order:", "batch:", "shop", "archived:"
 _PRODUCT = "product:"
 _VIEW = "view:"
 _ORDERS, _ARCHIVES = "orders:", "archives:"  # packs of records
+_ARCHIVE = "archive"  # what every sync needs of the archived orders (:class:`Archive`)
+_VOICES, _VOICE = "voices:", "voice:"  # the archived orders' buyers, one voice each
 _PACKED = "z1:"  # zlib-compressed JSON in URL-safe base64 (no quotes or escapes in the cell)
 #: Orders per pack, by their running number: a change to one order rewrites its pack only.
 PACK_SIZE = 200
@@ -105,13 +108,240 @@ class Memory:
     orders: dict[str, PriorOrder] = field(default_factory=dict)
     batches: dict[str, BatchMemory] = field(default_factory=dict)
     last_serial: int = 0  # order numbers are never reused, even when a response is deleted
-    archived: dict[str, ArchivedOrder] = field(default_factory=dict)
+    archive: Archive = field(default_factory=lambda: Archive())
     #: Each product as last read fine: a cell the seller mistypes later keeps its last value.
     products: dict[str, Product] = field(default_factory=dict)
     views: dict[str, ViewMark] = field(default_factory=dict)  # by tab key
     #: Per order: a fingerprint of the tool's cells of its `Orders` row as last written, so the
     #: next sync need not read those cells back to see whether they changed.
     shown: dict[str, str] = field(default_factory=dict)
+
+
+class Archive:
+    """The archived orders the memory holds, read only as far as a sync needs them.
+
+    Every sync needs a few facts of them: which batches were archived, whose emails the seller
+    stopped, the newest archived answer (a form answer no newer than it may be an archived
+    order's, never a new one), the newest day of a bank credit that paid one, and what their
+    buyers last said about hearing of new batches. Those are kept in one small record (and the
+    buyers' say folded one voice per buyer, :func:`~announcements.folded`), written when orders
+    are archived. The orders themselves (a year of them is most of the memory) stay packed as
+    read, and are unpacked only when a sync meets something the facts cannot settle: an answer
+    as old as the archive, a credit as old as its credits, a message of an order the memory
+    does not hold live, an announcement for a batch that opened before an archived order.
+    Unchanged, they are written back as read.
+    """
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[str, str]] = []  # the orders' rows as read, not unpacked yet
+        self._voice_rows: list[tuple[str, str]] = []
+        self._facts: tuple[str, dict[str, Any]] | None = None  # the summary row as read
+        self._orders: dict[str, ArchivedOrder] | None = {}
+        self._voices: list[Voice] | None = None
+        self.changed = False  # orders were added: everything is written anew
+
+    # What every sync reads.
+    @property
+    def batches(self) -> frozenset[str]:
+        return frozenset(self._fact("batches", []))
+
+    @property
+    def stopped(self) -> frozenset[str]:
+        return frozenset(self._fact("stopped", []))
+
+    @property
+    def newest(self) -> dt.datetime | None:
+        """The newest answer (or first submission) of any archived order."""
+        return _moment(self._fact("newest", None))
+
+    @property
+    def last_submitted(self) -> dt.datetime | None:
+        return _moment(self._fact("submitted", None))
+
+    @property
+    def credit_day(self) -> str | None:
+        """The newest day (as its key starts) of a credit that paid an archived order."""
+        day = self._fact("credit_day", None)
+        return str(day) if day is not None else None
+
+    def __len__(self) -> int:
+        return int(self._fact("orders", 0))
+
+    def voices(self) -> list[Voice]:
+        """Each archived order's buyer as :func:`~announcements.audience` hears them all, for
+        a batch that opened after the last of them was submitted (:attr:`last_submitted`)."""
+        if self._voices is None:
+            if self.changed or self._facts is None:
+                self._voices = folded(archived_voices(self.orders()))
+            else:
+                found = []
+                for key, raw in self._voice_rows:
+                    records = _unpack(raw) if key.startswith(_VOICES) else _one(key, raw)
+                    for email, data in records:
+                        voice = _voice(email, data)
+                        if voice is not None:
+                            found.append(voice)
+                self._voices = found
+        return self._voices
+
+    def orders(self) -> dict[str, ArchivedOrder]:
+        """Every archived order, by number (unpacked at the first call)."""
+        if self._orders is None:
+            found: dict[str, ArchivedOrder] = {}
+            for key, raw in self._rows:
+                if key.startswith(_ARCHIVES):
+                    numbers = []
+                    for number, data in _unpack(raw):
+                        gone = _read_archived(number, data)
+                        if gone is not None:
+                            found[number] = gone
+                            numbers.append(number)
+                    if all(n in found for n in numbers):
+                        members = tuple(found[n] for n in numbers)
+                        _READ_ROWS[key] = (tuple(numbers), members, (None,) * len(numbers), raw)
+                else:
+                    for number, data in _one(key, raw):
+                        gone = _read_archived(number, data)
+                        if gone is not None:
+                            found[number] = gone
+            self._orders = found
+        return self._orders
+
+    def add(self, order: ArchivedOrder) -> None:
+        self.orders()[order.number] = order
+        self.changed = True
+        self._voices = None
+
+    def rows(self) -> list[list[Cell]]:
+        """The archive's rows of the memory tab: as read when nothing was archived since."""
+        if not self.changed and self._facts is not None:
+            return [
+                [key, raw]
+                for key, raw in [(_ARCHIVE, self._facts[0]), *self._voice_rows, *self._rows]
+            ]
+        orders = self.orders()
+        if not orders:
+            return []
+        voices = sorted(self.voices(), key=lambda voice: voice.email)
+        rows: list[list[Cell]] = [[_ARCHIVE, _dump(_archive_facts(orders))]]
+        for start in range(0, len(voices), PACK_SIZE):
+            chunk = [(v.email, _voice_data(v)) for v in voices[start : start + PACK_SIZE]]
+            rows.extend(_fitted(f"{_VOICES}{start // PACK_SIZE}", _VOICE, chunk))
+        rows.extend(
+            _packs(
+                _ARCHIVES,
+                _ARCHIVED,
+                list(orders.items()),
+                {},
+                lambda gone: gone,
+                lambda gone, _shown: _archived_data(gone),
+            )
+        )
+        return rows
+
+    def _read(self, key: str, raw: str) -> None:
+        """One of the archive's rows of the memory tab, as read."""
+        if key == _ARCHIVE:
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                return
+            if isinstance(data, dict):
+                self._facts = (raw, data)
+        elif key.startswith((_VOICES, _VOICE)):
+            self._voice_rows.append((key, raw))
+        else:
+            self._rows.append((key, raw))
+            self._orders = None
+
+    def _settle(self) -> None:
+        """After a read: a memory without its facts (written by an older version, or the row
+        was damaged) has them worked out from the orders, and written at the next write."""
+        if self._facts is None and self._rows:
+            self.changed = True
+
+    def _fact(self, name: str, default: Any) -> Any:
+        if self.changed or self._facts is None:
+            return _archive_facts(self.orders()).get(name, default)
+        return self._facts[1].get(name, default)
+
+
+def _archive_facts(orders: Mapping[str, ArchivedOrder]) -> dict[str, Any]:
+    """What every sync needs of the archived orders (:class:`Archive`)."""
+    answers = [when for g in orders.values() if (when := g.answered or g.submitted)]
+    submitted = [g.submitted for g in orders.values() if g.submitted is not None]
+    days = [key.split(" ", 1)[0] for g in orders.values() for key in g.credits]
+    facts = {
+        "orders": len(orders),
+        "batches": sorted({g.batch for g in orders.values()}),
+        "stopped": sorted({g.email for g in orders.values() if g.stopped}),
+        "newest": _iso(max(answers, default=None)),
+        "submitted": _iso(max(submitted, default=None)),
+        "credit_day": max(days, default=None),
+    }
+    return {k: v for k, v in facts.items() if v not in (None, [])}
+
+
+def archived_voices(orders: Mapping[str, ArchivedOrder]) -> list[Voice]:
+    """What archived orders told about their buyers, in the order they are packed."""
+    return [
+        Voice(
+            gone.email,
+            gone.name,
+            gone.submitted,
+            gone.answered or gone.submitted,
+            gone.opt_in,
+            gone.status is Decision.WAITLISTED,
+        )
+        for gone in sorted(orders.values(), key=lambda g: (order_serial(g.number), g.number))
+        if gone.submitted is not None and gone.email
+    ]
+
+
+def _voice_data(voice: Voice) -> dict[str, Any]:
+    data = {
+        "name": voice.name,
+        "submitted": _iso(voice.submitted),
+        "when": _iso(voice.when),
+        "opt_in": voice.opt_in,  # an explicit no is kept: it outlives a later blank
+        "waited": voice.waited or None,
+    }
+    return {k: v for k, v in data.items() if v is not None and v != ""}
+
+
+def _voice(email: str, data: dict[str, Any]) -> Voice | None:
+    try:
+        submitted, when = _moment(data.get("submitted")), _moment(data.get("when"))
+    except (TypeError, ValueError):
+        return None
+    if submitted is None or when is None:
+        return None
+    opt_in = data.get("opt_in")
+    return Voice(
+        email,
+        str(data.get("name", "")),
+        submitted,
+        when,
+        opt_in if isinstance(opt_in, bool) else None,
+        data.get("waited") is True,
+    )
+
+
+def _one(key: str, raw: str) -> list[tuple[str, dict[str, Any]]]:
+    """A record written a row of its own (a pack too long for a cell)."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return []
+    name = key.split(":", 1)[1] if ":" in key else key
+    return [(name, data)] if isinstance(data, dict) and name else []
+
+
+def _read_archived(number: str, data: dict[str, Any]) -> ArchivedOrder | None:
+    try:
+        return _archived(number, data)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
 
 
 def read_memory(grid: Grid | None) -> Memory | None:
@@ -129,13 +359,15 @@ def read_memory(grid: Grid | None) -> Memory | None:
         raw = row[1] if len(row) > 1 else None
         if not key or not isinstance(raw, str):
             continue
-        if key.startswith((_ORDERS, _ARCHIVES)):
-            prefix = _ORDER if key.startswith(_ORDERS) else _ARCHIVED
+        if key == _ARCHIVE or key.startswith((_ARCHIVES, _ARCHIVED, _VOICES, _VOICE)):
+            memory.archive._read(key, raw)
+            continue
+        if key.startswith(_ORDERS):
             numbers = []
             for number, data in _unpack(raw):
-                _remember(memory, prefix + number, data)
+                _remember(memory, _ORDER + number, data)
                 numbers.append(number)
-            members = _members(memory, prefix, numbers)
+            members = _members(memory, numbers)
             if members is not None:
                 _READ_ROWS[key] = (tuple(numbers), *members, raw)
             continue
@@ -145,6 +377,7 @@ def read_memory(grid: Grid | None) -> Memory | None:
             continue
         if isinstance(data, dict):
             _remember(memory, key, data)
+    memory.archive._settle()
     return memory
 
 
@@ -166,9 +399,6 @@ def _remember(memory: Memory, key: str, data: dict[str, Any]) -> None:
         elif key.startswith(_PRODUCT):
             product = _product(key[len(_PRODUCT) :], data)
             memory.products[product.sku] = product
-        elif key.startswith(_ARCHIVED):
-            gone = _archived(key[len(_ARCHIVED) :], data)
-            memory.archived[gone.number] = gone
         elif key == _SHOP:
             memory.last_serial = int(data.get("last_serial", 0))
     except (TypeError, ValueError, KeyError, InvalidOperation, AttributeError):
@@ -232,16 +462,7 @@ def memory_rows(memory: Memory) -> list[list[Cell]]:
         rows.append([_VIEW + view, _dump({"hash": mark.fingerprint, "rows": mark.rows})])
     for sku in sorted(memory.products):
         rows.append([_PRODUCT + sku, _dump(_product_data(memory.products[sku]))])
-    rows.extend(
-        _packs(
-            _ARCHIVES,
-            _ARCHIVED,
-            list(memory.archived.items()),
-            {},
-            lambda gone: gone,
-            lambda gone, _shown: _archived_data(gone),
-        )
-    )
+    rows.extend(memory.archive.rows())
     rows.extend(
         _packs(
             _ORDERS,
@@ -294,13 +515,11 @@ def _packs(
 
 
 def _members(
-    memory: Memory, prefix: str, numbers: list[str]
+    memory: Memory, numbers: list[str]
 ) -> tuple[tuple[Any, ...], tuple[str | None, ...]] | None:
     """Each of ``numbers`` just read, and each one's fingerprint (``None`` when one could not
     be read)."""
     try:
-        if prefix == _ARCHIVED:
-            return tuple(memory.archived[n] for n in numbers), (None,) * len(numbers)
         return (
             tuple(memory.orders[n] for n in numbers),
             tuple(memory.shown.get(n) for n in numbers),
@@ -468,7 +687,13 @@ def _archived_data(order: ArchivedOrder) -> dict[str, Any]:
         "credits": list(order.credits),
         "stopped": order.stopped,
     }
-    return {k: v for k, v in data.items() if v not in (None, "", [], False)}
+    # An explicit no (``opt_in`` false) is kept: read as blank, a waitlisted buyer who said
+    # no would hear of the next batch.
+    return {
+        k: v
+        for k, v in data.items()
+        if v not in (None, "", [], False) or (k == "opt_in" and v is False)
+    }
 
 
 def _archived(number: str, data: dict[str, Any]) -> ArchivedOrder:

@@ -189,7 +189,7 @@ def archive_batches(
         # A run cut short leaves archived orders' rows live: finish those batches too.
         remembered = read_memory(decided.snapshot["state"]) or Memory()
         live_numbers = {cells.text(row[0]) for row in (decided.snapshot["orders"] or [])[1:] if row}
-        for gone in remembered.archived.values():
+        for gone in remembered.archive.orders().values():
             if gone.number in live_numbers and gone.batch not in chosen:
                 chosen.append(gone.batch)
                 if all(r.batch != gone.batch for r in results):
@@ -247,13 +247,14 @@ def _move(
     batch_of.update(_strays(decided, chosen))
     orders = [o for o in decided.orders if o.number in batch_of]
     # Orders archived by a run that was cut short: their rows may still be live.
-    leftovers = {n: g.batch for n, g in memory.archived.items() if g.batch in chosen}
+    gone_orders = memory.archive.orders()
+    leftovers = {n: g.batch for n, g in gone_orders.items() if g.batch in chosen}
     batch_of.update(leftovers)
-    paid_by = {key: g.number for g in memory.archived.values() for key in g.credits}
+    paid_by = {key: g.number for g in gone_orders.values() for key in g.credits}
     paid_by.update({key: o.number for o in orders for key, _ in o.bank})
     answer_rows = {
         g.response_row - 1: g.number
-        for g in memory.archived.values()
+        for g in gone_orders.values()
         if g.number in leftovers and g.response_row
     }
     answer_rows.update(
@@ -328,18 +329,20 @@ def _move(
     # 2. The memory says they are archived (the point after which syncs leave them alone).
     for o in orders:
         response = o.response
-        memory.archived[o.number] = ArchivedOrder(
-            number=o.number,
-            batch=batch_of[o.number],
-            email=o.email,
-            submitted=o.submitted,
-            response_row=response.row if response else None,
-            status=o.status,
-            name=response.name if response else "",
-            opt_in=response.opt_in if response else None,
-            answered=response.timestamp if response else None,
-            credits=tuple(key for key, _ in o.bank),
-            stopped=o.prior is not None and o.prior.seller_action is SellerAction.STOP_EMAILS,
+        memory.archive.add(
+            ArchivedOrder(
+                number=o.number,
+                batch=batch_of[o.number],
+                email=o.email,
+                submitted=o.submitted,
+                response_row=response.row if response else None,
+                status=o.status,
+                name=response.name if response else "",
+                opt_in=response.opt_in if response else None,
+                answered=response.timestamp if response else None,
+                credits=tuple(key for key, _ in o.bank),
+                stopped=o.prior is not None and o.prior.seller_action is SellerAction.STOP_EMAILS,
+            )
         )
         memory.orders.pop(o.number, None)
     memory.last_serial = max(memory.last_serial, decided.memory.last_serial)
@@ -364,11 +367,11 @@ def _move(
                 result.answers += 1
 
     # 4. The journal keeps only what a sync can still need.
-    gone_batches = {gone.batch for gone in memory.archived.values()}
+    gone_batches = memory.archive.batches
 
     def settled(entry: LedgerEntry) -> bool:
         if entry.order:
-            return entry.order in memory.archived
+            return entry.order in gone_orders
         return entry.key.split("/", 1)[0] in gone_batches
 
     Journal(shop.state_dir).compact(settled)

@@ -22,20 +22,21 @@ from openorder_sheets.core.catalog import read_catalog
 from openorder_sheets.core.cell_diff import comparable
 from openorder_sheets.core.columns import Columns, find_columns, header_keys
 from openorder_sheets.core.form import map_form
-from openorder_sheets.core.identity import Identified, identify
+from openorder_sheets.core.identity import SAME_MOMENT, Identified, identify
 from openorder_sheets.core.labels import fold
 from openorder_sheets.core.layouts import TAB_COLUMNS
 from openorder_sheets.core.matching import Match
 from openorder_sheets.core.memory import (
+    Archive,
     ArchivedOrder,
     BatchMemory,
     Memory,
     ViewMark,
+    archived_voices,
     read_memory,
 )
 from openorder_sheets.core.model import (
     Catalog,
-    Decision,
     EmailKind,
     LedgerEntry,
     Order,
@@ -228,10 +229,15 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
             for prior in memory.orders.values()
         ]
     rules = config.rules
-    archived = memory.archived
+    archive = memory.archive
+    # The archived orders themselves are unpacked only when something needs them (`Archive`).
+    archived: Mapping[str, ArchivedOrder] = {}
     # Their messages live on in the archive and the local journal: every key still counts as
-    # used, but the live `Emails` tab no longer lists them.
-    gone_batches = {gone.batch for gone in archived.values()}
+    # used, but the live `Emails` tab no longer lists them. Only a message of an order the
+    # memory does not hold live can be one of theirs.
+    gone_batches = archive.batches
+    if archive and any(e.order and e.order not in memory.orders for e in entries):
+        archived = archive.orders()
     archived_keys = {
         entry.key for entry in entries if _archived_entry(entry, archived, gone_batches)
     }
@@ -255,6 +261,11 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
         )
 
     identified = identified_in(responses, unread)
+    if archive and not archived and _may_be_archived(identified, archive.newest):
+        # An answer as old as the archive: it may be an archived order's (pasted back, or
+        # the first read of a Google form's tab whose top rows are theirs), never a new one.
+        archived = archive.orders()
+        identified = identified_in(responses, unread)
     if unread and _rows_moved(identified, archived, unread):
         identified = identified_in(responses, 0)
     if unread and any(i.response is None and i.number not in archived for i in identified):
@@ -265,6 +276,8 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
             responses_grid or [], mapping, catalog, zone, language, read_before
         )
         unread = 0
+        if archive and not archived:
+            archived = archive.orders()
         identified = identified_in(responses, 0)
     first_live = _first_live_row(identified, archived, unread)
     if read_now.keys() != read_before.keys() or (names["responses"], first_live) != rows_from:
@@ -287,7 +300,10 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
         reminder_hours=rules.payment_reminder_hours,
     )
     statement = read_statement(tabs["statement"], language)
-    statement = _without_archived(statement, memory.archived, language)
+    if archive.credit_day is not None and any(
+        credit.key.split(" ", 1)[0] <= archive.credit_day for credit in statement.credits
+    ):  # a transfer as old as those that paid archived orders may be one of them
+        statement = _without_archived(statement, archive.orders(), language)
     reviews, review_problems = read_reviews(tabs["testimonials"], language, zone)
     settlement = payments.settle(
         decide(identified, catalog, settings),
@@ -306,18 +322,26 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     known = {entry.key for entry in entries} | archived_keys
     remembered = {name: batch.ships_told for name, batch in memory.batches.items()}
     told = stages.ship_dates_told(remembered, orders, catalog.batches)
-    blocked = frozenset(
-        o.email
-        for o in orders
-        if o.prior is not None and o.prior.seller_action is SellerAction.STOP_EMAILS
-    ) | {gone.email for gone in archived.values() if gone.stopped}
+    blocked = (
+        frozenset(
+            o.email
+            for o in orders
+            if o.prior is not None and o.prior.seller_action is SellerAction.STOP_EMAILS
+        )
+        | archive.stopped
+    )
     due = [
         *lifecycle.decision_emails(orders),
         *payments.payment_emails(orders, known, now, rules.payment_reminder_hours),
         *stages.stage_emails(orders, known, rules.payment_due_hours > 0),
         *stages.delay_emails(orders, told, known),
         *announcement_emails(
-            orders, catalog, now, rules.closing_reminder_hours, known, remembered_voices(archived)
+            orders,
+            catalog,
+            now,
+            rules.closing_reminder_hours,
+            known,
+            _voices(archive, catalog, now),
         ),
         *review_emails(orders, entries, now, rules.review_after_days),
     ]
@@ -331,7 +355,7 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
             for name, day in stages.ships_to_remember(told, catalog.batches).items()
         },
         last_serial=max([memory.last_serial, *(order_serial(o.number) for o in orders)], default=0),
-        archived=dict(archived),
+        archive=archive,
         products={product.sku: product for product in catalog.products},
     )
     next_memory.views = dict(marks or {})
@@ -400,6 +424,21 @@ def _in_rows_unread(gone: ArchivedOrder, unread: int) -> bool:
     """Whether an archived order's answer was in the form's rows left unread (sheet rows 2 to
     ``unread``; none when ``unread`` is 0)."""
     return gone.response_row is not None and gone.response_row <= unread
+
+
+def _may_be_archived(identified: list[Identified], newest: dt.datetime | None) -> bool:
+    """Whether an answer taken for a new order is no newer than the newest archived answer
+    (or has no time): only then can it be an archived order's."""
+    return any(
+        item.prior is None
+        and item.response is not None
+        and (
+            newest is None
+            or item.response.timestamp is None
+            or item.response.timestamp <= newest + SAME_MOMENT
+        )
+        for item in identified
+    )
 
 
 def _rows_moved(
@@ -637,7 +676,7 @@ def _astray(grid: Grid, columns: Columns, orders: list[Order]) -> set[str]:
 
 
 def _archived_entry(
-    entry: LedgerEntry, archived: Mapping[str, ArchivedOrder], batches: set[str]
+    entry: LedgerEntry, archived: Mapping[str, ArchivedOrder], batches: frozenset[str]
 ) -> bool:
     """A message of an archived order, or an announcement of a batch that was archived."""
     if entry.order:
@@ -668,20 +707,17 @@ def _without_archived(
     return replace(statement, credits=credits, notes=notes)
 
 
-def remembered_voices(archived: Mapping[str, ArchivedOrder]) -> list[Voice]:
-    """What archived orders told about their buyers, for announcements."""
-    return [
-        Voice(
-            gone.email,
-            gone.name,
-            gone.submitted,
-            gone.answered or gone.submitted,
-            gone.opt_in,
-            gone.status is Decision.WAITLISTED,
-        )
-        for gone in archived.values()
-        if gone.submitted is not None and gone.email
-    ]
+def _voices(archive: Archive, catalog: Catalog, now: dt.datetime) -> list[Voice]:
+    """What archived orders told about their buyers, for the batch open now: one voice per
+    buyer, unless that batch opened before an archived order was submitted (then each order's,
+    as `audience` leaves out what came later)."""
+    batch = catalog.batch_at(now)
+    if batch is None or not archive:
+        return []
+    last = archive.last_submitted
+    if last is None or last < batch.opens:
+        return archive.voices()
+    return archived_voices(archive.orders())
 
 
 def _view_marks(snapshot: SheetSnapshot, memory: Memory | None) -> dict[str, ViewMark] | None:

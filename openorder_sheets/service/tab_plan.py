@@ -114,7 +114,7 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         decided.orders,
         language,
         review_figures(decided),
-        archived={gone.batch for gone in decided.memory.archived.values()},
+        archived=decided.memory.archive.batches,
     )
     summary_layout = tab_layout("summary", language, currency)
     focus = current_batch(decided.catalog, now)
