@@ -25,6 +25,8 @@ TAB_LABELS: Mapping[str, Mapping[str, str]] = {
     "emails": {"en": "Emails", "id": "Email"},
     # The tool's memory (hidden where the backend allows): not for the seller to edit.
     "state": {"en": "openorder (do not edit)", "id": "openorder (jangan diubah)"},
+    # The tool's memory of archived orders, read only when a sync needs them (hidden too).
+    "archived": {"en": "openorder archive (do not edit)", "id": "openorder arsip (jangan diubah)"},
     # Rows the seller pastes from internet banking (or `openorder payments import`); the tool
     # writes what each row paid in the columns to their right.
     "statement": {"en": "Bank statement", "id": "Mutasi rekening"},

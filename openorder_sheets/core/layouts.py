@@ -153,6 +153,7 @@ TAB_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "packing": PACKING_COLUMNS,
     "emails": EMAIL_COLUMNS,
     "state": ("key", "data"),
+    "archived": ("key", "data"),
     "statement": (*STATEMENT_SELLER_COLUMNS, *STATEMENT_TOOL_COLUMNS),
     "payments": PAYMENTS_COLUMNS,
     "testimonials": ("name", "order", "stars", "review", "show"),
@@ -160,7 +161,7 @@ TAB_COLUMNS: Mapping[str, tuple[str, ...]] = {
 }
 
 #: Tabs the seller is not expected to see: hidden where the backend allows.
-HIDDEN_TABS = frozenset({"state"})
+HIDDEN_TABS = frozenset({"state", "archived"})
 
 
 def _options(key: str, language: str) -> tuple[str, ...]:

@@ -123,22 +123,30 @@ class Archive:
     Every sync needs a few facts of them: which batches were archived, whose emails the seller
     stopped, the newest archived answer (a form answer no newer than it may be an archived
     order's, never a new one), the newest day of a bank credit that paid one, and what their
-    buyers last said about hearing of new batches. Those are kept in one small record (and the
-    buyers' say folded one voice per buyer, :func:`~announcements.folded`), written when orders
-    are archived. The orders themselves (a year of them is most of the memory) stay packed as
-    read, and are unpacked only when a sync meets something the facts cannot settle: an answer
+    buyers last said about hearing of new batches. Those are kept in the memory tab, in one
+    small record and the buyers' say folded one voice per buyer
+    (:func:`~announcements.folded`). The orders themselves (a year of them would be most of
+    the memory) live packed in a tab of their own (`openorder archived`), written when orders
+    are archived and read only when a sync meets something the facts cannot settle: an answer
     as old as the archive, a credit as old as its credits, a message of an order the memory
     does not hold live, an announcement for a batch that opened before an archived order.
-    Unchanged, they are written back as read.
+
+    A memory written before the archived orders had their own tab holds their packs in the
+    memory tab: they are read from there, and moved at the next write (their tab first, so a
+    write cut short leaves them in one tab or both, never in neither). An order the memory
+    holds live is never taken for archived (its archiving did not finish).
     """
 
     def __init__(self) -> None:
-        self._rows: list[tuple[str, str]] = []  # the orders' rows as read, not unpacked yet
+        #: The orders' rows as read, not unpacked yet; ``None`` while their tab is unread.
+        self._rows: list[tuple[str, str]] | None = []
         self._voice_rows: list[tuple[str, str]] = []
-        self._facts: tuple[str, dict[str, Any]] | None = None  # the summary row as read
+        self._facts: tuple[str, dict[str, Any]] | None = None  # the facts row as read
         self._orders: dict[str, ArchivedOrder] | None = {}
         self._voices: list[Voice] | None = None
-        self.changed = False  # orders were added: everything is written anew
+        self._live: frozenset[str] = frozenset()  # numbers the memory holds live
+        self._moved = False  # packs found in the memory tab (an older version's)
+        self.changed = False  # orders added, or the tabs to be put right: both written anew
 
     # What every sync reads.
     @property
@@ -167,6 +175,29 @@ class Archive:
     def __len__(self) -> int:
         return int(self._fact("orders", 0))
 
+    @property
+    def unread(self) -> bool:
+        """Whether the orders' tab must be read before :meth:`orders`."""
+        return self._rows is None
+
+    @property
+    def unknown(self) -> bool:
+        """Whether the facts are missing (an older memory, or the row was lost): the orders'
+        tab is then read at once, and the facts written again from it."""
+        return self._facts is None and self._rows is None
+
+    def take(self, grid: Grid | None) -> None:
+        """The orders' tab as read (``None``: it does not exist)."""
+        self._rows = []
+        for row in (grid or [])[1:]:
+            key = cells.text(row[0]) if row else ""
+            raw = row[1] if len(row) > 1 else None
+            if key.startswith((_ARCHIVES, _ARCHIVED)) and isinstance(raw, str):
+                self._rows.append((key, raw))
+        self._orders = None
+        if self._facts is None and self._rows:
+            self.changed = True
+
     def voices(self) -> list[Voice]:
         """Each archived order's buyer as :func:`~announcements.audience` hears them all, for
         a batch that opened after the last of them was submitted (:attr:`last_submitted`)."""
@@ -186,6 +217,8 @@ class Archive:
 
     def orders(self) -> dict[str, ArchivedOrder]:
         """Every archived order, by number (unpacked at the first call)."""
+        if self._rows is None:
+            raise RuntimeError("the archived orders' tab was not read")  # a caller's mistake
         if self._orders is None:
             found: dict[str, ArchivedOrder] = {}
             for key, raw in self._rows:
@@ -193,16 +226,16 @@ class Archive:
                     numbers = []
                     for number, data in _unpack(raw):
                         gone = _read_archived(number, data)
-                        if gone is not None:
+                        if gone is not None and number not in self._live:
                             found[number] = gone
                             numbers.append(number)
-                    if all(n in found for n in numbers):
+                    if numbers and all(n in found for n in numbers):
                         members = tuple(found[n] for n in numbers)
                         _READ_ROWS[key] = (tuple(numbers), members, (None,) * len(numbers), raw)
                 else:
                     for number, data in _one(key, raw):
                         gone = _read_archived(number, data)
-                        if gone is not None:
+                        if gone is not None and number not in self._live:
                             found[number] = gone
             self._orders = found
         return self._orders
@@ -213,12 +246,14 @@ class Archive:
         self._voices = None
 
     def rows(self) -> list[list[Cell]]:
-        """The archive's rows of the memory tab: as read when nothing was archived since."""
-        if not self.changed and self._facts is not None:
-            return [
-                [key, raw]
-                for key, raw in [(_ARCHIVE, self._facts[0]), *self._voice_rows, *self._rows]
-            ]
+        """The archive's rows of the memory tab (its facts and its buyers' voices): as read
+        when nothing was archived since."""
+        if not self.changed:
+            if self._facts is None:
+                return []
+            kept: list[list[Cell]] = [[_ARCHIVE, self._facts[0]]]
+            kept.extend([key, raw] for key, raw in self._voice_rows)
+            return kept
         orders = self.orders()
         if not orders:
             return []
@@ -227,17 +262,21 @@ class Archive:
         for start in range(0, len(voices), PACK_SIZE):
             chunk = [(v.email, _voice_data(v)) for v in voices[start : start + PACK_SIZE]]
             rows.extend(_fitted(f"{_VOICES}{start // PACK_SIZE}", _VOICE, chunk))
-        rows.extend(
-            _packs(
-                _ARCHIVES,
-                _ARCHIVED,
-                list(orders.items()),
-                {},
-                lambda gone: gone,
-                lambda gone, _shown: _archived_data(gone),
-            )
-        )
         return rows
+
+    def order_rows(self) -> list[list[Cell]] | None:
+        """The rows of the orders' tab under its header; ``None`` when it is to be left as it
+        is (nothing was archived, nothing to put right)."""
+        if not self.changed:
+            return None
+        return _packs(
+            _ARCHIVES,
+            _ARCHIVED,
+            list(self.orders().items()),
+            {},
+            lambda gone: gone,
+            lambda gone, _shown: _archived_data(gone),
+        )
 
     def _read(self, key: str, raw: str) -> None:
         """One of the archive's rows of the memory tab, as read."""
@@ -250,15 +289,22 @@ class Archive:
                 self._facts = (raw, data)
         elif key.startswith((_VOICES, _VOICE)):
             self._voice_rows.append((key, raw))
-        else:
-            self._rows.append((key, raw))
+        else:  # an order's pack, in the memory tab: an older version's place for it
+            self._rows = [*(self._rows or []), (key, raw)]
             self._orders = None
+            self._moved = True
 
-    def _settle(self) -> None:
-        """After a read: a memory without its facts (written by an older version, or the row
-        was damaged) has them worked out from the orders, and written at the next write."""
-        if self._facts is None and self._rows:
+    def _settle(self, live: Iterable[str]) -> None:
+        """After the memory tab was read: the orders live in their own tab (unread yet) unless
+        an older version left them in the memory tab, to be moved at the next write."""
+        self._live = frozenset(live)
+        if self._moved:
             self.changed = True
+        else:
+            self._rows = None
+            self._orders = None
+            if self._facts is not None and not self._fact("orders", 0):
+                self._rows, self._orders = [], {}  # nothing archived: nothing to read
 
     def _fact(self, name: str, default: Any) -> Any:
         if self.changed or self._facts is None:
@@ -377,7 +423,7 @@ def read_memory(grid: Grid | None) -> Memory | None:
             continue
         if isinstance(data, dict):
             _remember(memory, key, data)
-    memory.archive._settle()
+    memory.archive._settle(memory.orders)
     return memory
 
 

@@ -51,7 +51,7 @@ from openorder_sheets.ports import (
     TabUpdate,
 )
 from openorder_sheets.service.composition import Shop
-from openorder_sheets.service.decide import Decided, decide_shop
+from openorder_sheets.service.decide import Decided, decide_shop, read_archived_orders
 
 #: Google's limit on cells in one spreadsheet; `status` and `doctor` warn past 60 % of it.
 CELL_CEILING = 10_000_000
@@ -188,6 +188,7 @@ def archive_batches(
                 chosen.append(name)
         # A run cut short leaves archived orders' rows live: finish those batches too.
         remembered = read_memory(decided.snapshot["state"]) or Memory()
+        read_archived_orders(shop, remembered)
         live_numbers = {cells.text(row[0]) for row in (decided.snapshot["orders"] or [])[1:] if row}
         for gone in remembered.archive.orders().values():
             if gone.number in live_numbers and gone.batch not in chosen:
@@ -241,6 +242,7 @@ def _move(
     language = config.shop.language
     live = decided.snapshot
     memory = read_memory(live["state"]) or Memory()
+    read_archived_orders(shop, memory)
     batch_of = {
         o.number: o.batch.name for o in decided.orders if o.batch and o.batch.name in chosen
     }
@@ -346,6 +348,14 @@ def _move(
         )
         memory.orders.pop(o.number, None)
     memory.last_serial = max(memory.last_serial, decided.memory.last_serial)
+    # Their own tab first: a run cut short here leaves them live in the memory (which wins).
+    packed = memory.archive.order_rows()
+    if packed is not None:  # none when a re-run only finishes deleting rows
+        gone = tab_layout("archived", language, config.shop.currency)
+        gone_rows: list[list[Cell]] = [[spec.header for spec in gone.columns], *packed]
+        shop.backend.write(
+            [TabUpdate(config.tab("archived"), (0, 1), gone_rows, gone, 0, clear_below=True)]
+        )
     state = tab_layout("state", language, config.shop.currency)
     remembered: list[list[Cell]] = [[spec.header for spec in state.columns], *memory_rows(memory)]
     shop.backend.write(

@@ -7,7 +7,7 @@ the next sync would. Everything it returns (:class:`Decided`) is plain values.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -142,6 +142,8 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     rows_from = answers.rows_from()  # read with the answers: one parse of the file
     snapshot = _read(shop.backend, wanted, names, rows_from) if lean else shop.backend.read(wanted)
     memory = read_memory(snapshot.tabs.get(names["state"]))
+    if memory is not None and memory.archive.unknown:
+        read_archived_orders(shop, memory, snapshot.tab_names)
     snapshot = _whole_where_needed(shop.backend, snapshot, names, memory, domain, config)
     marks = _view_marks(snapshot, memory)
     view_names = {key: config.tab(key) for key in VIEW_TABS}
@@ -230,6 +232,12 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
         ]
     rules = config.rules
     archive = memory.archive
+    known_memory = memory
+
+    def archived_orders() -> dict[str, ArchivedOrder]:
+        read_archived_orders(shop, known_memory, snapshot.tab_names)
+        return archive.orders()
+
     # The archived orders themselves are unpacked only when something needs them (`Archive`).
     archived: Mapping[str, ArchivedOrder] = {}
     # Their messages live on in the archive and the local journal: every key still counts as
@@ -237,7 +245,7 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     # memory does not hold live can be one of theirs.
     gone_batches = archive.batches
     if archive and any(e.order and e.order not in memory.orders for e in entries):
-        archived = archive.orders()
+        archived = archived_orders()
     archived_keys = {
         entry.key for entry in entries if _archived_entry(entry, archived, gone_batches)
     }
@@ -264,7 +272,7 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     if archive and not archived and _may_be_archived(identified, archive.newest):
         # An answer as old as the archive: it may be an archived order's (pasted back, or
         # the first read of a Google form's tab whose top rows are theirs), never a new one.
-        archived = archive.orders()
+        archived = archived_orders()
         identified = identified_in(responses, unread)
     if unread and _rows_moved(identified, archived, unread):
         identified = identified_in(responses, 0)
@@ -277,7 +285,7 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
         )
         unread = 0
         if archive and not archived:
-            archived = archive.orders()
+            archived = archived_orders()
         identified = identified_in(responses, 0)
     first_live = _first_live_row(identified, archived, unread)
     if read_now.keys() != read_before.keys() or (names["responses"], first_live) != rows_from:
@@ -303,7 +311,7 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     if archive.credit_day is not None and any(
         credit.key.split(" ", 1)[0] <= archive.credit_day for credit in statement.credits
     ):  # a transfer as old as those that paid archived orders may be one of them
-        statement = _without_archived(statement, archive.orders(), language)
+        statement = _without_archived(statement, archived_orders(), language)
     reviews, review_problems = read_reviews(tabs["testimonials"], language, zone)
     settlement = payments.settle(
         decide(identified, catalog, settings),
@@ -341,7 +349,7 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
             now,
             rules.closing_reminder_hours,
             known,
-            _voices(archive, catalog, now),
+            _voices(archive, catalog, now, archived_orders),
         ),
         *review_emails(orders, entries, now, rules.review_after_days),
     ]
@@ -707,7 +715,12 @@ def _without_archived(
     return replace(statement, credits=credits, notes=notes)
 
 
-def _voices(archive: Archive, catalog: Catalog, now: dt.datetime) -> list[Voice]:
+def _voices(
+    archive: Archive,
+    catalog: Catalog,
+    now: dt.datetime,
+    orders_of: Callable[[], Mapping[str, ArchivedOrder]],
+) -> list[Voice]:
     """What archived orders told about their buyers, for the batch open now: one voice per
     buyer, unless that batch opened before an archived order was submitted (then each order's,
     as `audience` leaves out what came later)."""
@@ -717,7 +730,23 @@ def _voices(archive: Archive, catalog: Catalog, now: dt.datetime) -> list[Voice]
     last = archive.last_submitted
     if last is None or last < batch.opens:
         return archive.voices()
-    return archived_voices(archive.orders())
+    return archived_voices(orders_of())
+
+
+def read_archived_orders(
+    shop: Shop, memory: Memory, tab_names: Collection[str] | None = None
+) -> None:
+    """Read the archived orders' own tab into ``memory``, unless it was read already: one
+    more read, made only when something needs the orders (``tab_names``: the spreadsheet's
+    tabs, when known, so a shop that never archived is not asked for a tab it lacks)."""
+    archive = memory.archive
+    if not archive.unread:
+        return
+    name = shop.config.tab("archived")
+    if tab_names is not None and fold(name) not in {fold(tab) for tab in tab_names}:
+        archive.take(None)
+        return
+    archive.take(shop.backend.read([name]).tabs.get(name))
 
 
 def _view_marks(snapshot: SheetSnapshot, memory: Memory | None) -> dict[str, ViewMark] | None:

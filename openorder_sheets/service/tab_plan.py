@@ -39,6 +39,7 @@ from openorder_sheets.service.decide import VIEW_TABS, Decided, review_figures
 #: same message keys from the same memory and finds them in the ledger.
 WRITE_ORDER = (
     "emails",
+    "archived",
     "state",
     "orders",
     "statement",
@@ -148,6 +149,13 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
             emails_layout,
         )
     )
+    # The archived orders' own tab, when they were moved there or it is put right: before
+    # the memory, which then stops holding them.
+    archived_rows = decided.memory.archive.order_rows()
+    if archived_rows is not None:
+        updates.append(
+            _whole("archived", config, archived_rows, tab_layout("archived", language, currency))
+        )
     # The memory last: the views' fingerprints were just taken.
     updates.append(
         _whole(

@@ -86,7 +86,7 @@ def test_a_batch_after_archiving_is_announced_and_sold_without_unpacking_the_arc
     tmp_path: Path, backend: str, unpacked: list[int]
 ) -> None:
     shop = archived_shop(tmp_path, backend)
-    state_before = [row for row in shop.grid("state") if text(row[0]).startswith("archive")]
+    state_before = [shop.grid("state"), shop.grid("archived")]
     unpacked.clear()
     shop.replace_rows("responses", [answer("2027-03-01 09:30", DEDI, "Dedi")])
 
@@ -96,8 +96,10 @@ def test_a_batch_after_archiving_is_announced_and_sold_without_unpacking_the_arc
     assert [text(r["Order"]) for r in shop.orders()] == ["PO-0004"]  # numbers go on
     news = sorted(m["To"] for m in shop.transport.sent if m["X-OpenOrder-Kind"] == "batch_open")
     assert news == [ANI, CITRA]  # the opted-in buyer and the waitlisted one, both archived
-    state_after = [row for row in shop.grid("state") if text(row[0]).startswith("archive")]
-    assert state_after == state_before  # written back as read
+    archived_after = shop.grid("archived")
+    assert archived_after == state_before[1]  # the archived orders' tab is left as it was
+    facts = [row for row in shop.grid("state") if text(row[0]).startswith(("archive", "voice"))]
+    assert facts == [r for r in state_before[0] if text(r[0]).startswith(("archive", "voice"))]
 
 
 @pytest.mark.parametrize("backend", ["memory", "workbook"])
@@ -165,26 +167,32 @@ def test_a_statement_pasted_again_after_archiving_pays_nothing_twice(
     assert len(shop.transport.sent) == sent
 
 
-def test_a_memory_written_before_the_archive_facts_is_read_and_rewritten_with_them(
+def test_a_memory_from_before_the_archive_tab_moves_its_archived_orders_there(
     tmp_path: Path,
 ) -> None:
-    """A memory from the previous version has the archived orders' packs and no facts row: the
-    next sync works them out from the orders, decides the same, and writes them."""
+    """The previous version kept the archived orders' packs in the memory tab, with no facts
+    and no tab of their own: the next sync reads them there, decides the same, and moves them
+    (their tab, the facts and the buyers' voices written; the memory tab no longer holds them).
+    """
     shop = archived_shop(tmp_path, "workbook")
-    old = [row for row in shop.grid("state") if not text(row[0]).startswith(("archive", "voice"))]
-    packs = [row for row in shop.grid("state") if text(row[0]).startswith("archives:")]
-    assert packs
-    shop.replace_rows("state", [*old[1:-1], *packs, old[-1]])
-    assert not any(text(row[0]) == "archive" for row in shop.grid("state"))
+    packs = [list(row) for row in shop.grid("archived")[1:]]
+    assert [text(row[0]) for row in packs] == ["archives:0"]
+    kept = [row for row in shop.grid("state")[1:] if not text(row[0]).startswith("archive")]
+    kept = [row for row in kept if not text(row[0]).startswith("voice")]
+    shop.replace_rows("state", [*kept[:-1], *packs, kept[-1]])
+    shop.replace_rows("archived", [])
     shop.replace_rows("responses", [answer("2027-03-01 09:30", DEDI, "Dedi")])
 
     shop.sync("2027-03-01T10:00")
 
     news = sorted(m["To"] for m in shop.transport.sent if m["X-OpenOrder-Kind"] == "batch_open")
     assert news == [ANI, CITRA]
+    assert [text(r["Order"]) for r in shop.orders()] == ["PO-0004"]
     keys = [text(row[0]) for row in shop.grid("state")]
     assert "archive" in keys
-    assert any(key.startswith("voices:") for key in keys)
+    assert "voices:0" in keys
+    assert "archives:0" not in keys
+    assert [list(row) for row in shop.grid("archived")[1:]] == packs
     memory = mem.read_memory(shop.grid("state"))
     assert memory is not None
     assert len(memory.archive) == 3

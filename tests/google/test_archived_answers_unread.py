@@ -114,12 +114,16 @@ def test_a_deleted_archived_answer_makes_the_sync_read_everything_once(
     tmp_path: Path, sheets_server: object
 ) -> None:
     """The seller deletes Ani's old answer: Dedi's moves up into the rows left unread. The
-    sync misses it, reads the whole tab, loses nothing and sends nothing."""
+    sync misses it, reads the whole tab (and the archived orders, to claim the old answers),
+    loses nothing and sends nothing."""
     shop = archived_shop(tmp_path, sheets_server)
     sent = len(shop.transport.sent)
     shop.replace_rows("responses", shop.grid("responses")[2:])
     report, snapshots = sync(shop, "2027-03-01T11:00")
-    assert [bool(s.rows_from) for s in snapshots] == [True, False]
+    # The lean read, the whole form's tab, then the archived orders' tab: the answers read
+    # now include ones as old as the archive, which its orders claim.
+    assert [bool(s.rows_from) for s in snapshots] == [True, False, False]
+    assert list(snapshots[2].tabs) == [shop.config.tab("archived")]
     assert live(shop) == {"PO-0004": DEDI, "PO-0005": BUDI}
     assert len(shop.transport.sent) == sent
     assert [text(row["Response row"]) for row in shop.orders()] == ["4", "5"]

@@ -366,8 +366,10 @@ def test_07_latest_opt_in_answer_wins_and_stop_emails_stops_all(tmp_path: Path) 
 
 
 def test_08_write_order_puts_emails_then_state_first() -> None:
-    """8. Split writes: what buyers will be told (Emails) and the memory are written first."""
-    assert tab_plan.WRITE_ORDER[:2] == ("emails", "state")
+    """8. Split writes: what buyers will be told (Emails) and the memory are written first (the
+    archived orders' tab, when a sync moves them there, before the memory tab stops holding
+    them)."""
+    assert tab_plan.WRITE_ORDER[:3] == ("emails", "archived", "state")
 
 
 def test_09_blank_status_or_deleted_orders_tab_sends_nothing(tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ def test_no_internal_key_or_code_is_shown_to_the_seller(language: str) -> None:
 
 def test_only_the_tool_s_memory_tab_is_hidden() -> None:
     """The seller must see every view, but not be invited to edit the tool's memory."""
-    assert [tab for tab in ALL_TABS if tab_layout(tab, "en").hidden] == ["state"]
+    assert [tab for tab in ALL_TABS if tab_layout(tab, "en").hidden] == ["archived", "state"]
 
 
 def test_the_orders_tab_ends_with_the_seller_s_own_columns() -> None:
