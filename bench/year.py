@@ -59,6 +59,10 @@ FORTNIGHT = dt.timedelta(days=14)
 START = dt.datetime(2027, 1, 4, 9, 0)  # a Monday morning, shop-local time
 DAYS = 365
 PAID_SHARE = 0.85  # of confirmed orders; the rest expire unpaid
+#: Of the answers, those asking to hear about the next batches. With 0 nobody hears of a new
+#: batch: the year's mailing list does not grow, and what is left to grow is what the year
+#: accumulated (``--opt-in-share 0``).
+OPT_IN_SHARE = 0.3
 DELAYED_BATCH = 5  # this one's ship date moves three days later while in production
 CEILING = 10_000_000  # Google's cells per spreadsheet
 RULES = {"payment_due_hours": 48, "review_after_days": 0}
@@ -93,8 +97,11 @@ def batches_of(count: int) -> list[Batch]:
     return result
 
 
-def answers_of(batch: Batch, orders: int, rng: random.Random) -> list[list[Any]]:
-    """The batch's form answers: 60 % in its first six hours, the rest until it closes."""
+def answers_of(
+    batch: Batch, orders: int, rng: random.Random, opt_in_share: float = OPT_IN_SHARE
+) -> list[list[Any]]:
+    """The batch's form answers: 60 % in its first six hours, the rest until it closes;
+    ``opt_in_share`` of them ask to hear about the next batches."""
     rows = []
     window = (batch.closes - batch.opens).total_seconds()
     for n in range(orders):
@@ -107,7 +114,7 @@ def answers_of(batch: Batch, orders: int, rng: random.Random) -> list[list[Any]]
         quantities = [rng.choice([None, None, 1, 1, 2, 3]) for _ in PRODUCTS]
         if not any(quantities):
             quantities[rng.randrange(len(PRODUCTS))] = 1
-        opt_in = "Yes" if rng.random() < 0.3 else ""
+        opt_in = "Yes" if rng.random() < opt_in_share else ""
         rows.append(
             [stamp, f"buyer{buyer}@example.com", f"Buyer {buyer}", "081234567890",
              f"Jl. Melati {n % 200 + 1}", "Courier", "", opt_in, *quantities]
@@ -336,7 +343,12 @@ def peak_rss_mb() -> float:
 
 
 def run_backend(
-    backend: str, batch_count: int, orders: int, seed: int, profile: Path | None = None
+    backend: str,
+    batch_count: int,
+    orders: int,
+    seed: int,
+    profile: Path | None = None,
+    opt_in_share: float = OPT_IN_SHARE,
 ) -> dict[str, Any]:
     """The whole year on one backend, in this process.
 
@@ -377,7 +389,8 @@ def run_backend(
     seller = Seller(built, backend)
     zone = built.config.shop.zone
     pending = sorted(
-        (row for batch in batches for row in answers_of(batch, orders, rng)), key=lambda r: r[0]
+        (row for batch in batches for row in answers_of(batch, orders, rng, opt_in_share)),
+        key=lambda r: r[0],
     )
     decided: dict[str, bool] = {}
     stages: list[tuple[dt.datetime, Batch, str]] = []
@@ -580,6 +593,7 @@ def like_for_like(syncs: list[dict[str, Any]], batches: int) -> dict[str, Any]:
     a, b = by[min(full)], by[max(full)]
     cpu_a, cpu_b = (sum(r["cpu_s"] for r in x) / len(x) for x in (a, b))
     read_a, read_b = (sum(r["read_bytes"] for r in x) / len(x) for x in (a, b))
+    mail_a, mail_b = (sum(r["emails_new"] for r in x) for x in (a, b))
     cpu = cpu_b / cpu_a if cpu_a else None
     return {
         "fortnights": [min(full) + 1, max(full) + 1],
@@ -587,6 +601,7 @@ def like_for_like(syncs: list[dict[str, Any]], batches: int) -> dict[str, Any]:
         "fortnight_read_kb": [round(read_a / 1e3), round(read_b / 1e3)],
         "fortnight_cpu_ratio": round(cpu, 3) if cpu else None,
         "fortnight_read_ratio": round(read_b / read_a, 3) if read_a else None,
+        "fortnight_emails": [mail_a, mail_b],
         "fortnight_within_20pct": cpu is not None and cpu <= 1.2,
     }
 
@@ -597,7 +612,12 @@ NAMES = {"workbook": "local workbook", "google": "Sheets API (local)"}
 def markdown(results: dict[str, Any]) -> str:
     lines = [
         f"# A year of a busy shop: {results['batches']} batches × "
-        f"{results['orders_per_batch']:,} orders",
+        f"{results['orders_per_batch']:,} orders"
+        + (
+            f", {results['opt_in_share']:.0%} of answers opting in to news"
+            if results.get("opt_in_share", OPT_IN_SHARE) != OPT_IN_SHARE
+            else ""
+        ),
         "",
         f"`{results['command']}` — commit {results['commit']}, wall {results['wall_s']:.0f} s. "
         "Mean per sync in the month; cells = the most in the month.",
@@ -643,7 +663,14 @@ def markdown(results: dict[str, Any]) -> str:
                 f"fortnight {f2} against fortnight {f1}, the same syncs at the same moments of a "
                 f"batch's life — CPU per sync {c1:,} → {c2:,} ms ({t['fortnight_cpu_ratio']}×), "
                 f"read per sync {r1:,} → {r2:,} kB ({t['fortnight_read_ratio']}×): "
-                f"**{'held' if t['fortnight_within_20pct'] else 'not held'}**.",
+                f"**{'held' if t['fortnight_within_20pct'] else 'not held'}**"
+                + (
+                    " (messages queued in the fortnight: {:,} → {:,}).".format(
+                        *t["fortnight_emails"]
+                    )
+                    if t.get("fortnight_emails")
+                    else "."
+                ),
                 "",
             ]
     return "\n".join(lines) + "\n"
@@ -693,6 +720,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--backends", default="workbook,google")
     parser.add_argument("--seed", type=int, default=2027)
+    parser.add_argument(
+        "--opt-in-share",
+        type=float,
+        default=OPT_IN_SHARE,
+        help="of the answers, those asking to hear about new batches (0: the mailing list "
+        "does not grow, so what grows is what the year accumulated)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "year.json")
     parser.add_argument(
         "--profile", type=Path, help="a folder for one cProfile file per backend and month"
@@ -705,7 +739,14 @@ def main(argv: list[str] | None = None) -> int:
     backends = args.backends.split(",")
     if args.part is not None:
         (backend,) = backends
-        part = run_backend(backend, args.batches, args.orders_per_batch, args.seed, args.profile)
+        part = run_backend(
+            backend,
+            args.batches,
+            args.orders_per_batch,
+            args.seed,
+            args.profile,
+            args.opt_in_share,
+        )
         args.part.write_text(json.dumps(part, default=str), encoding="utf-8")
         return 0
     started = time.perf_counter()
@@ -721,7 +762,7 @@ def main(argv: list[str] | None = None) -> int:
         part = workdir / f"{backend}.json"
         command = [sys.executable, "-m", "bench.year", "--backends", backend, "--part", str(part),
                    "--batches", str(args.batches), "--orders-per-batch", str(args.orders_per_batch),
-                   "--seed", str(args.seed)]  # fmt: skip
+                   "--seed", str(args.seed), "--opt-in-share", str(args.opt_in_share)]  # fmt: skip
         if args.profile is not None:
             command += ["--profile", str(args.profile)]
         children.append((backend, part, subprocess.Popen(command, cwd=ROOT)))
@@ -739,6 +780,7 @@ def main(argv: list[str] | None = None) -> int:
         "commit": commit,
         "batches": args.batches,
         "orders_per_batch": args.orders_per_batch,
+        "opt_in_share": args.opt_in_share,
         "cpus": os.cpu_count(),
         "python": sys.version.split()[0],
         # The backends run side by side: the run lasts as long as the slower one (or this merge).
