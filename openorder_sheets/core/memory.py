@@ -8,8 +8,8 @@ deleted `Orders` tab can be rebuilt with them), the ship date last told per batc
 order number given. The display tabs (`Orders`, `Summary`, …) are views built from it: nothing
 is ever read back from them to learn what happened.
 
-One row per record: a key (``batch:PO Lebaran 1``, ``shop``) and a JSON object. Orders (and
-archived orders) are packed two hundred to a row (``orders:3`` holds ``PO-0600``…``PO-0799``):
+One row per record: a key (``batch:PO Lebaran 1``, ``shop``) and a JSON object. Orders are
+packed two hundred to a row (``orders:3`` holds ``PO-0600``…``PO-0799``):
 their JSON records, compressed and written as URL-safe base64 behind a version tag (``z1:``). A
 10,000-order shop's memory is about a tenth of what one row per order took, and a sync reads all
 of it; a change to one order rewrites one row. A pack that would not fit in a cell (Google allows
@@ -17,7 +17,8 @@ of it; a change to one order rewrites one row. A pack that would not fit in a ce
 (``order:PO-0001``, the format every shop had before): all are always read, so a shop written by
 an older version migrates on its next sync. What follows from the rest of a record is written
 short (the usual confirmation key as ``1``; items asked as ``"lines"`` when they are the items
-held). The tab lives in the spreadsheet, so a new machine repeats nothing.
+held). The tab lives in the spreadsheet, so a new machine repeats nothing. Archived orders are
+packed the same way in a tab of their own, read only when a sync needs them (:class:`Archive`).
 """
 
 from __future__ import annotations

@@ -12,8 +12,9 @@ In three steps, each safe to repeat, so a run killed anywhere loses nothing and 
 finishes it:
 
 1. append the rows to the archive (rows already there are not added again);
-2. record in the tool's memory that those orders are archived — from here on syncs leave them
-   alone: their answers are never taken for new orders, their numbers never given again, their
+2. record in the tool's memory that those orders are archived (their records into the hidden
+   `openorder archive` tab first, then the memory tab) — from here on syncs leave them alone:
+   their answers are never taken for new orders, their numbers never given again, their
    buyers' opt-ins still count for announcements;
 3. delete the rows from the live tabs;
 4. move those orders' records out of the local delivery journal (every sync reads it whole),
