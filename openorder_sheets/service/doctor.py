@@ -162,6 +162,17 @@ def _sheet(shop: Shop, config: Config, now: dt.datetime) -> Iterator[Check]:
         True,
         f"{len(decided.orders)} orders read; {attention} need attention (see the Problems column).",
     )
+    archived = len(decided.memory.archive)
+    names = _tab_names(shop) if archived else None
+    if names is not None and fold(config.tab("archived")) not in {fold(n) for n in names}:
+        yield Check(
+            True,
+            f"The hidden tab '{config.tab('archived')}' with the tool's record of {archived:,} "
+            "archived orders is missing: restore it from the spreadsheet's version history "
+            "(or a copy of the file) — until then an archived order's answer pasted back into "
+            "the form's tab would be taken for a new order.",
+            warning=True,
+        )
     used = cells_used(decided.snapshot)
     if used > CELL_CEILING * CELL_WARNING:
         yield Check(

@@ -226,3 +226,34 @@ def test_a_waitlisted_buyer_who_said_no_hears_nothing_after_archiving(
     shop.sync("2027-03-01T10:00")
 
     assert "batch_open" not in shop.transport.kinds_to(CITRA)
+
+
+def test_doctor_warns_when_the_archived_orders_tab_was_deleted(tmp_path: Path) -> None:
+    """The seller deletes the hidden archive tab by mistake: syncs go on (the facts in the
+    memory still count every archived buyer), and `doctor` says what is missing and how to get
+    it back."""
+    from openpyxl import load_workbook
+
+    from openorder_sheets.service import doctor
+
+    shop = archived_shop(tmp_path, "workbook")
+    now = at(shop, "2027-02-23T10:00")
+
+    def run_doctor() -> list[doctor.Check]:  # the spreadsheet's checks, on this shop
+        return list(doctor._sheet(shop.shop, shop.config, now))
+
+    assert not [c for c in run_doctor() if "archive" in c.text]
+    book = load_workbook(shop.backend.path)
+    del book[shop.config.tab("archived")]
+    book.save(shop.backend.path)
+
+    checks = run_doctor()
+
+    (warning,) = [c for c in checks if "archived orders is missing" in c.text]
+    assert warning.warning
+    assert "3 archived orders" in warning.text
+    assert "version history" in warning.text
+    shop.replace_rows("responses", [answer("2027-03-01 09:30", DEDI, "Dedi")])
+    shop.sync("2027-03-01T10:00")
+    news = sorted(m["To"] for m in shop.transport.sent if m["X-OpenOrder-Kind"] == "batch_open")
+    assert news == [ANI, CITRA]
