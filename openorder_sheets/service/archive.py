@@ -52,7 +52,12 @@ from openorder_sheets.ports import (
     TabUpdate,
 )
 from openorder_sheets.service.composition import Shop
-from openorder_sheets.service.decide import Decided, decide_shop, read_archived_orders
+from openorder_sheets.service.decide import (
+    Decided,
+    decide_shop,
+    form_answers_stay,
+    read_archived_orders,
+)
 
 #: Google's limit on cells in one spreadsheet; `status` and `doctor` warn past 60 % of it.
 CELL_CEILING = 10_000_000
@@ -189,7 +194,7 @@ def archive_batches(
                 chosen.append(name)
         # A run cut short leaves archived orders' rows live: finish those batches too.
         remembered = read_memory(decided.snapshot["state"]) or Memory()
-        read_archived_orders(shop, remembered)
+        read_archived_orders(shop, remembered.archive)
         live_numbers = {cells.text(row[0]) for row in (decided.snapshot["orders"] or [])[1:] if row}
         for gone in remembered.archive.orders().values():
             if gone.number in live_numbers and gone.batch not in chosen:
@@ -243,7 +248,7 @@ def _move(
     language = config.shop.language
     live = decided.snapshot
     memory = read_memory(live["state"]) or Memory()
-    read_archived_orders(shop, memory)
+    read_archived_orders(shop, memory.archive)
     batch_of = {
         o.number: o.batch.name for o in decided.orders if o.batch and o.batch.name in chosen
     }
@@ -291,7 +296,7 @@ def _move(
             moving["emails"][index] = batch_of[owner]
         elif not owner and announced in chosen:
             moving["emails"][index] = announced
-    if not _google(shop.backend):  # a linked Google Form's tab is left as it is
+    if not form_answers_stay(shop.backend):
         answers = live["responses"] or []
         moving["responses"] = {  # the rows still holding those answers
             index: batch_of[number]
@@ -440,9 +445,3 @@ def _identity(row: Sequence[Cell]) -> tuple[str, ...]:
     while texts and not texts[-1]:
         texts.pop()
     return tuple(texts)
-
-
-def _google(backend: SheetBackend) -> bool:
-    from openorder_sheets.adapters.gsheet import GoogleSheetBackend
-
-    return isinstance(backend, GoogleSheetBackend)

@@ -143,7 +143,7 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     snapshot = _read(shop.backend, wanted, names, rows_from) if lean else shop.backend.read(wanted)
     memory = read_memory(snapshot.tabs.get(names["state"]))
     if memory is not None and memory.archive.unknown:
-        read_archived_orders(shop, memory, snapshot.tab_names)
+        read_archived_orders(shop, memory.archive, snapshot.tab_names)
     snapshot = _whole_where_needed(shop.backend, snapshot, names, memory, domain, config)
     marks = _view_marks(snapshot, memory)
     view_names = {key: config.tab(key) for key in VIEW_TABS}
@@ -232,10 +232,9 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
         ]
     rules = config.rules
     archive = memory.archive
-    known_memory = memory
 
     def archived_orders() -> dict[str, ArchivedOrder]:
-        read_archived_orders(shop, known_memory, snapshot.tab_names)
+        read_archived_orders(shop, archive, snapshot.tab_names)
         return archive.orders()
 
     # The archived orders themselves are unpacked only when something needs them (`Archive`).
@@ -251,13 +250,23 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     }
     entries = [entry for entry in entries if entry.key not in archived_keys]
 
+    answers_stay = form_answers_stay(shop.backend)
+
     def identified_in(responses: list[Response], unread: int) -> list[Identified]:
         """The answers matched to orders; archived orders whose answers sit in the rows left
-        unread (``unread``) take no part: a year of them would cost every sync."""
+        unread (``unread``) take no part: a year of them would cost every sync. Where the
+        archive deleted their answers, their rows say nothing any more (others moved up into
+        them): they claim an answer by its buyer and time only."""
         gone = [g for g in archived.values() if not _in_rows_unread(g, unread)]
         return identify(
             responses,
-            [*priors, *(g.as_prior() for g in gone)],
+            [
+                *priors,
+                *(
+                    g.as_prior() if answers_stay else replace(g.as_prior(), response_row=None)
+                    for g in gone
+                ),
+            ],
             config.shop.order_prefix,
             # Numbers are never reused: the memory holds every order and the last number
             # given. Only a sheet from before the memory reads them from the ledger. (With a
@@ -733,13 +742,20 @@ def _voices(
     return archived_voices(orders_of())
 
 
+def form_answers_stay(backend: SheetBackend) -> bool:
+    """Whether archived orders' form answers stay in the form's tab: a linked Google Form's tab
+    is left as it is; elsewhere `openorder archive` moves them out with their orders."""
+    from openorder_sheets.adapters.gsheet import GoogleSheetBackend
+
+    return isinstance(backend, GoogleSheetBackend)
+
+
 def read_archived_orders(
-    shop: Shop, memory: Memory, tab_names: Collection[str] | None = None
+    shop: Shop, archive: Archive, tab_names: Collection[str] | None = None
 ) -> None:
-    """Read the archived orders' own tab into ``memory``, unless it was read already: one
+    """Read the archived orders' own tab into ``archive``, unless it was read already: one
     more read, made only when something needs the orders (``tab_names``: the spreadsheet's
     tabs, when known, so a shop that never archived is not asked for a tab it lacks)."""
-    archive = memory.archive
     if not archive.unread:
         return
     name = shop.config.tab("archived")

@@ -143,6 +143,27 @@ def test_a_repeat_buyers_new_answer_on_her_archived_answers_row_is_a_new_order(
     assert shop.transport.kinds_to(ANI)[-1] == "order_confirmed"
 
 
+def test_her_new_answer_stays_a_new_order_when_an_old_one_is_pasted_back_too(
+    tmp_path: Path,
+) -> None:
+    """Both at once on a workbook: Budi's archived answer is pasted back (so the archive is
+    read) while Ani's new answer sits on the row her archived one had. Budi's old answer is
+    claimed by his archived order; Ani's new one is a new order."""
+    shop = archived_shop(tmp_path, "workbook")
+    shop.replace_rows(
+        "responses",
+        [
+            answer("2027-03-01 09:30", ANI, "Ani Lestari"),
+            answer("2027-02-01 09:20", BUDI, "Budi"),
+        ],
+    )
+
+    shop.sync("2027-03-01T10:00")
+
+    assert [(text(r["Order"]), text(r["Email"])) for r in shop.orders()] == [("PO-0004", ANI)]
+    assert shop.transport.kinds_to(ANI)[-1] == "order_confirmed"
+
+
 @pytest.mark.parametrize("backend", ["memory", "workbook"])
 def test_a_statement_pasted_again_after_archiving_pays_nothing_twice(
     tmp_path: Path, backend: str, unpacked: list[int]
