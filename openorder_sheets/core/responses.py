@@ -61,8 +61,13 @@ def read_responses_known(
 
 
 def answer_key(row: Sequence[Cell]) -> str:
-    """A fingerprint of one response row's cells, their types included."""
-    text = "\x1f".join(_cell_text(cell) for cell in row)
+    """A fingerprint of one response row's cells, their types included (``repr`` tells
+    ``1``, ``1.0``, ``True`` and ``'1'`` apart, and quotes text whatever it holds): one call
+    for the whole row, where a big form's no-op sync spent a tenth of its time cell by cell."""
+    try:
+        text = repr(tuple(row))
+    except ValueError:  # an integer too long for ``repr`` (a pasted run of digits)
+        text = "\x1f".join(_cell_text(cell) for cell in row)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
