@@ -19,7 +19,8 @@ DEDI = "dedi@example.com"
 RULES = {"payment_due_hours": 48, "review_after_days": 0}
 
 
-def two_batches(folder: Path, backend: str = "memory") -> BuiltShop:
+def two_batches_builder(folder: Path, backend: str = "memory") -> ShopBuilder:
+    """PO 1 (Ani opted in to news, Budi, Citra waitlisted) and PO 2 ahead, not built yet."""
     builder = ShopBuilder(folder, backend=backend, rules=dict(RULES))
     builder.product("NASTAR", "Nastar", 85000, capacity=2)
     builder.batch("PO 1", "2027-02-01 09:00", "2027-02-12 21:00", ships_on=dt.date(2027, 2, 20))
@@ -27,7 +28,11 @@ def two_batches(folder: Path, backend: str = "memory") -> BuiltShop:
     builder.response("2027-02-01 09:10", ANI, "Ani", Nastar=1, opt_in="Yes")
     builder.response("2027-02-01 09:20", BUDI, "Budi", Nastar=1)
     builder.response("2027-02-01 09:30", CITRA, "Citra", Nastar=1)  # waitlisted
-    return builder.build()
+    return builder
+
+
+def two_batches(folder: Path, backend: str = "memory") -> BuiltShop:
+    return two_batches_builder(folder, backend).build()
 
 
 def finish_batch_one(shop: BuiltShop) -> None:

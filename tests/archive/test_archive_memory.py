@@ -15,6 +15,7 @@ from openorder_sheets.core.cells import text
 from openorder_sheets.service.archive import archive_batches
 from openorder_sheets.testing.fakes import MemorySheet
 from openorder_sheets.testing.shops import BuiltShop, ShopBuilder
+from tests.archive.test_archive import two_batches_builder
 
 ANI, BUDI, CITRA, DEDI = "ani@example.com", "budi@example.com", "citra@example.com", "d@x.id"
 RULES = {"payment_due_hours": 48, "review_after_days": 0}
@@ -22,13 +23,7 @@ RULES = {"payment_due_hours": 48, "review_after_days": 0}
 
 def archived_shop(folder: Path, backend: str, statement: bool = False) -> BuiltShop:
     """PO 1 sold (Ani opted in, Citra waitlisted), paid, shipped and archived; PO 2 ahead."""
-    builder = ShopBuilder(folder, backend=backend, rules=dict(RULES))
-    builder.product("NASTAR", "Nastar", 85000, capacity=2)
-    builder.batch("PO 1", "2027-02-01 09:00", "2027-02-12 21:00", ships_on=dt.date(2027, 2, 20))
-    builder.batch("PO 2", "2027-03-01 09:00", "2027-03-10 21:00")
-    builder.response("2027-02-01 09:10", ANI, "Ani", Nastar=1, opt_in="Yes")
-    builder.response("2027-02-01 09:20", BUDI, "Budi", Nastar=1)
-    builder.response("2027-02-01 09:30", CITRA, "Citra", Nastar=1)  # waitlisted
+    builder = two_batches_builder(folder, backend)
     if statement:
         builder.statement = []
     shop = builder.build()
