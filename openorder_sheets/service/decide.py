@@ -282,6 +282,16 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
         # An answer as old as the archive: it may be an archived order's (pasted back, or
         # the first read of a Google form's tab whose top rows are theirs), never a new one.
         archived = archived_orders()
+        if not archived:  # their tab was deleted: deciding now would take them for new
+            name = config.tab("archived")
+            raise SheetSetupError(
+                [
+                    f"The hidden tab '{name}' (the tool's record of {len(archive):,} archived "
+                    "orders) is missing and the form's tab holds answers as old as them: "
+                    "restore that tab from the spreadsheet's version history (or a copy of "
+                    "the file), then sync again — nothing was sent."
+                ]
+            )
         identified = identified_in(responses, unread)
     if unread and _rows_moved(identified, archived, unread):
         identified = identified_in(responses, 0)

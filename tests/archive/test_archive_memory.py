@@ -12,6 +12,7 @@ import pytest
 
 from openorder_sheets.core import memory as mem
 from openorder_sheets.core.cells import text
+from openorder_sheets.errors import SheetSetupError
 from openorder_sheets.service.archive import archive_batches
 from openorder_sheets.testing.fakes import MemorySheet
 from openorder_sheets.testing.shops import BuiltShop, ShopBuilder
@@ -244,10 +245,12 @@ def test_a_waitlisted_buyer_who_said_no_hears_nothing_after_archiving(
     assert "batch_open" not in shop.transport.kinds_to(CITRA)
 
 
-def test_doctor_warns_when_the_archived_orders_tab_was_deleted(tmp_path: Path) -> None:
+def test_a_deleted_archive_tab_is_reported_and_no_old_answer_becomes_a_new_order(
+    tmp_path: Path,
+) -> None:
     """The seller deletes the hidden archive tab by mistake: syncs go on (the facts in the
-    memory still count every archived buyer), and `doctor` says what is missing and how to get
-    it back."""
+    memory still count every archived buyer), `doctor` says what is missing and how to get it
+    back, and a sync that meets an old answer stops instead of confirming it again."""
     from openpyxl import load_workbook
 
     from openorder_sheets.service import doctor
@@ -258,7 +261,7 @@ def test_doctor_warns_when_the_archived_orders_tab_was_deleted(tmp_path: Path) -
     def run_doctor() -> list[doctor.Check]:  # the spreadsheet's checks, on this shop
         return list(doctor._sheet(shop.shop, shop.config, now))
 
-    assert not [c for c in run_doctor() if "archive" in c.text]
+    assert not [c for c in run_doctor() if "archived orders is missing" in c.text]
     book = load_workbook(shop.backend.path)
     del book[shop.config.tab("archived")]
     book.save(shop.backend.path)
@@ -273,3 +276,14 @@ def test_doctor_warns_when_the_archived_orders_tab_was_deleted(tmp_path: Path) -
     shop.sync("2027-03-01T10:00")
     news = sorted(m["To"] for m in shop.transport.sent if m["X-OpenOrder-Kind"] == "batch_open")
     assert news == [ANI, CITRA]
+
+    # An archived answer pasted back while the record is gone: the sync stops and says so,
+    # rather than take it for a new order and confirm it again.
+    sent = len(shop.transport.sent)
+    old_answer = answer("2027-02-01 09:20", BUDI, "Budi")
+    shop.replace_rows("responses", [answer("2027-03-01 09:30", DEDI, "Dedi"), old_answer])
+    with pytest.raises(SheetSetupError, match="version history") as stopped:
+        shop.sync("2027-03-01T11:00")
+    assert "3 archived orders" in str(stopped.value)
+    assert len(shop.transport.sent) == sent
+    assert [text(r["Order"]) for r in shop.orders()] == ["PO-0004"]
