@@ -185,6 +185,7 @@ class ShopBuilder:
     #: tab exists only when this is not None.
     statement: list[list[Cell]] | None = None
     payment: dict[str, Any] = field(default_factory=dict)  # the [payment] section
+    email: dict[str, Any] = field(default_factory=dict)  # more [email] keys (daily_limit, …)
     shop: dict[str, Any] = field(default_factory=dict)  # more [shop] keys (status_url, …)
     #: Rows of the `Testimonials` tab (Name, Order, Stars, Review, Show); None: no such tab.
     testimonials: list[list[Cell]] | None = None
@@ -261,7 +262,7 @@ class ShopBuilder:
             },
             "sheet": {"workbook": "shop.xlsx"},
             "rules": self.rules,
-            "email": {"from": "bakery@example.com"},
+            "email": {"from": "bakery@example.com", **self.email},
             "payment": self.payment,
         }
         return parse_config(raw, self.folder / "openorder.toml")
