@@ -148,6 +148,7 @@ class Archive:
         self._live: frozenset[str] = frozenset()  # numbers the memory holds live
         self._moved = False  # packs found in the memory tab (an older version's)
         self.changed = False  # orders added, or the tabs to be put right: both written anew
+        self._worked_out: dict[str, Any] | None = None  # the facts, from the orders
 
     # What every sync reads.
     @property
@@ -195,7 +196,7 @@ class Archive:
             raw = row[1] if len(row) > 1 else None
             if key.startswith((_ARCHIVES, _ARCHIVED)) and isinstance(raw, str):
                 self._rows.append((key, raw))
-        self._orders = None
+        self._orders = self._worked_out = None
         if self._facts is None and self._rows:
             self.changed = True
 
@@ -244,7 +245,7 @@ class Archive:
     def add(self, order: ArchivedOrder) -> None:
         self.orders()[order.number] = order
         self.changed = True
-        self._voices = None
+        self._voices = self._worked_out = None
 
     def rows(self) -> list[list[Cell]]:
         """The archive's rows of the memory tab (its facts and its buyers' voices): as read
@@ -308,8 +309,10 @@ class Archive:
                 self._rows, self._orders = [], {}  # nothing archived: nothing to read
 
     def _fact(self, name: str, default: Any) -> Any:
-        if self.changed or self._facts is None:
-            return _archive_facts(self.orders()).get(name, default)
+        if self.changed or self._facts is None:  # worked out once from the orders
+            if self._worked_out is None:
+                self._worked_out = _archive_facts(self.orders())
+            return self._worked_out.get(name, default)
         return self._facts[1].get(name, default)
 
 

@@ -357,16 +357,8 @@ def _move(
     # Their own tab first: a run cut short here leaves them live in the memory (which wins).
     packed = memory.archive.order_rows()
     if packed is not None:  # none when a re-run only finishes deleting rows
-        gone = tab_layout("archived", language, config.shop.currency)
-        gone_rows: list[list[Cell]] = [[spec.header for spec in gone.columns], *packed]
-        shop.backend.write(
-            [TabUpdate(config.tab("archived"), (0, 1), gone_rows, gone, 0, clear_below=True)]
-        )
-    state = tab_layout("state", language, config.shop.currency)
-    remembered: list[list[Cell]] = [[spec.header for spec in state.columns], *memory_rows(memory)]
-    shop.backend.write(
-        [TabUpdate(config.tab("state"), (0, 1), remembered, state, 0, clear_below=True)]
-    )
+        _write_whole(shop, "archived", packed)
+    _write_whole(shop, "state", memory_rows(memory))
 
     # 3. The live tabs lose those rows.
     _delete(shop.backend, {names[key]: sorted(where) for key, where in moving.items()})
@@ -391,6 +383,16 @@ def _move(
         return entry.key.split("/", 1)[0] in gone_batches
 
     Journal(shop.state_dir).compact(settled)
+
+
+def _write_whole(shop: Shop, key: str, rows: list[list[Cell]]) -> None:
+    """One of the tool's key/data tabs (the memory, the archived orders) written whole."""
+    config = shop.config
+    layout = tab_layout(key, config.shop.language, config.shop.currency)
+    header: list[Cell] = [spec.header for spec in layout.columns]
+    shop.backend.write(
+        [TabUpdate(config.tab(key), (0, 1), [header, *rows], layout, 0, clear_below=True)]
+    )
 
 
 def _start_archive(target: SheetBackend, headers: Mapping[str, Grid | None]) -> None:

@@ -169,8 +169,8 @@ def _sheet(shop: Shop, config: Config, now: dt.datetime) -> Iterator[Check]:
             True,
             f"The hidden tab '{config.tab('archived')}' with the tool's record of {archived:,} "
             "archived orders is missing: restore it from the spreadsheet's version history "
-            "(or a copy of the file) — until then an archived order's answer pasted back into "
-            "the form's tab would be taken for a new order.",
+            "(or a copy of the file) — until then a sync that meets an archived order's "
+            "answer in the form's tab stops, sending nothing.",
             warning=True,
         )
     used = cells_used(decided.snapshot)
