@@ -170,6 +170,14 @@ class RowDeleting(Protocol):
         ...
 
 
+@runtime_checkable
+class FormLinked(Protocol):
+    """A backend whose form-answer tab a linked form fills (a Google Form's): the tool never
+    deletes its rows, so archived orders' answers stay in it."""
+
+    form_answers_stay: bool
+
+
 class DeliveryOutcome(Enum):
     SENT = "sent"
     DEFERRED = "deferred"  # temporary: retry on a later run

@@ -160,6 +160,7 @@ class GoogleSheetBackend:
     _sheets: dict[str, _Sheet] = field(default_factory=dict)
     timezone: str = ""
     api_url: str = ""  # a local Sheets API server instead of Google
+    form_answers_stay: bool = field(default=True, init=False)  # ports.FormLinked
 
     def __repr__(self) -> str:
         return f"GoogleSheetBackend(key={self.key!r})"

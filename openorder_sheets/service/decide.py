@@ -65,7 +65,7 @@ from openorder_sheets.core.testimonials import Review, per_batch, read_reviews, 
 from openorder_sheets.errors import (
     SheetSetupError,
 )
-from openorder_sheets.ports import ColumnSkipping, Grid, SheetBackend, SheetSnapshot
+from openorder_sheets.ports import ColumnSkipping, FormLinked, Grid, SheetBackend, SheetSnapshot
 from openorder_sheets.service.composition import Shop
 from openorder_sheets.service.context import (
     sender_email,
@@ -755,9 +755,7 @@ def _voices(
 def form_answers_stay(backend: SheetBackend) -> bool:
     """Whether archived orders' form answers stay in the form's tab: a linked Google Form's tab
     is left as it is; elsewhere `openorder archive` moves them out with their orders."""
-    from openorder_sheets.adapters.gsheet import GoogleSheetBackend
-
-    return isinstance(backend, GoogleSheetBackend)
+    return isinstance(backend, FormLinked) and backend.form_answers_stay
 
 
 def read_archived_orders(
