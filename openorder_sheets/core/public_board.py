@@ -92,7 +92,10 @@ def _capitalised(word: str) -> str:
 
 def given_name(name: str, language: str) -> str:
     """The first given name (``Bu siti rahma`` → ``Siti``), or ``Pembeli``/``Buyer``."""
-    words = _name_words(name)
+    return _given(_name_words(name), language)
+
+
+def _given(words: list[str], language: str) -> str:
     return _capitalised(words[0]) if words else _NO_NAME.get(language, _NO_NAME["en"])
 
 
@@ -102,8 +105,8 @@ def mask_name(name: str, language: str) -> str:
     A single name stays as it is; emails, links and digits inside a name are dropped; a name
     that is only an email address or a phone number becomes ``Pembeli`` / ``Buyer``.
     """
-    words = _name_words(name)
-    first = given_name(name, language)
+    words = _name_words(name)  # once: a board lists every live order's name
+    first = _given(words, language)
     if len(words) < 2:
         return first
     return f"{first} {words[-1][0].upper()}."
