@@ -210,15 +210,23 @@ class Package:
                 central[-1].header_offset = offset
         _write_central_directory(out, central)
 
-    def _copy(self, out: IO[bytes], info: zipfile.ZipInfo) -> zipfile.ZipInfo:
-        """Copy one part's compressed bytes as they are, under a fresh local header."""
+    def stored(self, name: str) -> tuple[bytes, memoryview]:
+        """How part ``name`` is stored: its method, CRC and sizes, and its compressed bytes
+        (the same part stored the same way gives the same bytes; nothing is inflated)."""
+        info = self.infos[name]
+        begin = self._data_start(info)
+        fields = (info.compress_type, info.CRC, info.file_size, info.compress_size)
+        return repr(fields).encode(), memoryview(self.data)[begin : begin + info.compress_size]
+
+    def _data_start(self, info: zipfile.ZipInfo) -> int:
+        """Where ``info``'s compressed bytes start in the file."""
         start = info.header_offset
         header = self.data[start : start + _LOCAL_HEADER.size]
         if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
             raise PackageUnsupported(f"{info.filename}: damaged local header")
         fields = _LOCAL_HEADER.unpack(header)
         name_length, extra_length = fields[9], fields[10]
-        begin = start + _LOCAL_HEADER.size + name_length + extra_length
+        begin: int = start + _LOCAL_HEADER.size + name_length + extra_length
         if (
             info.flag_bits & 0x1  # encrypted
             or info.compress_size >= _ZIP32_LIMIT
@@ -226,6 +234,11 @@ class Package:
             or begin + info.compress_size > len(self.data)
         ):
             raise PackageUnsupported(f"{info.filename}: encrypted or zip64")
+        return begin
+
+    def _copy(self, out: IO[bytes], info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+        """Copy one part's compressed bytes as they are, under a fresh local header."""
+        begin = self._data_start(info)
         copy = _entry(info.filename, info.compress_type, info.date_time, info.CRC)
         copy.compress_size, copy.file_size = info.compress_size, info.file_size
         copy.external_attr = info.external_attr

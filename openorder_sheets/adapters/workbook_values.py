@@ -38,6 +38,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 from openpyxl.xml.functions import fromstring
 from python_calamine import CalamineError, CalamineWorkbook
 
+from openorder_sheets.adapters.workbook_grids import GridCache
 from openorder_sheets.adapters.workbook_openpyxl import grid_of, load_tabs
 from openorder_sheets.adapters.workbook_package import (
     Package,
@@ -63,27 +64,64 @@ _NUMBER_FORMAT = re.compile(rb'(<xf\b[^>]*?\bnumFmtId=")\d+(")')
 _CELL_XFS = re.compile(rb"<cellXfs\b.*?</cellXfs>", re.DOTALL)
 
 
-def read_values(package: Package, tabs: Sequence[str]) -> dict[str, Grid | None]:
-    """The grids of ``tabs`` (``None`` for a tab the workbook lacks), as openpyxl reads them."""
+def read_values(
+    package: Package, tabs: Sequence[str], kept: GridCache | None = None
+) -> dict[str, Grid | None]:
+    """The grids of ``tabs`` (``None`` for a tab the workbook lacks), as openpyxl reads them.
+
+    With ``kept``, a tab whose bytes are those of a grid read before is not parsed again
+    (:mod:`.workbook_grids`), and each grid python-calamine reads is kept."""
     sheets = package.sheets()
     by_name = {fold_name(sheet.name): sheet for sheet in sheets}
     wanted = {tab: by_name.get(fold_name(tab)) for tab in tabs}
     found: dict[str, Grid | None] = {tab: None for tab, sheet in wanted.items() if sheet is None}
-    fast = FastReader(package)
+    keys = kept.keys(package) if kept is not None else None
+    fast: FastReader | None = None
     slow: dict[str, SheetPart] = {}
     for tab, sheet in wanted.items():
         if sheet is None:
             continue
+        key = keys.key(sheet) if keys is not None else None
+        grid = kept.load(sheet, key) if kept is not None and key is not None else None
+        if grid is not None:
+            found[tab] = grid
+            continue
+        fast = fast or FastReader(package)
         grid = fast.grid(sheet)
         if grid is None:
             slow[tab] = sheet
-        else:
-            found[tab] = grid
+            continue
+        if kept is not None and key is not None:
+            kept.store(sheet, key, grid)
+        found[tab] = grid
     if slow:
         book = load_tabs(package.data, {sheet.name for sheet in slow.values()})
         for tab, sheet in slow.items():
             found[tab] = grid_of(book[sheet.name])
     return {tab: found[tab] for tab in tabs}
+
+
+def keep_values(package: Package, tabs: Sequence[str], kept: GridCache) -> None:
+    """Read and keep the grids of ``tabs`` that ``kept`` does not hold yet (after a write: the
+    tabs just written, so that the next sync, if nothing changes meanwhile, parses none). One
+    grid at a time, let go once kept: the sync's own objects are still alive."""
+    keys = kept.keys(package)
+    if keys is None:
+        return
+    by_name = {fold_name(sheet.name): sheet for sheet in package.sheets()}
+    fast: FastReader | None = None
+    for tab in dict.fromkeys(tabs):
+        sheet = by_name.get(fold_name(tab))
+        if sheet is None:
+            continue
+        key = keys.key(sheet)
+        if kept.holds(sheet, key):
+            continue
+        fast = fast or FastReader(package)
+        grid = fast.grid(sheet)
+        if grid is not None:
+            kept.store(sheet, key, grid)
+        del grid
 
 
 class FastReader:

@@ -50,7 +50,7 @@ def open_shop(config: Config) -> Shop:
 
 def make_backend(config: Config) -> SheetBackend:
     if config.sheet.workbook is not None:
-        return WorkbookBackend(config.sheet.workbook)
+        return WorkbookBackend(config.sheet.workbook, state_dir=config.state_dir)
     from openorder_sheets.adapters.gsheet import GoogleSheetBackend
 
     return GoogleSheetBackend.from_config(config)

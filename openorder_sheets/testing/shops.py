@@ -284,7 +284,10 @@ class ShopBuilder:
         tabs[config.tab("responses")] = (layout, [list[Cell](self.headers()), *self.responses])
         backend: SheetBackend
         if self.backend == "workbook":
-            backend = WorkbookBackend(config.sheet.workbook or self.folder / "shop.xlsx")
+            # As `make_backend` makes it: with the state folder, so tabs are kept between syncs.
+            backend = WorkbookBackend(
+                config.sheet.workbook or self.folder / "shop.xlsx", state_dir=config.state_dir
+            )
         elif self.backend == "google":
             assert self.sheets_server is not None, "the google backend needs a SheetsServer"
             key = self.sheets_server.create_spreadsheet("Test Bakery", time_zone=ZONE_NAME)
