@@ -94,6 +94,8 @@ def sync_summary(report: SyncReport, config: Config) -> str:
         lines.extend(f"  ! {problem}" for problem in report.statement_problems)
     lines.append("")
     lines.append(_emails(report, config))
+    if report.days_behind and not report.dry_run:
+        lines.append(_behind_text(report.days_behind, config))
     written = ", ".join(report.tabs_written) or "nothing (no changes)"
     verb = "Would write" if report.dry_run else "Wrote"
     lines.append(f"{verb} tabs: {written}")
@@ -105,6 +107,18 @@ def sync_summary(report: SyncReport, config: Config) -> str:
             "out on a later run."
         )
     return "\n".join(lines)
+
+
+def _behind_text(days: int, config: Config) -> str:
+    """Messages held back by the daily limit for more than what is left of today's room."""
+    limit = config.email.daily_limit
+    when = "within a day" if days == 1 else f"in about {days} days"
+    return (
+        f"The daily limit ({limit} emails in 24 hours, `daily_limit` under [email] in "
+        f"openorder.toml) holds the rest back: the last should go out {when}. Each buyer's "
+        "time to pay starts when their confirmation arrives; if your mail provider allows "
+        "more a day, raise `daily_limit`."
+    )
 
 
 def quiet_lines(report: SyncReport, config: Config) -> list[str]:
@@ -275,6 +289,19 @@ def status_text(status: Status, config: Config) -> str:
         lines.append(
             f"Emails: {status.queued} queued, {status.deferred} deferred, {status.failed} failed"
         )
+    if status.days_behind:
+        limit = config.email.daily_limit
+        days = status.days_behind
+        if id_:
+            when = "dalam sehari" if days == 1 else f"sekitar {days} hari lagi"
+            lines.append(
+                f"  Batas harian ({limit} email per 24 jam, `daily_limit` di [email] "
+                f"openorder.toml) menahan sisanya: email terakhir baru terkirim {when}. Waktu "
+                "bayar pembeli dihitung sejak konfirmasinya sampai; kalau layanan email Anda "
+                "mengizinkan lebih, naikkan `daily_limit`."
+            )
+        else:
+            lines.append("  " + _behind_text(days, config))
     return "\n".join(lines)
 
 

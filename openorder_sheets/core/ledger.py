@@ -188,6 +188,22 @@ def sent_in_last_day(entries: Iterable[LedgerEntry], now: dt.datetime) -> int:
     )
 
 
+def days_behind(entries: Iterable[LedgerEntry], now: dt.datetime, daily_limit: int) -> int:
+    """How many days the daily limit holds back the last message waiting: 0 when every one of
+    them may leave now, 1 when the last must wait for the rolling 24 hours to free room, and so
+    on (a batch bigger than the limit is told over several days, and the seller must know)."""
+    entries = list(entries)
+    waiting = sum(
+        1
+        for e in entries
+        if e.state in (EmailState.QUEUED, EmailState.SENDING, EmailState.DEFERRED)
+    )
+    beyond = waiting - max(daily_limit - sent_in_last_day(entries, now), 0)
+    if beyond <= 0:
+        return 0
+    return -(-beyond // max(daily_limit, 1))
+
+
 def to_send(entries: list[LedgerEntry], now: dt.datetime, daily_limit: int) -> list[LedgerEntry]:
     """The messages to send now, in priority order, within the rolling daily limit."""
     ready = []

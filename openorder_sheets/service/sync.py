@@ -17,6 +17,7 @@ from typing import Any
 
 from openorder_sheets.adapters.local_journal import SyncLock
 from openorder_sheets.core.labels import STATUS_LABELS, label
+from openorder_sheets.core.ledger import days_behind
 from openorder_sheets.core.matching import Outcome
 from openorder_sheets.core.model import (
     Decision,
@@ -67,6 +68,8 @@ class SyncReport:
     requests: dict[str, int] = field(default_factory=dict)
     transport_error: str = ""
     quota_reached: bool = False  # the mail provider's daily quota ended the run
+    #: Days the tool's own daily limit holds back the last message waiting (0: none held).
+    days_behind: int = 0
     responses_tab: str = ""  # the tab the form's answers were read from
     transfers_to_check: int = 0  # Bank statement credits no order was given (see the tab)
     statement_problems: list[str] = field(default_factory=list)  # rows that cannot be read
@@ -168,6 +171,7 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
     report.emails_waiting = sum(
         1 for e in entries if e.state in (EmailState.QUEUED, EmailState.DEFERRED)
     )
+    report.days_behind = days_behind(entries, now, config.email.daily_limit)
     _finish(report, shop)
     if report.transport_error:
         failure = TransportFailed(report.transport_error)

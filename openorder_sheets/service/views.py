@@ -10,6 +10,7 @@ from decimal import Decimal
 from openorder_sheets.adapters.templates import KINDS, RenderedEmail
 from openorder_sheets.core import formatting
 from openorder_sheets.core.labels import STATUS_LABELS, label
+from openorder_sheets.core.ledger import days_behind
 from openorder_sheets.core.lifecycle import decision_kind, kind_for_status
 from openorder_sheets.core.matching import Outcome
 from openorder_sheets.core.model import Batch, Decision, EmailState
@@ -53,6 +54,7 @@ class Status:
     unpaid_orders: int = 0
     to_check: int = 0
     cells_used: int = 0  # in the tabs the tool reads (their used area)
+    days_behind: int = 0  # days the daily limit holds back the last message waiting
     warnings: list[str] = field(default_factory=list)  # cells to fix; nothing waits for them
 
 
@@ -86,6 +88,7 @@ def shop_status(shop: Shop, now: dt.datetime) -> Status:
         status.queued += entry.state in (EmailState.QUEUED, EmailState.SENDING)
         status.deferred += entry.state is EmailState.DEFERRED
         status.failed += entry.state is EmailState.FAILED
+    status.days_behind = days_behind(decided.entries, now, shop.config.email.daily_limit)
     return status
 
 

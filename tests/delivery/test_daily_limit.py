@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from openorder_sheets.cli_text import status_text, sync_summary
 from openorder_sheets.core import ledger
 from openorder_sheets.core.cells import text
 from openorder_sheets.core.model import EmailState, LedgerEntry
+from openorder_sheets.service.views import shop_status
 from openorder_sheets.testing.shops import ShopBuilder
 
 DAY1 = dt.datetime(2027, 2, 16, 10, 0)
@@ -108,3 +111,41 @@ def test_the_limit_counts_every_message_sent_in_the_last_24_hours() -> None:
     queued = [_entry(f"q{n}", "order_confirmed") for n in range(5)]
     assert len(ledger.to_send(sent + queued, now, 5)) == 2  # three sends in the window
     assert len(ledger.to_send(sent + queued, now, 3)) == 0
+
+
+def test_a_batch_bigger_than_the_limit_tells_the_seller_how_many_days_the_mail_needs(
+    smtp_shop: Callable[..., Any],
+) -> None:
+    """1,000 due at 450 a day: the sync and `status` say the last message goes out in about
+    two days (and why, and what to change), then within a day, then nothing."""
+    shop = smtp_shop(0, daily_limit=450, edit=_thousand_due)
+    config = shop.built.config
+    report = shop.sync(DAY1)
+    assert report.days_behind == 2  # 550 wait, and today's 450 are spent
+    summary = sync_summary(report, config)
+    assert "the last should go out in about 2 days" in summary
+    assert "raise `daily_limit`" in summary
+    later = (DAY1 + dt.timedelta(hours=1)).replace(tzinfo=config.shop.zone)
+    status = status_text(shop_status(shop.built.shop, later), config)
+    assert "the last should go out in about 2 days" in status
+    in_indonesian = replace(config, shop=replace(config.shop, language="id"))
+    status_id = status_text(shop_status(shop.built.shop, later), in_indonesian)
+    assert "email terakhir baru terkirim sekitar 2 hari lagi" in status_id
+    assert shop.sync(DAY1 + dt.timedelta(days=1)).days_behind == 1  # 100 left, room spent
+    last = shop.sync(DAY1 + dt.timedelta(days=2))
+    assert last.days_behind == 0
+    assert "daily limit" not in sync_summary(last, config)
+
+
+def test_days_behind_counts_what_todays_room_cannot_take() -> None:
+    now = dt.datetime(2027, 2, 16, 10, tzinfo=dt.UTC)
+    queued = [_entry(f"q{n}", "order_confirmed") for n in range(1000)]
+    sent = [
+        _entry(f"s{n}", "order_confirmed", EmailState.SENT, attempts=1, last_attempt=now)
+        for n in range(450)
+    ]
+    assert ledger.days_behind(queued[:450], now, 450) == 0
+    assert ledger.days_behind(queued[:451], now, 450) == 1
+    assert ledger.days_behind(queued, now, 450) == 2
+    assert ledger.days_behind(queued + sent, now, 450) == 3
+    assert ledger.days_behind(queued, now, 0) == 1000  # a limit of 0 sends nothing
