@@ -11,7 +11,8 @@ those answers and the re-sync after it. Beside each, measured in the same run on
   any read;
 - with ``--compare-openpyxl``, the same syncs by the backend without its fast path.
 
-It writes ``bench/results/workbook.json`` and the table ``bench/results/workbook.md``.
+It writes ``bench/results/workbook.json`` and the table ``bench/results/workbook.md``
+(``--out``: the JSON there, the table beside it under the same name).
 """
 
 from __future__ import annotations
@@ -293,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     text = markdown(results)
-    (args.out.parent / "workbook.md").write_text(text, encoding="utf-8")
+    args.out.with_suffix(".md").write_text(text, encoding="utf-8")  # beside its JSON
     sys.stdout.write(text + f"\nJSON: {args.out}\n")
     return 0
 
