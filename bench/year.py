@@ -701,6 +701,12 @@ def chart(results: dict[str, Any], path: Path) -> bool:
     left.set(title="Cells used in the live spreadsheet (max in month)", xlabel="month",
              ylabel="million cells")  # fmt: skip
     left.set_yscale("log")
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    plain = FuncFormatter(lambda value, _: f"{value:g}")  # 0.5, 1, 5: not 5×10⁻¹
+    left.yaxis.set_major_formatter(plain)
+    left.yaxis.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0)))
+    left.yaxis.set_minor_formatter(plain)
     right.set(title="CPU per sync (mean in month)", xlabel="month", ylabel="ms")
     right.set_ylim(bottom=0)
     for axis in (left, right):
