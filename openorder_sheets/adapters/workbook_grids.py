@@ -3,7 +3,7 @@ it was last read is not parsed again.
 
 A cron sync reads every tab it decides from; most of the time most of them are as the last sync
 left them (the seller's form answers, products and batches between two new answers, the tool's
-own tabs between two changes). Parsing them again is most of a no-op's cost on a big shop. So
+own tabs between two changes). Parsing them again was a third of a no-op's cost. So
 each grid :mod:`.workbook_values` reads with python-calamine is kept in the state folder
 (``grids/``, one file per tab), under a key that covers everything the reading depends on:
 
