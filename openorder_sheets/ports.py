@@ -171,15 +171,6 @@ class RowDeleting(Protocol):
 
 
 @runtime_checkable
-class KeepsReads(Protocol):
-    """A backend that keeps what it parsed for the next sync (the local workbook)."""
-
-    def keep_for_next_read(self) -> None:
-        """The sync has written all it will: parse now what the next sync would read."""
-        ...
-
-
-@runtime_checkable
 class FormLinked(Protocol):
     """A backend whose form-answer tab a linked form fills (a Google Form's): the tool never
     deletes its rows, so archived orders' answers stay in it."""

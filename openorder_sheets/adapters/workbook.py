@@ -62,7 +62,7 @@ from openorder_sheets.adapters.workbook_openpyxl import (
 )
 from openorder_sheets.adapters.workbook_package import Package, PackageUnsupported, fold_name
 from openorder_sheets.adapters.workbook_patch import patched_parts
-from openorder_sheets.adapters.workbook_values import keep_values, read_values
+from openorder_sheets.adapters.workbook_values import read_values
 from openorder_sheets.errors import (
     ConfigError,
     SheetChangedDuringSync,
@@ -118,8 +118,6 @@ class WorkbookBackend:
         # Read since the last write: a second read (a sync reading more tabs) does not move
         # the stamp forward, so a save by the seller between the two is still caught.
         self._pinned = False
-        self._tabs_read: tuple[str, ...] = ()  # the tabs read since the last write
-        self._unkept = False  # written since, and not yet parsed for the next read
 
     def __repr__(self) -> str:
         return f"WorkbookBackend({str(self.path)!r})"
@@ -167,14 +165,11 @@ class WorkbookBackend:
         """Every tab in ``tabs`` as openpyxl would read it, without loading the workbook into
         openpyxl when python-calamine reads the same values (:mod:`.workbook_values`)."""
         self._book = None  # every sync starts from the file as the seller left it
-        if not self._pinned:
-            self._tabs_read = ()
         data = self._read_file()
         try:
             if self.fast:
                 package = Package(data)
                 names = frozenset(sheet.name for sheet in package.sheets())
-                self._tabs_read = (*self._tabs_read, *tabs)
                 return SheetSnapshot(read_values(package, tabs, self.grids), tab_names=names)
         except PackageUnsupported:
             pass
@@ -231,25 +226,12 @@ class WorkbookBackend:
                 self._save(lambda path: _write_bytes(path, patched))
                 self._data = patched
                 self.saved_by["patch"] += 1
-                self._unkept = True
                 return
         book = self._load()
         for update in updates:
             write_update(book, update)
         self._save(lambda path: book.save(path))
         self.saved_by["openpyxl"] += 1
-        self._unkept = False  # the file saved is openpyxl's: the next sync reads it afresh
-
-    def keep_for_next_read(self) -> None:
-        """Parse and keep, once a sync has written, the tabs it read that its writes changed
-        (:mod:`.workbook_grids`): the next sync, if nothing changes meanwhile, parses none.
-        Parsing them is what that next sync would have done; done here, it is done once
-        however many times this sync wrote."""
-        if self.grids is None or not self._unkept or self._data is None:
-            return
-        self._unkept = False
-        with contextlib.suppress(PackageUnsupported, *_UNREADABLE):
-            keep_values(Package(self._data), self._tabs_read, self.grids)
 
     def delete_rows(self, tab: str, rows: Sequence[int]) -> None:
         """Delete whole rows (0-based) and save, as a seller deleting them in Excel.

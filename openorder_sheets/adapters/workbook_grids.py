@@ -94,9 +94,6 @@ class GridCache:
     def _tab(self, sheet: SheetPart) -> str:
         return self.scope + hashlib.blake2b(sheet.part.encode(), digest_size=6).hexdigest()
 
-    def holds(self, sheet: SheetPart, key: str) -> bool:
-        return self._path(sheet, key).exists()
-
     def load(self, sheet: SheetPart, key: str) -> Grid | None:
         """The grid kept under ``key``, or ``None``."""
         try:

@@ -101,29 +101,6 @@ def read_values(
     return {tab: found[tab] for tab in tabs}
 
 
-def keep_values(package: Package, tabs: Sequence[str], kept: GridCache) -> None:
-    """Read and keep the grids of ``tabs`` that ``kept`` does not hold yet (after a write: the
-    tabs just written, so that the next sync, if nothing changes meanwhile, parses none). One
-    grid at a time, let go once kept: the sync's own objects are still alive."""
-    keys = kept.keys(package)
-    if keys is None:
-        return
-    by_name = {fold_name(sheet.name): sheet for sheet in package.sheets()}
-    fast: FastReader | None = None
-    for tab in dict.fromkeys(tabs):
-        sheet = by_name.get(fold_name(tab))
-        if sheet is None:
-            continue
-        key = keys.key(sheet)
-        if kept.holds(sheet, key):
-            continue
-        fast = fast or FastReader(package)
-        grid = fast.grid(sheet)
-        if grid is not None:
-            kept.store(sheet, key, grid)
-        del grid
-
-
 class FastReader:
     """calamine over the workbook with its number formats neutralised, and what to convert."""
 

@@ -36,7 +36,6 @@ from openorder_sheets.errors import (
     SheetChangedDuringSync,
     TransportFailed,
 )
-from openorder_sheets.ports import KeepsReads
 from openorder_sheets.service.composition import Shop
 from openorder_sheets.service.decide import Decided, decide_shop
 from openorder_sheets.service.delivery import deliver
@@ -165,8 +164,6 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
         else []
     )
     shop.backend.write(second)
-    if isinstance(shop.backend, KeepsReads):
-        shop.backend.keep_for_next_read()
     report.tabs_written = sorted(set(report.tabs_written) | {u.tab for u in second})
     report.emails_waiting = sum(
         1 for e in entries if e.state in (EmailState.QUEUED, EmailState.DEFERRED)
