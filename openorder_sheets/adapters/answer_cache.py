@@ -19,16 +19,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import hashlib
 import json
 import os
 import tempfile
 from collections.abc import Hashable, Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from openorder_sheets.adapters.code_version import fingerprint
 from openorder_sheets.core.model import Response
 
 FILE = "answers-read.json"
@@ -39,14 +38,8 @@ _FORMAT = 3  # a header line, then one line per answer (read a line at a time)
 def code_version() -> str:
     """A fingerprint of the code that reads answers: every module of the core (any change to
     the rules of reading lands there) and the versions of the checkers it calls."""
-    digest = hashlib.blake2b(digest_size=16)
     core = Path(__file__).resolve().parent.parent / "core"
-    for path in sorted(core.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for package in ("email-validator", "phonenumbers"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            digest.update(f"{package}={metadata.version(package)}".encode())
-    return digest.hexdigest()
+    return fingerprint(sorted(core.glob("*.py")), ("email-validator", "phonenumbers")).hex()
 
 
 class AnswerCache:

@@ -29,10 +29,10 @@ import functools
 import hashlib
 import os
 import pickle
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from openorder_sheets.adapters.code_version import fingerprint
 from openorder_sheets.adapters.workbook_package import (
     Package,
     PackageUnsupported,
@@ -55,20 +55,11 @@ _ALLOWED = {
 def reader_version() -> bytes:
     """A fingerprint of the code that reads a tab: the modules of the fast reading and of its
     fallback, and the versions of the two readers."""
-    digest = hashlib.blake2b(_FORMAT, digest_size=16)
     here = Path(__file__).resolve().parent
-    for name in (
-        "workbook_grids.py",
-        "workbook_values.py",
-        "workbook_scan.py",
-        "workbook_openpyxl.py",
-        "workbook_package.py",
-    ):
-        digest.update(name.encode() + b"\0" + (here / name).read_bytes())
-    for package in ("python-calamine", "openpyxl"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            digest.update(f"{package}={metadata.version(package)}".encode())
-    return digest.digest()
+    modules = ("grids", "values", "scan", "openpyxl", "package")
+    return fingerprint(
+        (here / f"workbook_{name}.py" for name in modules), ("python-calamine", "openpyxl"), _FORMAT
+    )
 
 
 class GridCache:
