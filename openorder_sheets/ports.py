@@ -170,6 +170,29 @@ class RowDeleting(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Seal:
+    """A cell a write that takes several requests sets in its first request and empties in its
+    last: found set, that write was cut short somewhere in between."""
+
+    tab: str
+    row: int  # 0-based, as in a grid
+    column: int
+    text: str
+
+
+@runtime_checkable
+class SealedWrites(Protocol):
+    """A backend whose one write can take several requests (a big write to Google), so a cut
+    can leave part of it landed. A backend whose write lands whole or not at all (one save of
+    a file) needs no seal."""
+
+    def write_sealed(self, updates: Sequence[TabUpdate], seal: Seal) -> None:
+        """As :meth:`SheetBackend.write`; when it takes more than one request, ``seal`` is set
+        with the first and emptied with the last (its tab grown to hold it if need be)."""
+        ...
+
+
 @runtime_checkable
 class FormLinked(Protocol):
     """A backend whose form-answer tab a linked form fills (a Google Form's): the tool never

@@ -37,7 +37,14 @@ from openorder_sheets.config import Config
 from openorder_sheets.core.columns import column_letter
 from openorder_sheets.core.labels import fold
 from openorder_sheets.errors import ConfigError, SheetUnreachable
-from openorder_sheets.ports import Grid, RecordedRequests, SheetSnapshot, TabLayout, TabUpdate
+from openorder_sheets.ports import (
+    Grid,
+    RecordedRequests,
+    Seal,
+    SheetSnapshot,
+    TabLayout,
+    TabUpdate,
+)
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 #: Google's ceiling: cells in all tabs' grids together, blank ones included.
@@ -403,12 +410,30 @@ class GoogleSheetBackend:
         sheet.used_rows = max(sheet.used_rows - len(set(rows)), 0)
 
     def write(self, updates: Sequence[TabUpdate]) -> None:
+        self._write(updates, None)
+
+    def write_sealed(self, updates: Sequence[TabUpdate], seal: Seal) -> None:
+        self._write(updates, seal)
+
+    def _write(self, updates: Sequence[TabUpdate], seal: Seal | None) -> None:
         if not updates:
             return
         if not self._sheets:
             self._metadata()
         structure = self._structure(updates)
         structure.extend(self._look(updates))
+        data: list[dict[str, Any]] = []
+        for update in updates:
+            height = self._sheets[fold(update.tab)].used_rows
+            data.extend(build.value_ranges(update, height))
+        chunks = list(build.chunked(data))
+        sealed = seal is not None and fold(seal.tab) in {fold(u.tab) for u in updates}
+        if seal is not None and sealed and len(chunks) > 1:
+            # Set with the first request, emptied with the last: a cut in between leaves it.
+            sheet = self._sheets[fold(seal.tab)]
+            structure.extend(self._widen(sheet, seal.column + 1))
+            chunks[0] = [_one_cell(seal, seal.text), *chunks[0]]
+            chunks[-1] = [*chunks[-1], _one_cell(seal, None)]
         if structure:
             self._call(
                 "batch_update",
@@ -416,14 +441,10 @@ class GoogleSheetBackend:
                 lambda: self.http.batch_update(self.key, {"requests": structure}),
                 retry_dropped=False,
             )
-        data: list[dict[str, Any]] = []
-        for update in updates:
-            height = self._sheets[fold(update.tab)].used_rows
-            data.extend(build.value_ranges(update, height))
         for update in updates:
             sheet = self._sheets[fold(update.tab)]
             sheet.used_rows = max(sheet.used_rows, update.start_row + len(update.rows))
-        for chunk in build.chunked(data):
+        for chunk in chunks:
             self._send_values({"valueInputOption": "RAW", "data": chunk})
 
     def _send_values(self, body: dict[str, Any]) -> None:
@@ -484,19 +505,8 @@ class GoogleSheetBackend:
                 sheet.rows += grow
                 requests_.extend(self._grown_filter(sheet, sheet.rows - grow, sheet.columns))
             if columns > sheet.columns:
-                grow = columns - sheet.columns
-                cells += grow * sheet.rows
-                requests_.append(
-                    {
-                        "appendDimension": {
-                            "sheetId": sheet.sheet_id,
-                            "dimension": "COLUMNS",
-                            "length": grow,
-                        }
-                    }
-                )
-                sheet.columns += grow
-                requests_.extend(self._grown_filter(sheet, sheet.rows, sheet.columns - grow))
+                cells += (columns - sheet.columns) * sheet.rows
+                requests_.extend(self._widen(sheet, columns))
             chart = update.layout.chart
             if chart is not None and sheet.chart_id is not None:
                 wanted = (chart.first_row, chart.last_row + 1)
@@ -506,6 +516,17 @@ class GoogleSheetBackend:
                     )
                     sheet.chart_rows = wanted
         return requests_
+
+    def _widen(self, sheet: _Sheet, columns: int) -> list[dict[str, Any]]:
+        """The requests growing ``sheet`` to at least ``columns`` columns (none if it has them)."""
+        grow = columns - sheet.columns
+        if grow <= 0:
+            return []
+        request = {
+            "appendDimension": {"sheetId": sheet.sheet_id, "dimension": "COLUMNS", "length": grow}
+        }
+        sheet.columns += grow
+        return [request, *self._grown_filter(sheet, sheet.rows, sheet.columns - grow)]
 
     def _look(self, updates: Sequence[TabUpdate]) -> list[dict[str, Any]]:
         """Filter buttons and status colours the written tabs lack (see the module's note on
@@ -719,3 +740,12 @@ def _runs(descending: Sequence[int]) -> list[tuple[int, int]]:
         else:
             runs.append((row, row + 1))
     return runs
+
+
+def _one_cell(seal: Seal, text: str | None) -> dict[str, Any]:
+    """The value range setting (or, with ``None``, emptying) the seal's cell."""
+    return {
+        "range": build.a1(seal.tab, seal.row, seal.column, seal.row, seal.column),
+        "majorDimension": "ROWS",
+        "values": [[build.api_value(text)]],
+    }

@@ -48,6 +48,13 @@ from openorder_sheets.core.seller_columns import order_serial
 from openorder_sheets.ports import Cell, Grid
 
 HEADER = ("Key", "Data")
+#: The seal of a write that takes several requests (a big write to Google): the header row's
+#: cell beside `Data` holds :data:`SEAL_TEXT` from the write's first request until its last.
+#: Found there, that write was cut short after the memory may have landed but before every
+#: view did: the memory's fingerprints of the views and of `Orders` rows are not trusted, and
+#: the sync compares the views themselves (and puts them right) before the seal is cleared.
+SEAL_COLUMN = 2
+SEAL_TEXT = "A sync was cut short while writing: the next sync checks every tab it shows."
 _Item = TypeVar("_Item")
 _ORDER, _BATCH, _SHOP, _ARCHIVED = "order:", "batch:", "shop", "archived:"
 _PRODUCT = "product:"
@@ -428,7 +435,16 @@ def read_memory(grid: Grid | None) -> Memory | None:
         if isinstance(data, dict):
             _remember(memory, key, data)
     memory.archive._settle(memory.orders)
+    if cut_short(grid):  # the views may not show what these fingerprints say they show
+        memory.views.clear()
+        memory.shown.clear()
     return memory
+
+
+def cut_short(grid: Grid | None) -> bool:
+    """Whether the memory tab still holds the seal of a write cut short (:data:`SEAL_COLUMN`)."""
+    header = grid[0] if grid else ()
+    return len(header) > SEAL_COLUMN and cells.text(header[SEAL_COLUMN]) != ""
 
 
 def _remember(memory: Memory, key: str, data: dict[str, Any]) -> None:

@@ -398,8 +398,19 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     }
     unchanged: dict[int, str] = {}
     if orders_unread:
+        # What the rows show follows from the `Emails` tab as read, not from this machine's
+        # journal: a delivery whose write did not land is in the journal alone, and the rows
+        # still say its message is waiting.
+        as_read = [entry for entry in sheet_ledger if entry.key not in archived_keys]
         tabs["orders"], unchanged = _orders_as_shown(
-            shop, names["orders"], tabs["orders"], order_columns, orders, cells_of, memory, entries
+            shop,
+            names["orders"],
+            tabs["orders"],
+            order_columns,
+            orders,
+            cells_of,
+            memory,
+            stages.delay_orders(as_read, orders),
         )
     return Decided(
         config,

@@ -19,6 +19,7 @@ from openorder_sheets.adapters.local_journal import SyncLock
 from openorder_sheets.core.labels import STATUS_LABELS, label
 from openorder_sheets.core.ledger import days_behind
 from openorder_sheets.core.matching import Outcome
+from openorder_sheets.core.memory import SEAL_COLUMN, SEAL_TEXT
 from openorder_sheets.core.model import (
     Decision,
     EmailState,
@@ -36,11 +37,12 @@ from openorder_sheets.errors import (
     SheetChangedDuringSync,
     TransportFailed,
 )
+from openorder_sheets.ports import Seal, SealedWrites, TabUpdate
 from openorder_sheets.service.composition import Shop
 from openorder_sheets.service.decide import Decided, decide_shop
 from openorder_sheets.service.delivery import deliver
 from openorder_sheets.service.messages import message_builder
-from openorder_sheets.service.tab_plan import changed_cells, plan_updates
+from openorder_sheets.service.tab_plan import changed_cells, plan_updates, seal_update
 
 #: How many times a sync reads again when the seller saved the workbook during it.
 RERUNS_AFTER_SELLER_SAVE = 3
@@ -132,15 +134,22 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
     report.tabs_written = sorted({update.tab for update in first})
     if dry_run:
         return _finish(report, shop)
-    shop.backend.write(first)
+    _write(shop, first)
     emails_tab = config.tab("emails")
+
+    mirrored = False
 
     def mirror(so_far: list[LedgerEntry]) -> None:
         # Only runs that send for minutes get here: the Emails tab keeps up, so a replacement
         # machine (with no local journal) repeats at most the last few minutes' messages.
+        # Sealed: until the last write, `Orders` says these messages wait; a run that stops
+        # first leaves the seal, and the next sync checks the rows instead of trusting them.
+        nonlocal mirrored
         decided.entries = so_far
         updates = [u for u in plan_updates(decided, now) if u.tab == emails_tab]
-        shop.backend.write(changed_cells(updates, current, decided.unread))
+        changed = changed_cells(updates, current, decided.unread)
+        shop.backend.write([*changed, seal_update(config, SEAL_TEXT)])
+        mirrored = True
 
     planned = decided.entries
     entries, tally = deliver(
@@ -163,7 +172,9 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
         if entries != planned
         else []
     )
-    shop.backend.write(second)
+    if mirrored:
+        second.append(seal_update(config, None))
+    _write(shop, second)
     report.tabs_written = sorted(set(report.tabs_written) | {u.tab for u in second})
     report.emails_waiting = sum(
         1 for e in entries if e.state in (EmailState.QUEUED, EmailState.DEFERRED)
@@ -175,6 +186,17 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
         failure.report = report
         raise failure
     return report
+
+
+def _write(shop: Shop, updates: list[TabUpdate]) -> None:
+    """The plan written; where it may take several requests, sealed in the memory tab (a cut
+    between the memory and the views leaves the seal, and the next sync checks the views)."""
+    backend = shop.backend
+    if isinstance(backend, SealedWrites):
+        seal = Seal(shop.config.tab("state"), 0, SEAL_COLUMN, SEAL_TEXT)
+        backend.write_sealed(updates, seal)
+    else:
+        backend.write(updates)
 
 
 def _finish(report: SyncReport, shop: Shop) -> SyncReport:

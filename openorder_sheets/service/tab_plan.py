@@ -14,8 +14,10 @@ from openorder_sheets.config import Config
 from openorder_sheets.core import cell_diff, ledger, payments
 from openorder_sheets.core.layouts import summary_chart, tab_layout
 from openorder_sheets.core.memory import (
+    SEAL_COLUMN,
     Memory,
     ViewMark,
+    cut_short,
     memory_rows,
 )
 from openorder_sheets.core.orders_tab import last_email_texts, orders_updates
@@ -30,7 +32,7 @@ from openorder_sheets.core.statement_tab import (
     payments_rows,
     statement_updates,
 )
-from openorder_sheets.ports import Grid, TabLayout, TabUpdate
+from openorder_sheets.ports import ColumnSpec, Grid, TabLayout, TabUpdate
 from openorder_sheets.service.decide import VIEW_TABS, Decided, review_figures
 
 #: The order in which tabs are written. What buyers will be told (the `Emails` ledger) and what
@@ -166,7 +168,19 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
         )
     )
     rank = {config.tab(key): index for index, key in enumerate(WRITE_ORDER)}
-    return sorted(updates, key=lambda update: rank.get(update.tab, len(rank)))
+    planned = sorted(updates, key=lambda update: rank.get(update.tab, len(rank)))
+    if cut_short(decided.snapshot["state"]):
+        # Last of all: the views were compared with what they show, and are put right above.
+        planned.append(seal_update(config, None))
+    return planned
+
+
+def seal_update(config: Config, text: str | None) -> TabUpdate:
+    """The write setting the memory tab's seal (:data:`~.memory.SEAL_COLUMN`) to ``text``,
+    or emptying it."""
+    return TabUpdate(
+        config.tab("state"), (SEAL_COLUMN,), [[text]], TabLayout((ColumnSpec("", width=2),))
+    )
 
 
 def _fingerprinted(decided: Decided, update: TabUpdate) -> TabUpdate | None:

@@ -41,6 +41,11 @@ class Outcome:
     message_ids: list[str]
     statuses: dict[str, str]
     waiting: int  # ledger entries still queued or deferred after the last sync
+    views: dict[str, list[list[Any]]]  # what the seller sees in the tool's tabs
+
+
+#: The tabs the seller reads: each is rebuilt from the tool's memory.
+VIEWS = ("orders", "summary", "materials_needed", "packing")
 
 
 @pytest.fixture
@@ -89,7 +94,8 @@ def outcome(shop: BuiltShop, last: SyncReport) -> Outcome:
     }
     statuses = {text(row["Order"]): text(row["Status"]) for row in shop.orders()}
     ids = sorted(str(m["Message-ID"]) for m in shop.transport.sent)
-    return Outcome(kinds, ids, statuses, last.emails_waiting)
+    views = {key: shop.grid(key) for key in VIEWS}
+    return Outcome(kinds, ids, statuses, last.emails_waiting, views)
 
 
 def fail_values_write(server: SheetsServer, k: int) -> None:
@@ -198,3 +204,56 @@ def test_a_second_write_cut_at_any_request_loses_and_repeats_no_message(
         assert sent == expected.message_ids  # every message was delivered before the cut
         got = settle(shop)
         assert got == expected, f"second write cut before request {k - first} of {second}"
+
+
+def test_a_write_cut_after_the_memory_leaves_no_view_stale(
+    tmp_path: Path, sheets_server: SheetsServer, reference: tuple[Outcome, int, int]
+) -> None:
+    """A write cut after the memory (which keeps fingerprints of what the views show) but
+    before every view landed: the next sync still puts each view right, not only the rows of
+    orders that change again."""
+    expected, first, second = reference
+    stale = []
+    for k in range(first + 1, first + second + 1):
+        shop = new_shop(tmp_path / f"views-{k}", sheets_server)
+        cut_sync(shop, sheets_server, k)
+        got = settle(shop)
+        for key in VIEWS:
+            if got.views[key] != expected.views[key]:
+                stale.append(f"{key} after a cut before request {k - first} of {second}")
+    assert stale == []
+
+
+class Stopped(BaseException):
+    """The machine stops mid-run (a laptop closed, cron's time limit): nothing catches it."""
+
+
+def test_a_run_stopped_after_mirroring_its_ledger_leaves_no_row_stale(
+    tmp_path: Path, sheets_server: SheetsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long run mirrors the `Emails` tab as it sends (here after every message); stopped
+    after some of those writes but before its last, the `Orders` rows still say those
+    messages wait. The next sync on the same machine puts every row right, and sends the rest
+    once."""
+    monkeypatch.setattr("openorder_sheets.service.sync.CHECKPOINT_SECONDS", 0.0)
+    reference = new_shop(tmp_path / "reference", sheets_server)
+    reference.sync(NOW)
+    expected = settle(reference)
+
+    shop = new_shop(tmp_path / "stopped", sheets_server)
+    transport = shop.transport
+    send = transport.send
+
+    def send_then_stop(message: Any) -> Any:
+        if len(transport.sent) == 5:
+            raise Stopped
+        return send(message)
+
+    monkeypatch.setattr(transport, "send", send_then_stop)
+    with pytest.raises(Stopped):
+        shop.sync(NOW)
+    assert shop.grid("state")[0][2]  # the seal: the run stopped before its last write
+    monkeypatch.setattr(transport, "send", send)
+    got = settle(shop)
+    assert got == expected
+    assert len(shop.grid("state")[0]) < 3 or not shop.grid("state")[0][2]  # cleared
