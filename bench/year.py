@@ -214,14 +214,34 @@ class Seller:
         return [text(r[0]) if r else "" for r in grid].index(name)
 
 
-def cells_used(built: Any, backend: str) -> int:
+def cells_by_tab(built: Any, backend: str) -> dict[str, int]:
+    """Each tab's cells: its grid on Google (what counts against the ceiling), its used range
+    in the workbook."""
     if backend == "google":
         meta = built.sheets_server.spreadsheet(built.backend.key)
-        grids = [s["properties"]["gridProperties"] for s in meta["sheets"]]
-        return sum(int(g["rowCount"]) * int(g["columnCount"]) for g in grids)
+        return {
+            s["properties"]["title"]: int(s["properties"]["gridProperties"]["rowCount"])
+            * int(s["properties"]["gridProperties"]["columnCount"])
+            for s in meta["sheets"]
+        }
     book = CalamineWorkbook.from_path(str(built.backend.path))
-    sheets = [book.get_sheet_by_name(name) for name in book.sheet_names]
-    return sum(sheet.height * sheet.width for sheet in sheets)
+    sheets = {name: book.get_sheet_by_name(name) for name in book.sheet_names}
+    return {name: sheet.height * sheet.width for name, sheet in sheets.items()}
+
+
+def cells_used(built: Any, backend: str) -> int:
+    return sum(cells_by_tab(built, backend).values())
+
+
+def rss_now_mb() -> float:
+    """The resident set now, after a full collection: what a long-running `openorder watch`
+    keeps between syncs (the peak is a high-water mark and never comes down)."""
+    gc.collect()
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
 
 
 def _size(path: Path) -> int:
@@ -412,10 +432,12 @@ def run_backend(
     archives: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     month_rss: dict[int, float] = {}
+    month_end: dict[int, dict[str, Any]] = {}  # at each month's last sync
     profilers: dict[int, cProfile.Profile] = {}
     delay_done = False
     gc_clock = GcClock()
-    for now in sync_times(batches):
+    times = sync_times(batches)
+    for index, now in enumerate(times):
         # What happened since the last sync (set-up, not measured).
         arrived = []
         while pending and pending[0][0] <= now:
@@ -482,6 +504,12 @@ def run_backend(
             }
         )
         month_rss[month] = peak_rss_mb()
+        following = times[index + 1] if index + 1 < len(times) else None
+        if following is None or min((following - START).days // 30 + 1, 12) != month:
+            month_end[month] = {
+                "cells_by_tab": cells_by_tab(built, backend),
+                "rss_after_gc_mb": rss_now_mb(),
+            }
         # Archive what shipped two weeks ago (not measured as a sync; its time is recorded).
         due = [name for name, when in archive_at.items() if when <= now]
         if due:
@@ -525,6 +553,7 @@ def run_backend(
         "archives": archives,
         "events": events,
         "month_peak_rss_mb": month_rss,
+        "month_end": month_end,
         "emails_sent_total": mail.count,
     }
 
@@ -551,9 +580,18 @@ def months(part: dict[str, Any]) -> list[dict[str, Any]]:
                 "written_kb_mean": round(sum(r["written_bytes"] for r in results) / n / 1e3, 1),
                 "peak_rss_mb": part["month_peak_rss_mb"].get(month)
                 or part["month_peak_rss_mb"].get(str(month)),
+                **_month_end(part, month),
             }
         )
     return summary
+
+
+def _month_end(part: dict[str, Any], month: int) -> dict[str, Any]:
+    ends = part.get("month_end") or {}
+    end = ends.get(month) or ends.get(str(month))
+    if not end:
+        return {}
+    return {"cells_by_tab": end["cells_by_tab"], "rss_after_gc_mb": end["rss_after_gc_mb"]}
 
 
 def targets(
@@ -633,17 +671,20 @@ def markdown(results: dict[str, Any]) -> str:
             "",
             "| month | syncs | live orders (max) | cells (max) | % of 10 M | read / sync | "
             "written / sync | CPU / sync (mean) | CPU (median) | CPU (max) | of it GC | "
-            "peak RSS |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "peak RSS | RSS after GC, month end |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for m in data["months"]:
+            after = m.get("rss_after_gc_mb")
             lines.append(
                 f"| {m['month']} | {m['syncs']} | {m['orders_live_max']:,} | {m['cells_max']:,} | "
                 f"{m['cells_max'] / CEILING:.1%} | {m['read_kb_mean']:,.0f} kB | "
                 f"{m['written_kb_mean']:,.0f} kB | {m['cpu_mean_s'] * 1000:,.0f} ms | "
                 f"{m['cpu_median_s'] * 1000:,.0f} ms | {m['cpu_max_s'] * 1000:,.0f} ms | "
-                f"{m.get('gc_mean_s', 0.0) * 1000:,.0f} ms | {m['peak_rss_mb']:,.0f} MB |"
+                f"{m.get('gc_mean_s', 0.0) * 1000:,.0f} ms | {m['peak_rss_mb']:,.0f} MB | "
+                + (f"{after:,.0f} MB |" if after is not None else "– |")
             )
+        lines += _tabs_table(data["months"])
         t = data["targets"]
         archived = sum(len(a.get("archived", [])) for a in data["archives"])
         errors = [a for a in data["archives"] if "error" in a or a.get("not_finished")]
@@ -677,6 +718,31 @@ def markdown(results: dict[str, Any]) -> str:
                 "",
             ]
     return "\n".join(lines) + "\n"
+
+
+def _tabs_table(summary: list[dict[str, Any]]) -> list[str]:
+    """Cells per tab at the end of the first, middle and last months (what grows, and where)."""
+    ends = [m for m in summary if m.get("cells_by_tab")]
+    if not ends:
+        return []
+    picked = [ends[0], ends[len(ends) // 2], ends[-1]] if len(ends) > 2 else ends
+    tabs = sorted(
+        {tab for m in picked for tab in m["cells_by_tab"]},
+        key=lambda tab: -picked[-1]["cells_by_tab"].get(tab, 0),
+    )
+    lines = [
+        "",
+        "Cells per tab at the end of the month:",
+        "",
+        "| tab | " + " | ".join(f"month {m['month']}" for m in picked) + " |",
+        "|---|" + "---:|" * len(picked),
+    ]
+    for tab in tabs:
+        counts = [m["cells_by_tab"].get(tab) for m in picked]
+        lines.append(
+            f"| {tab} | " + " | ".join(f"{c:,}" if c is not None else "–" for c in counts) + " |"
+        )
+    return lines
 
 
 def chart(results: dict[str, Any], path: Path) -> bool:
