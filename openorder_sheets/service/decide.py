@@ -7,7 +7,7 @@ the next sync would. Everything it returns (:class:`Decided`) is plain values.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -401,7 +401,14 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
         # What the rows show follows from the `Emails` tab as read, not from this machine's
         # journal: a delivery whose write did not land is in the journal alone, and the rows
         # still say its message is waiting.
-        as_read = [entry for entry in sheet_ledger if entry.key not in archived_keys]
+        # (No copy of a big ledger unless a delay notice needs its order worked out.)
+        as_read: Iterable[LedgerEntry] = (
+            (entry for entry in sheet_ledger if entry.key not in archived_keys)
+            if archived_keys
+            else sheet_ledger
+        )
+        if any(e.kind == EmailKind.BATCH_DELAYED and not e.order for e in sheet_ledger):
+            as_read = stages.delay_orders(list(as_read), orders)
         tabs["orders"], unchanged = _orders_as_shown(
             shop,
             names["orders"],
@@ -410,7 +417,7 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
             orders,
             cells_of,
             memory,
-            stages.delay_orders(as_read, orders),
+            as_read,
         )
     return Decided(
         config,
@@ -651,7 +658,7 @@ def _orders_as_shown(
     orders: list[Order],
     cells_of: _OrderCells,
     memory: Memory,
-    entries: list[LedgerEntry],
+    entries: Iterable[LedgerEntry],
 ) -> tuple[Grid | None, dict[int, str]]:
     """The `Orders` grid read without the tool's columns, and the rows (by order id) that
     hold what the tool last wrote, with the `Last email` they show: their fingerprint says so
