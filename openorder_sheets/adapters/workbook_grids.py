@@ -29,6 +29,7 @@ import functools
 import hashlib
 import os
 import pickle
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,18 @@ class GridCache:
         except OSError:
             with contextlib.suppress(OSError):
                 temporary.unlink(missing_ok=True)
+
+    def prune(self, sheets: Sequence[SheetPart]) -> None:
+        """Let go of the grids of tabs the workbook no longer has (deleted, or their part
+        renamed by the seller's program) and of files a store cut short left behind."""
+        if not self.folder.is_dir():
+            return
+        live = {self._tab(sheet) for sheet in sheets}
+        with contextlib.suppress(OSError):
+            for path in self.folder.glob(self.scope + "*"):
+                tab = path.name.partition("-")[0]
+                if path.suffix == ".part" or tab not in live:
+                    path.unlink(missing_ok=True)
 
 
 class KeyMaker:

@@ -94,6 +94,8 @@ def read_values(
         if kept is not None and key is not None:
             kept.store(sheet, key, grid)
         found[tab] = grid
+    if kept is not None:
+        kept.prune(sheets)
     if slow:
         book = load_tabs(package.data, {sheet.name for sheet in slow.values()})
         for tab, sheet in slow.items():

@@ -227,3 +227,23 @@ def test_kept_grids_are_what_parsing_gives_for_any_cells(
     for _ in range(2):  # cold, then warm
         kept = WorkbookBackend(path, state_dir=folder / "state").read(["Cells"]).tabs
         assert _same(kept["Cells"], fresh["Cells"])
+
+
+def test_a_deleted_tab_and_a_store_cut_short_leave_no_file_behind(tmp_path: Path) -> None:
+    """`grids/` holds one file per tab the workbook has: a tab the seller deletes loses its
+    file at the next read, and so does a half-written file a killed run left."""
+    path = _synced_shop(tmp_path)
+    state = tmp_path / "state"
+    WorkbookBackend(path, state_dir=state).read(_tabs(path))
+    folder = state / workbook_grids.FOLDER
+    kept = sorted(folder.iterdir())
+    assert len(kept) == len(_tabs(path))
+    leftover = kept[0].with_suffix(".4242.part")
+    leftover.write_bytes(b"cut short")
+    book = load_workbook(path)
+    gone = book.sheetnames[-1]
+    del book[gone]
+    book.save(path)
+    WorkbookBackend(path, state_dir=state).read(_tabs(path))
+    assert not leftover.exists()
+    assert len(list(folder.iterdir())) == len(_tabs(path)) == len(kept) - 1
