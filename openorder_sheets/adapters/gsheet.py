@@ -427,8 +427,11 @@ class GoogleSheetBackend:
             height = self._sheets[fold(update.tab)].used_rows
             data.extend(build.value_ranges(update, height))
         chunks = list(build.chunked(data))
-        sealed = seal is not None and fold(seal.tab) in {fold(u.tab) for u in updates}
-        if seal is not None and sealed and len(chunks) > 1:
+        if (
+            seal is not None
+            and len(chunks) > 1
+            and any(fold(u.tab) == fold(seal.tab) for u in updates)
+        ):
             # Set with the first request, emptied with the last: a cut in between leaves it.
             sheet = self._sheets[fold(seal.tab)]
             structure.extend(self._widen(sheet, seal.column + 1))

@@ -19,7 +19,7 @@ from openorder_sheets.adapters.local_journal import SyncLock
 from openorder_sheets.core.labels import STATUS_LABELS, label
 from openorder_sheets.core.ledger import days_behind
 from openorder_sheets.core.matching import Outcome
-from openorder_sheets.core.memory import SEAL_COLUMN, SEAL_TEXT
+from openorder_sheets.core.memory import SEAL_TEXT
 from openorder_sheets.core.model import (
     Decision,
     EmailState,
@@ -37,12 +37,17 @@ from openorder_sheets.errors import (
     SheetChangedDuringSync,
     TransportFailed,
 )
-from openorder_sheets.ports import Seal, SealedWrites, TabUpdate
+from openorder_sheets.ports import SealedWrites, TabUpdate
 from openorder_sheets.service.composition import Shop
 from openorder_sheets.service.decide import Decided, decide_shop
 from openorder_sheets.service.delivery import deliver
 from openorder_sheets.service.messages import message_builder
-from openorder_sheets.service.tab_plan import changed_cells, plan_updates, seal_update
+from openorder_sheets.service.tab_plan import (
+    changed_cells,
+    memory_seal,
+    plan_updates,
+    seal_update,
+)
 
 #: How many times a sync reads again when the seller saved the workbook during it.
 RERUNS_AFTER_SELLER_SAVE = 3
@@ -193,8 +198,7 @@ def _write(shop: Shop, updates: list[TabUpdate]) -> None:
     between the memory and the views leaves the seal, and the next sync checks the views)."""
     backend = shop.backend
     if isinstance(backend, SealedWrites):
-        seal = Seal(shop.config.tab("state"), 0, SEAL_COLUMN, SEAL_TEXT)
-        backend.write_sealed(updates, seal)
+        backend.write_sealed(updates, memory_seal(shop.config))
     else:
         backend.write(updates)
 

@@ -15,6 +15,7 @@ from openorder_sheets.core import cell_diff, ledger, payments
 from openorder_sheets.core.layouts import summary_chart, tab_layout
 from openorder_sheets.core.memory import (
     SEAL_COLUMN,
+    SEAL_TEXT,
     Memory,
     ViewMark,
     cut_short,
@@ -32,7 +33,7 @@ from openorder_sheets.core.statement_tab import (
     payments_rows,
     statement_updates,
 )
-from openorder_sheets.ports import ColumnSpec, Grid, TabLayout, TabUpdate
+from openorder_sheets.ports import ColumnSpec, Grid, Seal, TabLayout, TabUpdate
 from openorder_sheets.service.decide import VIEW_TABS, Decided, review_figures
 
 #: The order in which tabs are written. What buyers will be told (the `Emails` ledger) and what
@@ -175,12 +176,16 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
     return planned
 
 
+def memory_seal(config: Config) -> Seal:
+    """The seal of a write cut short: the memory tab's cell beside its `Data` header."""
+    return Seal(config.tab("state"), 0, SEAL_COLUMN, SEAL_TEXT)
+
+
 def seal_update(config: Config, text: str | None) -> TabUpdate:
-    """The write setting the memory tab's seal (:data:`~.memory.SEAL_COLUMN`) to ``text``,
-    or emptying it."""
-    return TabUpdate(
-        config.tab("state"), (SEAL_COLUMN,), [[text]], TabLayout((ColumnSpec("", width=2),))
-    )
+    """The write setting the memory tab's seal to ``text``, or emptying it."""
+    seal = memory_seal(config)
+    layout = TabLayout((ColumnSpec("", width=2),))
+    return TabUpdate(seal.tab, (seal.column,), [[text]], layout, seal.row)
 
 
 def _fingerprinted(decided: Decided, update: TabUpdate) -> TabUpdate | None:
