@@ -34,8 +34,10 @@ import datetime as dt
 import gc
 import json
 import os
+import pickle
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -370,11 +372,17 @@ def run_backend(
     profile: Path | None = None,
     opt_in_share: float = OPT_IN_SHARE,
     daily_limit: int | None = None,
+    checkpoint: Path | None = None,
 ) -> dict[str, Any]:
     """The whole year on one backend, in this process.
 
     ``profile``: a folder for one cProfile file per month of syncs (``{backend}-month-NN.prof``,
     the syncing thread only), to see what grows; the CPU figures of such a run are inflated.
+
+    ``checkpoint`` (the local workbook only): a folder where the run keeps, after each month,
+    the shop's files and where the year stands; a run given a folder that holds one goes on
+    from there (the full-size year takes longer than a working session here). The process's
+    peak RSS starts again at a resumed month.
     """
     from gspread.http_client import HTTPClient
 
@@ -387,7 +395,13 @@ def run_backend(
 
     started = time.perf_counter()
     rng = random.Random(seed)
-    folder = Path(tempfile.mkdtemp(prefix=f"openorder-year-{backend}-"))
+    saved = _resumed(checkpoint) if checkpoint is not None and backend == "workbook" else None
+    if saved is not None and checkpoint is not None:
+        folder = Path(saved["folder"])
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(checkpoint / "shop", folder)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix=f"openorder-year-{backend}-"))
     server = RemoteSheets() if backend == "google" else None
     builder = ShopBuilder(folder, backend=backend, sheets_server=server, rules=dict(RULES))
     if daily_limit is not None:
@@ -397,7 +411,7 @@ def run_backend(
     batches = batches_of(batch_count)
     for batch in batches:
         builder.batch(batch.name, batch.opens, batch.closes, ships_on=batch.ships)
-    built = builder.build()
+    built = builder.build() if saved is None else _reopened(builder)
     mail = CountingTransport()
     built.shop.make_transport = lambda: mail
     if server is not None:
@@ -407,7 +421,8 @@ def run_backend(
     else:
         from openpyxl import Workbook
 
-        Workbook().save(folder / "shop-archive.xlsx")  # an empty workbook beside the shop's
+        if saved is None:
+            Workbook().save(folder / "shop-archive.xlsx")  # an empty workbook beside the shop's
         archive = WorkbookBackend(folder / "shop-archive.xlsx")
     seller = Seller(built, backend)
     zone = built.config.shop.zone
@@ -437,7 +452,18 @@ def run_backend(
     delay_done = False
     gc_clock = GcClock()
     times = sync_times(batches)
+    first = 0
+    if saved is not None:  # where the checkpoint left the year (the set-up above is the same)
+        rng.setstate(saved["rng"])
+        pending, decided, stages = saved["pending"], saved["decided"], saved["stages"]
+        archive_at, delay_done = saved["archive_at"], saved["delay_done"]
+        syncs, archives, events = saved["syncs"], saved["archives"], saved["events"]
+        month_rss, month_end = saved["month_rss"], saved["month_end"]
+        mail.count, first = saved["mail"], saved["next"]
+        started -= saved["elapsed_s"]
     for index, now in enumerate(times):
+        if index < first:
+            continue
         # What happened since the last sync (set-up, not measured).
         arrived = []
         while pending and pending[0][0] <= now:
@@ -505,7 +531,8 @@ def run_backend(
         )
         month_rss[month] = peak_rss_mb()
         following = times[index + 1] if index + 1 < len(times) else None
-        if following is None or min((following - START).days // 30 + 1, 12) != month:
+        month_over = following is None or min((following - START).days // 30 + 1, 12) != month
+        if month_over:
             month_end[month] = {
                 "cells_by_tab": cells_by_tab(built, backend),
                 "rss_after_gc_mb": rss_now_mb(),
@@ -531,6 +558,15 @@ def run_backend(
                 )
             except Exception as error:  # recorded, the year goes on
                 archives.append({"now": now.isoformat(), "due": due, "error": repr(error)})
+        if checkpoint is not None and backend == "workbook" and month_over:
+            _save(checkpoint, folder, {
+                "folder": str(folder), "next": index + 1, "rng": rng.getstate(),
+                "pending": pending, "decided": decided, "stages": stages,
+                "archive_at": archive_at, "delay_done": delay_done, "syncs": syncs,
+                "archives": archives, "events": events, "month_rss": month_rss,
+                "month_end": month_end, "mail": mail.count,
+                "elapsed_s": time.perf_counter() - started,
+            })  # fmt: skip
         if len(syncs) % 25 == 0:
             last = syncs[-1]
             sys.stderr.write(
@@ -556,6 +592,51 @@ def run_backend(
         "month_end": month_end,
         "emails_sent_total": mail.count,
     }
+
+
+def _save(checkpoint: Path, folder: Path, state: dict[str, Any]) -> None:
+    """The shop's files and where the year stands, replacing the last checkpoint whole (a kill
+    while saving leaves the one before, as ``.old``)."""
+    fresh = checkpoint.with_name(checkpoint.name + ".new")
+    old = checkpoint.with_name(checkpoint.name + ".old")
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(folder, fresh / "shop")
+    (fresh / "state.pickle").write_bytes(pickle.dumps(state))
+    shutil.rmtree(old, ignore_errors=True)
+    if checkpoint.exists():
+        checkpoint.rename(old)
+    fresh.rename(checkpoint)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _resumed(checkpoint: Path) -> dict[str, Any] | None:
+    """The state a checkpoint folder holds (from the bench's own run), or ``None``."""
+    old = checkpoint.with_name(checkpoint.name + ".old")
+    if not (checkpoint / "state.pickle").exists() and (old / "state.pickle").exists():
+        old.rename(checkpoint)  # killed between the two renames of a save
+    path = checkpoint / "state.pickle"
+    if not path.exists():
+        return None
+    state: dict[str, Any] = pickle.loads(path.read_bytes())  # the bench's own file
+    sys.stderr.write(f"resuming the year at sync {state['next']} from {checkpoint}\n")
+    return state
+
+
+def _reopened(builder: Any) -> Any:
+    """The built shop over the files a checkpoint brought back (nothing is created)."""
+    from openorder_sheets.adapters.templates import TemplateRenderer
+    from openorder_sheets.adapters.workbook import WorkbookBackend
+    from openorder_sheets.service.composition import Shop
+    from openorder_sheets.testing.fakes import RecordingTransport
+    from openorder_sheets.testing.shops import BuiltShop
+
+    config = builder.config()
+    path = config.sheet.workbook or builder.folder / "shop.xlsx"
+    backend = WorkbookBackend(path, state_dir=config.state_dir)
+    transport = RecordingTransport()
+    renderer = TemplateRenderer(config.shop.language)
+    shop = Shop(config, backend, lambda: transport, renderer, config.state_dir)
+    return BuiltShop(shop, transport, config, None)
 
 
 def months(part: dict[str, Any]) -> list[dict[str, Any]]:
@@ -812,6 +893,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", type=Path, help="a folder for one cProfile file per backend and month"
     )
+    parser.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="the local workbook's year: a folder to keep where the year stands after each "
+        "month, and to go on from when it already holds one",
+    )
     parser.add_argument("--part", type=Path, help=argparse.SUPPRESS)  # one backend, in a child
     parser.add_argument(  # BACKEND=PATH: that backend's year, already run (same size and seed)
         "--reuse", action="append", default=[], help=argparse.SUPPRESS
@@ -828,6 +915,7 @@ def main(argv: list[str] | None = None) -> int:
             args.profile,
             args.opt_in_share,
             args.daily_limit,
+            args.checkpoint,
         )
         args.part.write_text(json.dumps(part, default=str), encoding="utf-8")
         return 0
@@ -849,6 +937,8 @@ def main(argv: list[str] | None = None) -> int:
             command += ["--daily-limit", str(args.daily_limit)]
         if args.profile is not None:
             command += ["--profile", str(args.profile)]
+        if args.checkpoint is not None and backend == "workbook":
+            command += ["--checkpoint", str(args.checkpoint)]
         children.append((backend, part, subprocess.Popen(command, cwd=ROOT)))
     parts = {}
     for backend, part, child in children:
