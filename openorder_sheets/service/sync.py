@@ -149,11 +149,13 @@ def _run(shop: Shop, now: dt.datetime, *, dry_run: bool) -> SyncReport:
         # machine (with no local journal) repeats at most the last few minutes' messages.
         # Sealed: until the last write, `Orders` says these messages wait; a run that stops
         # first leaves the seal, and the next sync checks the rows instead of trusting them.
+        # The seal goes first (a mirror of a big ledger can take several requests itself),
+        # and once: it stays set until the last write.
         nonlocal mirrored
         decided.entries = so_far
         updates = [u for u in plan_updates(decided, now) if u.tab == emails_tab]
-        changed = changed_cells(updates, current, decided.unread)
-        shop.backend.write([*changed, seal_update(config, SEAL_TEXT)])
+        seal = [] if mirrored else [seal_update(config, SEAL_TEXT)]
+        shop.backend.write([*seal, *changed_cells(updates, current, decided.unread)])
         mirrored = True
 
     planned = decided.entries
