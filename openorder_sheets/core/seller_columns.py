@@ -208,7 +208,17 @@ def legacy_priors(
         code = None
         if total is not None and to_pay is not None and 1 <= to_pay - total <= 999:
             code = int(to_pay - total)
-        paid = seller.paid.kind is PaidKind.YES and status is Decision.CONFIRMED
+        confirmed_now = status is Decision.CONFIRMED
+        mark = seller.paid
+        received = Decimal(0)
+        if confirmed_now and mark.kind is PaidKind.YES:
+            received = to_pay or Decimal(0)
+        elif confirmed_now and mark.kind is PaidKind.AMOUNT:
+            received = mark.amount  # the amount the seller typed, not a tick
+        paid = confirmed_now and (
+            mark.kind is PaidKind.YES
+            or (mark.kind is PaidKind.AMOUNT and to_pay is not None and received >= to_pay > 0)
+        )
         problems = cells.unescape(cells.text(columns.get(row, "problems")))
         priors.append(
             PriorOrder(
@@ -224,7 +234,7 @@ def legacy_priors(
                 seq=versions.get(number, 0),
                 confirmed_key=confirmed.get(number, "") if status is Decision.CONFIRMED else "",
                 code=code,
-                paid_amount=(to_pay or Decimal(0)) if paid else Decimal(0),
+                paid_amount=received,
                 paid_memo=seller.paid.memo,
                 receipts=receipts.get(number, 0),
                 settled=paid,

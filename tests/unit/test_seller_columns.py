@@ -357,3 +357,28 @@ def test_a_fingerprint_an_older_version_kept_still_names_its_row() -> None:
     assert same_row(row_fingerprint(shown), row_fingerprint(shown))
     assert not same_row(older.decode(), row_fingerprint({**shown, "total": 90000}))
     assert not same_row(None, row_fingerprint(shown))
+
+
+def test_a_pre_memory_order_with_a_typed_amount_keeps_it_and_is_not_thanked_again() -> None:
+    """`Paid` holding the amount received (not a tick) migrates as that amount: paid in full
+    it is settled (its receipt went out before the upgrade, so no second one is due), short
+    it stays owed."""
+    grid: Grid = [
+        ORDER_HEADERS,
+        orders_row(
+            order="PO-0004", batch="PO 1", email="rina@example.com", items="1× Nastar",
+            total=85000, amount_to_pay=85004, status="Confirmed", paid=85004,
+        ),
+        orders_row(
+            order="PO-0005", batch="PO 1", email="tono@example.com", items="1× Nastar",
+            total=85000, amount_to_pay=85005, status="Confirmed", paid=50000,
+        ),
+    ]  # fmt: skip
+    ledger = [
+        sent("PO-0004/order_confirmed/rina@example.com/1"),
+        sent("PO-0004/payment_received/rina@example.com/1"),
+        sent("PO-0005/order_confirmed/tono@example.com/1"),
+    ]
+    rina, tono = migrate(grid, ledger)
+    assert (rina.paid_amount, rina.settled, rina.receipts) == (Decimal(85004), True, 1)
+    assert (tono.paid_amount, tono.settled, tono.receipts) == (Decimal(50000), False, 0)
