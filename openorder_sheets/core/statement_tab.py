@@ -71,7 +71,8 @@ def result_words(found: Match, currency: str, language: str) -> str:
 def _headed_tool_columns(header: Sequence[Cell]) -> dict[str, int]:
     """The tool's columns found by their headers (in either language)."""
     found: dict[str, int] = {}
-    folded = [fold(cells.text(cell)) for cell in header]
+    # A header cell may carry the first row's result below it (a paste without headers).
+    folded = [fold(cells.text(cell).split("\n", 1)[0]) for cell in header]
     for key in STATEMENT_TOOL_COLUMNS:
         names = {fold(text) for text in COLUMN_LABELS[key].values()}
         for index, text in enumerate(folded):
@@ -126,10 +127,13 @@ def statement_updates(
     currency: str,
     language: str,
     notes: Mapping[int, str] | None = None,
+    problem: str = "",
 ) -> list[TabUpdate]:
     """The result columns beside each credit row (and their headers when missing); a row
     that is not a credit gets its ``notes`` (why it was not taken: a repeat, money going out,
-    an unreadable date)."""
+    an unreadable date). A ``problem`` with the whole tab (its columns cannot be told apart)
+    is written under the `Result` header, where a seller who never sees the sync's output
+    looks."""
     if not grid:
         return []
     header = list(grid[0])
@@ -152,11 +156,19 @@ def statement_updates(
             found.order or "",
             ", ".join(found.candidates),
         ]
-    rows: list[list[Cell] | None] = [[label(COLUMN_LABELS, key, language) for key in keys]]
+    headers = [label(COLUMN_LABELS, key, language) for key in keys]
     for row, note in (notes or {}).items():
         if row not in by_row and row > 0:
             first = note[:1].upper() + note[1:]
             by_row[row] = [first, "", ""]
+    if 0 in by_row:  # a paste without headers: its first row is a credit, not a header
+        headers = [
+            f"{head}\n{said}" if said else head
+            for head, said in zip(headers, by_row[0], strict=True)
+        ]
+    if problem:
+        headers[0] = f"{headers[0]}\n{problem}"
+    rows: list[list[Cell] | None] = [list(headers)]
     last = max([0, *by_row])
     for index in range(1, last + 1):
         current = grid[index] if index < len(grid) else []

@@ -93,6 +93,7 @@ def plan_updates(decided: Decided, now: dt.datetime) -> list[TabUpdate]:
                 currency,
                 language,
                 decided.statement_notes,
+                _whole_tab_problem(decided),
             )
         )
     if statement_grid is not None or decided.snapshot["payments"] is not None:
@@ -236,6 +237,14 @@ def _with_clocks(decided: Decided) -> Memory:
         for number, order in decided.memory.orders.items()
     }
     return replace(decided.memory, orders=orders)
+
+
+def _whole_tab_problem(decided: Decided) -> str:
+    """Why no row of the `Bank statement` tab could be read (no header and columns that
+    cannot be told apart), or "" when its rows were read (their own notes say the rest)."""
+    if decided.matches or decided.statement_notes or not decided.statement_problems:
+        return ""
+    return decided.statement_problems[0]
 
 
 def _whole(

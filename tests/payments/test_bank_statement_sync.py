@@ -176,3 +176,87 @@ def test_the_sellers_own_tick_wins_and_a_transfer_for_it_is_a_second_payment(
     assert results(shop)[0][0] == "A second payment for a paid order: refund it"
     assert "second payment" in text(shop.order("PO-0003")["Problems"])
     assert kinds(shop, CITRA) == ["order_confirmed", "payment_received"]
+
+
+def paste_over_the_header(shop: BuiltShop, rows: list[list[Any]]) -> None:
+    """The seller selects A1 of an empty `Bank statement` tab and pastes rows without headers."""
+    from openpyxl import load_workbook
+
+    from openorder_sheets.adapters.google_bodies import quote_tab
+    from openorder_sheets.adapters.gsheet import GoogleSheetBackend
+    from openorder_sheets.adapters.workbook import WorkbookBackend
+    from openorder_sheets.testing.fakes import MemorySheet
+
+    name = shop.config.tab("statement")
+    backend = shop.backend
+    if isinstance(backend, MemorySheet):
+        backend.tabs[name] = [list(row) for row in rows]
+    elif isinstance(backend, GoogleSheetBackend):
+        assert shop.sheets_server is not None
+        shop.sheets_server.set_values(backend.key, f"{quote_tab(name)}!A1:E{len(rows)}", rows)
+    else:
+        assert isinstance(backend, WorkbookBackend)
+        book = load_workbook(backend.path)
+        sheet = book[name]
+        sheet.delete_rows(1, sheet.max_row)
+        for row in rows:
+            sheet.append(row)
+        book.save(backend.path)
+
+
+def test_a_paste_over_the_header_row_shows_the_first_transfer_s_result_too(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """Without a header row the first transfer has no row of its own for its result: it is
+    written under the tool's headers, so every transfer the tool counted says so beside it,
+    and the next sync reads the tab the same way (nothing sent, nothing moved).
+
+    Google hands dates back as day numbers, which cannot be told from amounts without a
+    header: there the seller is told, in the sheet, to add one; nothing is guessed."""
+    server = request.getfixturevalue("sheets_server") if backend == "google" else None
+    shop = bakery(tmp_path, backend, server).build()
+    shop.sync("2027-02-01T10:00")
+    ani, citra = owed(shop, "PO-0001"), owed(shop, "PO-0003")
+    paste_over_the_header(
+        shop,
+        [
+            ["02/02/2027", "10:01:00", "TRSF ANI LESTARI", ani, "BCA"],
+            ["02/02/2027", "11:15:00", "TRSF CITRA", citra, "BCA"],
+        ],
+    )
+    report = shop.sync("2027-02-02T13:00")
+    if backend == "google":
+        add_one = (
+            "The Bank statement tab has no header row and its columns cannot be told apart"
+            " — add one: Date, Time, Description, Amount."
+        )
+        assert report.statement_problems == [add_one]
+        assert text(shop.grid("statement")[0][5]) == f"Result\n{add_one}"
+        assert kinds(shop, ANI) == kinds(shop, CITRA) == ["order_confirmed"]
+        shop.sheets_server.set_values(  # type: ignore[union-attr]
+            shop.backend.key,  # type: ignore[attr-defined]
+            "'Bank statement'!A1:E3",
+            [
+                ["Date", "Time", "Description", "Amount", "Bank"],
+                ["02/02/2027", "10:01:00", "TRSF ANI LESTARI", ani, "BCA"],
+                ["02/02/2027", "11:15:00", "TRSF CITRA", citra, "BCA"],
+            ],
+        )
+        shop.sync("2027-02-02T13:30")
+        assert kinds(shop, ANI) == kinds(shop, CITRA) == ["order_confirmed", "payment_received"]
+        assert text(shop.grid("statement")[0][5]) == "Result"
+        return
+    assert kinds(shop, ANI) == ["order_confirmed", "payment_received"]
+    assert kinds(shop, CITRA) == ["order_confirmed", "payment_received"]
+    grid = shop.grid("statement")
+    assert [text(cell) for cell in grid[0][5:8]] == [
+        "Result\nPaid in full",
+        "Paid order\nPO-0001",
+        "Orders to check",
+    ]
+    assert [text(cell) for cell in grid[1][5:7]] == ["Paid in full", "PO-0003"]
+    sent = len(shop.transport.sent)
+    shop.sync("2027-02-02T14:00")
+    assert len(shop.transport.sent) == sent
+    assert shop.grid("statement") == grid
+    assert shop.table("payments")[-1]["Transfers matched"] == 2

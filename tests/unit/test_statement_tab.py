@@ -116,6 +116,30 @@ def test_results_beside_a_paste_without_headers_are_not_taken_for_its_descriptio
     ]
 
 
+def test_the_first_row_of_a_paste_without_headers_shows_its_result_under_the_headers() -> None:
+    """Pasted over the header row, the first transfer's result would have no cell of its own:
+    it is written under the result headers in the same cells, and those cells are still found
+    (and left out) as the tool's next sync."""
+    pasted: Grid = [
+        ["02/02/2027", "TRSF PO-0001 SITI", 170123],
+        ["04/02/2027", "BUDI", 90000],
+    ]
+    statement = read_statement(pasted, "en")
+    assert [c.row for c in statement.credits] == [0, 1]
+    written = update(pasted, [found(Outcome.PAID, 0, "PO-0001"), found(Outcome.AMBIGUOUS, 1)])
+    assert written.columns == (3, 4, 5)
+    assert written.rows[0] == ["Result\nPaid in full", "Paid order\nPO-0001", "Orders to check"]
+    assert written.rows[1] == [
+        "Fits several orders: tick Paid by hand for the right one",
+        "",
+        "PO-0002, PO-0003",
+    ]
+    after = [[*row, *(cells or [])] for row, cells in zip(pasted, written.rows, strict=True)]
+    assert read_statement(after, "en") == statement
+    again = update(after, [found(Outcome.PAID, 0, "PO-0001"), found(Outcome.AMBIGUOUS, 1)])
+    assert (again.columns, again.rows) == (written.columns, written.rows)
+
+
 def test_the_result_columns_are_left_out_wherever_the_seller_moved_them() -> None:
     """Found by their headers in either language, not by position."""
     moved: Grid = [
