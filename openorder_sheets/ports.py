@@ -66,6 +66,9 @@ class ColumnSpec:
     #: ``None``: the tab has no print layout of its own. ``True``/``False``: the tab prints one
     #: page wide, header on every page, from its first column through its last ``True`` one.
     on_paper: bool | None = None
+    #: Written by the tool on every sync (a view, or the tool's part of `Orders`): where the
+    #: backend can, a seller typing there is warned first (Google: a warning-only protection).
+    guarded: bool = False
 
 
 @dataclass(frozen=True)

@@ -314,8 +314,37 @@ def add_sheet_requests(
                     }
                 }
             )
+    requests.extend(guard_requests(sheet_id, layout))
     if layout.chart is not None:
         requests.append(chart_request(sheet_id, layout))
+    return requests
+
+
+#: Shown in Google's "Protected sheets and ranges" list beside each guarded range.
+GUARD_DESCRIPTION = (
+    "openorder writes these cells at every sync: what is typed here is replaced"
+    " / openorder menulis sel ini setiap sinkron: isian di sini akan diganti"
+)
+
+
+def guard_requests(sheet_id: int, layout: TabLayout) -> list[dict[str, Any]]:
+    """Warning-only protections over each run of the tool's columns (whole columns, so rows
+    added later are covered): Google asks a seller who types there to confirm first, and never
+    stops anyone, the tool included. The seller's own columns stay free."""
+    requests: list[dict[str, Any]] = []
+    start: int | None = None
+    for index, spec in enumerate([*layout.columns, None]):
+        if spec is not None and spec.guarded:
+            start = index if start is None else start
+            continue
+        if start is not None:
+            protected = {
+                "range": {"sheetId": sheet_id, "startColumnIndex": start, "endColumnIndex": index},
+                "description": GUARD_DESCRIPTION,
+                "warningOnly": True,
+            }
+            requests.append({"addProtectedRange": {"protectedRange": protected}})
+            start = None
     return requests
 
 

@@ -162,6 +162,17 @@ TAB_COLUMNS: Mapping[str, tuple[str, ...]] = {
 
 #: Tabs the seller is not expected to see: hidden where the backend allows.
 HIDDEN_TABS = frozenset({"state", "archived"})
+#: Tabs the tool rewrites whole: anything typed there is replaced (or, in the memory, breaks
+#: what the tool remembers), so every column is guarded. `Orders` and `Bank statement` guard
+#: only the tool's own columns: the others are the seller's.
+WRITTEN_TABS = frozenset(
+    {"summary", "materials_needed", "packing", "emails", "state", "archived", "payments",
+     "public_status"}
+)  # fmt: skip
+WRITTEN_COLUMNS: Mapping[str, frozenset[str]] = {
+    "orders": frozenset(ORDER_TOOL_COLUMNS),
+    "statement": frozenset(STATEMENT_TOOL_COLUMNS),
+}
 
 
 def _options(key: str, language: str) -> tuple[str, ...]:
@@ -256,6 +267,7 @@ def _with_look(tab_key: str, key: str, spec: ColumnSpec) -> ColumnSpec:
         highlights=HIGHLIGHTS.get((tab_key, key), ()),
         filter=tab_key in FILTERED_TABS,
         on_paper=on_paper,
+        guarded=tab_key in WRITTEN_TABS or key in WRITTEN_COLUMNS.get(tab_key, ()),
     )
 
 
