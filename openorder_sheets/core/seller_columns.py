@@ -28,6 +28,7 @@ from openorder_sheets.core.model import (
     PaidKind,
     PriorOrder,
     Quantities,
+    Response,
     SellerInputs,
 )
 from openorder_sheets.ports import Cell, Grid
@@ -177,20 +178,26 @@ def legacy_priors(
     catalog: Catalog,
     ledger: list[LedgerEntry],
     zone: ZoneInfo,
+    answers: Mapping[int, Response] | None = None,
 ) -> list[PriorOrder]:
     """Orders of a sheet written before the tool kept its memory tab, read once to migrate.
 
     This is the only place display cells are read back, and only when no memory exists yet:
-    the next sync writes the memory and never looks here again.
+    the next sync writes the memory and never looks here again. ``answers`` (the form's, by
+    sheet row) tell what a buyer whose change was refused last still asks for: that change is
+    held, as the memory would have it, so the refusal is not sent again.
     """
     if grid is None or columns is None:
         return []
     versions: dict[str, int] = {}
+    last_kind: dict[str, str] = {}
     confirmed: dict[str, str] = {}
     receipts: dict[str, int] = {}
     for entry in ledger:
         version = entry.key.rsplit("/", 1)[-1]
         if entry.kind in DECISION_KINDS and version.isdigit():
+            if int(version) >= versions.get(entry.order, 0):
+                last_kind[entry.order] = entry.kind
             versions[entry.order] = max(versions.get(entry.order, 0), int(version))
             if entry.kind in ("order_confirmed", "order_promoted"):
                 confirmed[entry.order] = entry.key
@@ -220,6 +227,13 @@ def legacy_priors(
             or (mark.kind is PaidKind.AMOUNT and to_pay is not None and received >= to_pay > 0)
         )
         problems = cells.unescape(cells.text(columns.get(row, "problems")))
+        response_row = _row_number(columns.get(row, "response_row"))
+        answer = (answers or {}).get(response_row) if response_row is not None else None
+        asked, held = lines, None
+        refused_last = last_kind.get(number) == EmailKind.ORDER_CHANGE_REFUSED
+        if refused_last and confirmed_now and answer is not None and answer.quantities != lines:
+            asked = answer.quantities
+            held = () if answer.problems else answer.quantities
         priors.append(
             PriorOrder(
                 number=number,
@@ -227,9 +241,10 @@ def legacy_priors(
                 submitted=_moment(columns.get(row, "submitted"), zone),
                 email=cells.unescape(cells.text(columns.get(row, "email"))).lower(),
                 status=status,
-                response_row=_row_number(columns.get(row, "response_row")),
+                response_row=response_row,
                 lines=lines,
-                asked=lines,
+                asked=asked,
+                held=held,
                 problems=tuple(p for p in problems.split("; ") if p),
                 seq=versions.get(number, 0),
                 confirmed_key=confirmed.get(number, "") if status is Decision.CONFIRMED else "",

@@ -219,7 +219,10 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     entries = ledger.merge(sheet_ledger, journal)
     legacy = memory is None
     if memory is None:  # a sheet from before the memory tab: migrate once from its views
-        priors = legacy_priors(tabs["orders"], order_columns, inputs, catalog, entries, zone)
+        by_row = {response.row: response for response in responses}
+        priors = legacy_priors(
+            tabs["orders"], order_columns, inputs, catalog, entries, zone, by_row
+        )
         memory = Memory()
     else:
         priors = [
