@@ -122,8 +122,12 @@ TRANSITIONS: tuple[Transition, ...] = (
         "Confirmed", Event.SHIPS_MOVED, "Confirmed", "keeps", EmailKind.BATCH_DELAYED
     ),
     Transition(
-        "any", Event.SELLER_CONFIRM, "Confirmed (even over capacity)", "takes",
+        "any other", Event.SELLER_CONFIRM, "Confirmed (even over capacity)", "takes",
         "order_confirmed (a new payment deadline)",
+    ),
+    Transition(
+        "Confirmed, unpaid, past its deadline", Event.SELLER_CONFIRM,
+        "Confirmed anew (a new payment deadline)", "keeps", EmailKind.ORDER_CONFIRMED,
     ),
     Transition("any", Event.SELLER_CANCEL, "Cancelled", "frees", EmailKind.ORDER_CANCELLED),
     Transition("any", Event.SELLER_REJECT, "Rejected", "frees", EmailKind.ORDER_REJECTED),
@@ -151,6 +155,8 @@ def decision_kind(order: Order) -> EmailKind | None:
     before = order.prior.status if order.prior else None
     if order.unmatched_like:
         return None  # a row the tool could not match is the seller's to check, not news
+    if order.reconfirmed and order.status is Decision.CONFIRMED:
+        return EmailKind.ORDER_CONFIRMED  # confirmed again by the seller: a new deadline
     if order.status is not before:
         by_seller = order.prior is not None and order.prior.seller_action is SellerAction.CONFIRM
         if (
@@ -205,13 +211,18 @@ def confirmed_key(order: Order) -> str:
     """The message that started this confirmation's payment clock ("" when not confirmed).
 
     A new confirmation (a rule, a promotion, a buyer's edit that fits, the seller's `Confirm`
-    of an order that was not confirmed) starts a new clock; a change to a confirmed order keeps
-    the clock it had.
+    of an order that was not confirmed, or of one past its deadline) starts a new clock; a
+    change to a confirmed order keeps the clock it had.
     """
     if order.status is not Decision.CONFIRMED:
         return ""
     prior = order.prior
-    if prior is not None and prior.status is Decision.CONFIRMED and prior.confirmed_key:
+    if (
+        prior is not None
+        and prior.status is Decision.CONFIRMED
+        and prior.confirmed_key
+        and not order.reconfirmed
+    ):
         return prior.confirmed_key
     kind = decision_kind(order)
     if kind not in CONFIRMATION_KINDS or not reachable(order):

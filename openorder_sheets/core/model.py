@@ -297,6 +297,9 @@ class Order:
     bank_ticked: bool = False  # `Paid` is ticked by the tool from the statement
     tick_paid: bool = False  # this sync ticks `Paid` (the statement paid it in full)
     refused_credits: tuple[str, ...] = ()  # statement rows the seller took off it
+    #: The seller's `Confirm` appeared on a confirmed, unpaid order already past its payment
+    #: deadline: a new confirmation (told, with a new clock) instead of the expiry.
+    reconfirmed: bool = False
 
     @property
     def amount_to_pay(self) -> Decimal:

@@ -19,6 +19,7 @@ from openorder_sheets.core.model import (
     Decision,
     Line,
     Order,
+    PriorOrder,
     Quantities,
     SellerAction,
     Stage,
@@ -301,13 +302,18 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
         # The seller accepts the order as the buyer last asked for it (a held change too).
         chosen = asked if response is not None and asked and not response.problems else lines
         applied = prior is not None and prior.status is Decision.CONFIRMED and chosen != kept
-        return make(
+        confirmed, settled = make(
             Decision.CONFIRMED,
             (say(language, "confirmed_by_seller"), *(response.problems if response else ())),
             with_lines=chosen,
             edited=applied,
             keep_held=False,
         )
+        if _overdue(prior, item.number, settings):
+            # Past its deadline (the sync that would expire it had not run): the seller keeps
+            # it, so it is confirmed anew — told, with a new deadline — not expired next sync.
+            confirmed = evolve(confirmed, reconfirmed=True)
+        return confirmed, settled
     if action is SellerAction.CONFIRM and prior is not None and prior.status is Decision.EXPIRED:
         return make(Decision.EXPIRED, prior.problems)
     if action is SellerAction.CANCEL:
@@ -330,15 +336,10 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
         status = prior.status if prior and prior.status else Decision.NEEDS_ATTENTION
         return make(status, (gone,))
     if prior is not None and prior.status is Decision.CONFIRMED:
-        if not payment_seen(prior) and settings.now is not None:
-            expires = expiry_moment(
-                settings.deadlines.get(item.number),
-                settings.reminded.get(item.number),
-                settings.reminder_hours,
-            )
-            if expires is not None and settings.now >= expires:
-                when = expires.strftime("%Y-%m-%d %H:%M")
-                return make(Decision.EXPIRED, (say(language, "expired", deadline=when),))
+        expires = _overdue(prior, item.number, settings)
+        if expires is not None:
+            when = expires.strftime("%Y-%m-%d %H:%M")
+            return make(Decision.EXPIRED, (say(language, "expired", deadline=when),))
         if not changed and not held:
             confirmed_by = action is SellerAction.CONFIRM
             by_seller = (say(language, "confirmed_by_seller"),) if confirmed_by else ()
@@ -367,6 +368,18 @@ def _draft(item: Identified, catalog: Catalog, settings: Settings) -> tuple[Orde
     ):
         return make(Decision.WAITLISTED)
     return make(None, with_lines=asked, edited=changed and prior is not None and asked != kept)
+
+
+def _overdue(prior: PriorOrder | None, number: str, settings: Settings) -> dt.datetime | None:
+    """When a confirmed, unpaid order's time to pay ran out, if it has by ``settings.now``."""
+    if prior is None or prior.status is not Decision.CONFIRMED or settings.now is None:
+        return None
+    if payment_seen(prior):
+        return None
+    expires = expiry_moment(
+        settings.deadlines.get(number), settings.reminded.get(number), settings.reminder_hours
+    )
+    return expires if expires is not None and settings.now >= expires else None
 
 
 def _change_confirmed(
