@@ -411,7 +411,19 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
             else sheet_ledger
         )
         if any(e.kind == EmailKind.BATCH_DELAYED and not e.order for e in sheet_ledger):
-            as_read = stages.delay_orders(list(as_read), orders)
+            # The order each delay notice was about, as the ledger (journal included) and so
+            # the `Emails` tab have it; worked out afresh it could name another order once
+            # the first one stopped being confirmed, and that row would be rewritten for ever.
+            about = {e.key: e.order for e in entries if e.kind == EmailKind.BATCH_DELAYED}
+            as_read = stages.delay_orders(
+                [
+                    replace(e, order=about[e.key])
+                    if not e.order and about.get(e.key) and e.kind == EmailKind.BATCH_DELAYED
+                    else e
+                    for e in as_read
+                ],
+                orders,
+            )
         tabs["orders"], unchanged = _orders_as_shown(
             shop,
             names["orders"],
