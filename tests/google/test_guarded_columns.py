@@ -26,7 +26,8 @@ def guarded_columns(server: SheetsServer, key: str) -> dict[str, set[int]]:
         span = protected["range"]
         assert protected["warningOnly"] is True  # a warning, never a lock
         assert protected["description"] == GUARD_DESCRIPTION
-        assert "startRowIndex" not in span and "endRowIndex" not in span  # rows added later too
+        assert "startRowIndex" not in span  # whole columns: rows added later too
+        assert "endRowIndex" not in span
         columns = range(span["startColumnIndex"], span["endColumnIndex"])
         found.setdefault(titles[span["sheetId"]], set()).update(columns)
     return found
