@@ -179,13 +179,17 @@ def legacy_priors(
     ledger: list[LedgerEntry],
     zone: ZoneInfo,
     answers: Mapping[int, Response] | None = None,
+    credits: tuple[str, ...] = (),
 ) -> list[PriorOrder]:
     """Orders of a sheet written before the tool kept its memory tab, read once to migrate.
 
     This is the only place display cells are read back, and only when no memory exists yet:
     the next sync writes the memory and never looks here again. ``answers`` (the form's, by
     sheet row) tell what a buyer whose change was refused last still asks for: that change is
-    held, as the memory would have it, so the refusal is not sent again.
+    held, as the memory would have it, so the refusal is not sent again. ``credits`` (the keys
+    of the statement's transfers now) are refused for a confirmed order whose buyer was thanked
+    for paying but whose `Paid` the seller left empty: she took that payment off, and which
+    transfer it was only the lost memory knew.
     """
     if grid is None or columns is None:
         return []
@@ -230,6 +234,11 @@ def legacy_priors(
         response_row = _row_number(columns.get(row, "response_row"))
         answer = (answers or {}).get(response_row) if response_row is not None else None
         asked, held = lines, None
+        taken_off = (
+            confirmed_now
+            and receipts.get(number, 0) > 0
+            and mark.kind in (PaidKind.BLANK, PaidKind.NO)
+        )
         refused_last = last_kind.get(number) == EmailKind.ORDER_CHANGE_REFUSED
         if refused_last and confirmed_now and answer is not None and answer.quantities != lines:
             asked = answer.quantities
@@ -253,6 +262,7 @@ def legacy_priors(
                 paid_memo=seller.paid.memo,
                 receipts=receipts.get(number, 0),
                 settled=paid,
+                refused_credits=credits if taken_off else (),
                 seller=seller,
                 last_action=seller.action,
             )

@@ -1,7 +1,7 @@
 """The tool's memory tab deleted by mistake: the next sync rebuilds what it knew from the
 `Orders` tab and the `Emails` ledger (the one time views are read back), and no buyer hears
-anything twice — whatever the seller typed in `Paid`: a tick, `lunas`, or the amount that came
-in."""
+anything twice — whatever the seller typed in `Paid` (a tick, `lunas`, the amount that came
+in), a change that was refused, or a statement payment the seller took off."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.lifecycle.test_thirteen_situations import ANI, BUDI, CITRA, Shop, bakery
 
@@ -66,3 +67,37 @@ def test_a_refused_change_is_not_refused_again_after_the_memory_tab_is_deleted(
     ]
     assert shop.cell("PO-0001", "Items") == "3× Nastar"
     assert shop.kinds(ANI).count("order_change_refused") == 1
+
+
+@pytest.mark.parametrize("backend", ["memory", "workbook"])
+def test_a_payment_the_seller_took_off_is_not_counted_again_after_the_memory_tab_is_deleted(
+    tmp_path: Path, backend: str
+) -> None:
+    """The statement paid Ani's order, the seller took the tick off (the money was not good):
+    only the memory knew which transfer that was, so after it is lost no transfer now in the
+    statement pays that order again — she ticks by hand if it should."""
+    from openorder_sheets.core.cells import text
+    from tests.payments.test_bank_statement_sync import bakery as statement_bakery
+    from tests.payments.test_bank_statement_sync import kinds, owed, paste, results
+
+    shop = statement_bakery(tmp_path, backend).build()
+    shop.sync("2027-02-01T10:00")
+    paste(shop, [["02/02/2027", "10:01:00", "TRSF ANI", owed(shop, "PO-0001"), "BCA"]])
+    shop.sync("2027-02-02T11:00")
+    shop.set_order_cell("PO-0001", "paid", False)
+    shop.sync("2027-02-02T12:00")
+    assert results(shop)[0] == ("Matches no order: check it", "", "PO-0001")
+
+    name = shop.config.tab("state")
+    if backend == "memory":
+        del shop.backend.tabs[name]  # type: ignore[attr-defined]
+    else:
+        book = load_workbook(tmp_path / "shop.xlsx")
+        del book[name]
+        book.save(tmp_path / "shop.xlsx")
+    shop.sync("2027-02-02T13:00")
+    shop.sync("2027-02-02T14:00")
+    assert kinds(shop, ANI) == ["order_confirmed", "payment_received"]
+    assert shop.order("PO-0001")["Paid"] in (False, None, "")
+    assert text(shop.order("PO-0001")["Progress"]) == "Awaiting payment"
+    assert results(shop)[0] == ("Matches no order: check it", "", "PO-0001")
