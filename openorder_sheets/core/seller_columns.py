@@ -13,15 +13,16 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from openorder_sheets.core import cells, seller_words
+from openorder_sheets.core import cells, matching, seller_words
 from openorder_sheets.core.columns import Columns, find_columns
 from openorder_sheets.core.labels import STATUS_LABELS, fold, reverse_lookup
 from openorder_sheets.core.model import (
     Catalog,
+    Credit,
     Decision,
     EmailKind,
     LedgerEntry,
@@ -30,6 +31,7 @@ from openorder_sheets.core.model import (
     Quantities,
     Response,
     SellerInputs,
+    evolve,
 )
 from openorder_sheets.ports import Cell, Grid
 
@@ -179,17 +181,21 @@ def legacy_priors(
     ledger: list[LedgerEntry],
     zone: ZoneInfo,
     answers: Mapping[int, Response] | None = None,
-    credits: tuple[str, ...] = (),
+    credits: Sequence[Credit] = (),
+    prefix: str = "PO",
 ) -> list[PriorOrder]:
     """Orders of a sheet written before the tool kept its memory tab, read once to migrate.
 
     This is the only place display cells are read back, and only when no memory exists yet:
     the next sync writes the memory and never looks here again. ``answers`` (the form's, by
     sheet row) tell what a buyer whose change was refused last still asks for: that change is
-    held, as the memory would have it, so the refusal is not sent again. ``credits`` (the keys
-    of the statement's transfers now) are refused for a confirmed order whose buyer was thanked
-    for paying but whose `Paid` the seller left empty: she took that payment off, and which
-    transfer it was only the lost memory knew.
+    held, as the memory would have it, so the refusal is not sent again.
+
+    ``credits`` (the statement's transfers now): which transfer paid which order only the lost
+    memory knew. A thanked order whose `Paid` is ticked takes the transfers that pay it when it
+    is matched as still open (the tick was most likely the tool's, from them: without this they
+    would read "a second payment: refund it"); one whose `Paid` the seller left empty refuses
+    them all (she took that payment off).
     """
     if grid is None or columns is None:
         return []
@@ -208,6 +214,8 @@ def legacy_priors(
         if entry.kind == "payment_received":
             receipts[entry.order] = receipts.get(entry.order, 0) + 1
     priors: list[PriorOrder] = []
+    owed: dict[str, Decimal] = {}
+    names: dict[str, str] = {}
     for number, seller in inputs.items():
         if seller.sheet_row is None or seller.sheet_row >= len(grid):
             continue
@@ -234,6 +242,9 @@ def legacy_priors(
         response_row = _row_number(columns.get(row, "response_row"))
         answer = (answers or {}).get(response_row) if response_row is not None else None
         asked, held = lines, None
+        if to_pay is not None and to_pay > 0:
+            owed[number] = to_pay
+        names[number] = cells.unescape(cells.text(columns.get(row, "name")))
         taken_off = (
             confirmed_now
             and receipts.get(number, 0) > 0
@@ -262,12 +273,53 @@ def legacy_priors(
                 paid_memo=seller.paid.memo,
                 receipts=receipts.get(number, 0),
                 settled=paid,
-                refused_credits=credits if taken_off else (),
+                refused_credits=tuple(c.key for c in credits) if taken_off else (),
                 seller=seller,
                 last_action=seller.action,
             )
         )
-    return priors
+    return _bank_paid(priors, credits, owed, names, prefix) if credits else priors
+
+
+def _bank_paid(
+    priors: list[PriorOrder],
+    credits: Sequence[Credit],
+    owed: Mapping[str, Decimal],
+    names: Mapping[str, str],
+    prefix: str,
+) -> list[PriorOrder]:
+    """The migrated orders with the transfers that paid them (see :func:`legacy_priors`)."""
+    ticked = {
+        p.number
+        for p in priors
+        if p.status is Decision.CONFIRMED and p.receipts > 0 and p.seller.paid.kind is PaidKind.YES
+    }
+    if not ticked:
+        return priors
+    expected = [
+        matching.Expected(
+            number=p.number,
+            batch=p.batch,
+            owed=owed[p.number],
+            code=p.code,
+            received=Decimal(0) if p.number in ticked else p.paid_amount,
+            name=names.get(p.number, ""),
+            seller_paid=p.number not in ticked and p.seller.paid.kind is not PaidKind.BLANK,
+            since=p.submitted.date() if p.submitted else None,
+        )
+        for p in priors
+        if p.status is Decision.CONFIRMED and p.number in owed
+    ]
+    paid: dict[str, list[tuple[str, Decimal]]] = {}
+    for found in matching.match(credits, expected, {}, frozenset(), prefix):
+        if found.order in ticked and found.outcome in matching.MONEY:
+            paid.setdefault(found.order, []).append((found.credit.key, found.credit.amount))
+    return [
+        evolve(p, bank=tuple(paid[p.number]), bank_ticked=True)
+        if p.number in paid and sum(a for _, a in paid[p.number]) >= owed[p.number]
+        else p
+        for p in priors
+    ]
 
 
 _ITEM = re.compile(r"(?:^|, )(\d+)× ")

@@ -220,9 +220,17 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
     legacy = memory is None
     if memory is None:  # a sheet from before the memory tab: migrate once from its views
         by_row = {response.row: response for response in responses}
-        credits = tuple(c.key for c in read_statement(tabs["statement"], language).credits)
+        credits = read_statement(tabs["statement"], language).credits
         priors = legacy_priors(
-            tabs["orders"], order_columns, inputs, catalog, entries, zone, by_row, credits
+            tabs["orders"],
+            order_columns,
+            inputs,
+            catalog,
+            entries,
+            zone,
+            by_row,
+            credits,
+            config.shop.order_prefix,
         )
         memory = Memory()
     else:

@@ -101,3 +101,39 @@ def test_a_payment_the_seller_took_off_is_not_counted_again_after_the_memory_tab
     assert shop.order("PO-0001")["Paid"] in (False, None, "")
     assert text(shop.order("PO-0001")["Progress"]) == "Awaiting payment"
     assert results(shop)[0] == ("Matches no order: check it", "", "PO-0001")
+
+
+@pytest.mark.parametrize("backend", ["memory", "workbook"])
+def test_transfers_that_paid_orders_still_pay_them_after_the_memory_tab_is_deleted(
+    tmp_path: Path, backend: str
+) -> None:
+    """The transfer that paid Ani's order (and ticked `Paid`) must not turn into "a second
+    payment: refund it" once the memory that knew it is lost; Budi's part payment stays part."""
+    from tests.payments.test_bank_statement_sync import bakery as statement_bakery
+    from tests.payments.test_bank_statement_sync import kinds, owed, paste, results
+
+    shop = statement_bakery(tmp_path, backend).build()
+    shop.sync("2027-02-01T10:00")
+    paste(
+        shop,
+        [
+            ["02/02/2027", "10:01:00", "TRSF ANI", owed(shop, "PO-0001"), "BCA"],
+            ["02/02/2027", "10:05:00", "PO-0002 BUDI", 50000, "BCA"],
+        ],
+    )
+    shop.sync("2027-02-02T11:00")
+    before = (results(shop), shop.table("payments"), len(shop.transport.sent))
+    assert before[0][0] == ("Paid in full", "PO-0001", "")
+
+    name = shop.config.tab("state")
+    if backend == "memory":
+        del shop.backend.tabs[name]  # type: ignore[attr-defined]
+    else:
+        book = load_workbook(tmp_path / "shop.xlsx")
+        del book[name]
+        book.save(tmp_path / "shop.xlsx")
+    shop.sync("2027-02-02T13:00")
+    shop.sync("2027-02-02T14:00")
+    assert (results(shop), shop.table("payments"), len(shop.transport.sent)) == before
+    assert kinds(shop, ANI) == ["order_confirmed", "payment_received"]
+    assert kinds(shop, BUDI) == ["order_confirmed", "payment_short"]
