@@ -33,6 +33,7 @@ from openorder_sheets.core.model import (
     evolve,
     quantities_of,
 )
+from openorder_sheets.core.seller_columns import seller_inputs_from_marks
 
 
 class Event(Enum):
@@ -243,8 +244,13 @@ def remember(order: Order, now: dt.datetime) -> PriorOrder:
         response_row=None,
     )
     del now  # the memory holds facts, never the time they were remembered
+    seller = base.seller
+    if order.tick_paid:  # the row will hold the tool's tick: remember it as the seller's mark
+        marks = (True, *(*seller.marks, None, None, None, None)[1:4])
+        seller = evolve(seller_inputs_from_marks(marks), sheet_row=seller.sheet_row)
     return evolve(
         base,
+        seller=seller,
         batch=order.batch.name if order.batch else base.batch,
         submitted=order.submitted or base.submitted,
         email=order.email,

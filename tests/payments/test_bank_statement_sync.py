@@ -260,3 +260,19 @@ def test_a_paste_over_the_header_row_shows_the_first_transfer_s_result_too(
     assert len(shop.transport.sent) == sent
     assert shop.grid("statement") == grid
     assert shop.table("payments")[-1]["Transfers matched"] == 2
+
+
+def test_the_sync_after_a_transfer_ticked_paid_writes_nothing(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """The tool's own tick is remembered as the seller's mark it becomes: the next sync finds
+    the row as it left it and writes nothing (it rewrote the memory once, found by the
+    lifecycle machine given transfers)."""
+    server = request.getfixturevalue("sheets_server") if backend == "google" else None
+    shop = bakery(tmp_path, backend, server).build()
+    shop.sync("2027-02-01T10:00")
+    paste(shop, [["02/02/2027", "10:30:00", "TRSF ANI", owed(shop, "PO-0001"), "BCA"]])
+    shop.sync("2027-02-02T11:00")
+    assert shop.order("PO-0001")["Paid"] is True
+    assert shop.sync("2027-02-02T11:00").tabs_written == []
+    assert shop.sync("2027-02-02T12:00").tabs_written == []
