@@ -162,6 +162,7 @@ def settle(
         for order in orders
     ]
     matches = _match_statement(staged, statement, prefix)
+    amounts = {credit.key: credit.amount for credit in statement}
     from_bank = _bank_money(staged, matches, statement)
     about: dict[str, list[matching.Match]] = {}
     for found in matches:
@@ -194,7 +195,7 @@ def settle(
                 "bank": bank,  # kept with it: never matched twice
             }
         else:
-            money = _paid_from_bank(order, bank, currency, language)
+            money = _paid_from_bank(order, bank, currency, language, amounts)
         money["seller_problems"] = (
             *money["seller_problems"],  # type: ignore[misc]
             *_match_problems(about.get(order.number, ()), currency, language),
@@ -319,21 +320,28 @@ def _bank_money(
 
 
 def _paid_from_bank(
-    order: Order, bank: tuple[tuple[str, Decimal], ...], currency: str, language: str
+    order: Order,
+    bank: tuple[tuple[str, Decimal], ...],
+    currency: str,
+    language: str,
+    amounts: Mapping[str, Decimal],
 ) -> dict[str, object]:
-    """The money fields of an order the seller left to the statement."""
+    """The money fields of an order the seller left to the statement. ``amounts``: each
+    statement credit's amount, by key."""
     prior = order.prior
     paid = sum((amount for _, amount in bank), Decimal(0))
     owed = order.total + (order.code or 0)
     problems: list[str] = []
     if prior is not None and prior.seller.action_text:
         problems.append(say(language, "action_unclear", value=prior.seller.action_text))
-    if prior is not None and _unticked(prior):
-        taken = sum((amount for _, amount in prior.bank), Decimal(0))
+    refused = _refused(prior) if prior is not None else ()
+    # Said for as long as the transfers the seller took off are in the statement (not only in
+    # the sync that saw the tick go): a re-run shows the same.
+    taken = sum((amounts[key] for key in refused if key in amounts), Decimal(0))
+    if taken > 0 and order.status is Decision.CONFIRMED:
         problems.append(
             say(language, "bank_unticked", amount=formatting.money(taken, currency, language))
         )
-    refused = _refused(prior) if prior is not None else ()
     confirmed = order.status is Decision.CONFIRMED
     full = confirmed and paid > 0 and paid >= owed
     if confirmed and 0 < paid < owed:
