@@ -163,6 +163,7 @@ def settle(
     ]
     matches = _match_statement(staged, statement, prefix)
     amounts = {credit.key: credit.amount for credit in statement}
+    present = set(amounts)
     from_bank = _bank_money(staged, matches, statement)
     about: dict[str, list[matching.Match]] = {}
     for found in matches:
@@ -187,6 +188,7 @@ def settle(
                 else None
             ) or _sent_at(by_key, reminder_key(order.number, order.email, order.confirmed_key))
         bank = from_bank.get(order.number, ())
+        aside = _kept_aside(order, bank, present) if order.status is not Decision.CONFIRMED else ()
         if _seller_paid(prior):
             paid, problems = _paid(order, prior, currency, language)
             money: dict[str, object] = {
@@ -196,6 +198,8 @@ def settle(
             }
         else:
             money = _paid_from_bank(order, bank, currency, language, amounts)
+        if aside:
+            money["bank"] = (*money["bank"], *aside)  # type: ignore[misc]
         money["seller_problems"] = (
             *money["seller_problems"],  # type: ignore[misc]
             *_match_problems(about.get(order.number, ()), currency, language),
@@ -317,6 +321,24 @@ def _bank_money(
             if key not in present and key not in off:
                 money.setdefault(order.number, []).append((key, amount))
     return {number: tuple(items) for number, items in money.items()}
+
+
+def _kept_aside(
+    order: Order, bank: tuple[tuple[str, Decimal], ...], present: set[str]
+) -> tuple[tuple[str, Decimal], ...]:
+    """The transfers that paid an order no longer confirmed (cancelled, rejected, expired) and
+    are still in the statement: kept with it, not counted, so every sync shows them as its
+    money to refund and none pays a newer order owing the same amount."""
+    prior = order.prior
+    if prior is None or not prior.bank:
+        return ()
+    off = set(_refused(prior))
+    have = {key for key, _ in bank}
+    return tuple(
+        (key, amount)
+        for key, amount in prior.bank
+        if key in present and key not in off and key not in have
+    )
 
 
 def _paid_from_bank(

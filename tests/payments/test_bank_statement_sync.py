@@ -278,3 +278,39 @@ def test_the_sync_after_a_transfer_ticked_paid_writes_nothing(
     assert shop.order("PO-0001")["Paid"] is True
     assert shop.sync("2027-02-02T11:00").tabs_written == []
     assert shop.sync("2027-02-02T12:00").tabs_written == []
+
+
+def test_a_cancelled_order_s_transfer_never_pays_a_newer_order_owing_the_same(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """Ani paid, then the seller cancelled her order: her transfer is hers to refund, shown
+    beside it at every sync — not "no order" one sync later and then Budi's payment when he
+    orders the same (it paid Budi, and thanked him, before)."""
+    server = request.getfixturevalue("sheets_server") if backend == "google" else None
+    builder = ShopBuilder(tmp_path, backend=backend, sheets_server=server)  # no unique codes
+    builder.product("NASTAR", "Nastar", 85000, capacity=10)
+    builder.batch("PO 1", "2027-02-01 09:00", "2027-02-12 21:00", ships_on=dt.date(2027, 2, 20))
+    builder.response("2027-02-01 09:10", ANI, "Ani Lestari", Nastar=2)
+    builder.statement = []
+    shop = builder.build()
+    shop.sync("2027-02-01T10:00")
+    paste(shop, [["02/02/2027", "10:01:00", "TRSF E-BANKING 0202", 170000, "BCA"]])
+    shop.sync("2027-02-02T11:00")
+    assert kinds(shop, ANI) == ["order_confirmed", "payment_received"]
+
+    shop.set_order_cell("PO-0001", "seller_action", "Cancel")
+    shop.sync("2027-02-02T12:00")
+    refund = ("Matches no order: check it", "", "PO-0001")
+    assert results(shop)[0] == refund
+    assert shop.sync("2027-02-02T12:00").tabs_written == []
+    assert results(shop)[0] == refund
+
+    grid = shop.grid("responses")
+    row = list(grid[1])
+    row[0], row[1] = dt.datetime(2027, 2, 2, 13, 0), BUDI
+    shop.replace_rows("responses", [*grid[1:], row])
+    shop.sync("2027-02-02T14:00")
+    shop.sync("2027-02-02T15:00")
+    assert kinds(shop, BUDI) == ["order_confirmed"]
+    assert shop.order("PO-0002")["Paid"] in (False, None, "")
+    assert results(shop)[0] == refund
