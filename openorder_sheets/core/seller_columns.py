@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from openorder_sheets.core import cells, matching, seller_words
+from openorder_sheets.core import cells, seller_words
 from openorder_sheets.core.columns import Columns, find_columns
 from openorder_sheets.core.labels import STATUS_LABELS, fold, reverse_lookup
 from openorder_sheets.core.model import (
@@ -182,7 +182,7 @@ def legacy_priors(
     zone: ZoneInfo,
     answers: Mapping[int, Response] | None = None,
     credits: Sequence[Credit] = (),
-    prefix: str = "PO",
+    paid_by: Mapping[int, str] | None = None,
 ) -> list[PriorOrder]:
     """Orders of a sheet written before the tool kept its memory tab, read once to migrate.
 
@@ -192,10 +192,11 @@ def legacy_priors(
     held, as the memory would have it, so the refusal is not sent again.
 
     ``credits`` (the statement's transfers now): which transfer paid which order only the lost
-    memory knew. A thanked order whose `Paid` is ticked takes the transfers that pay it when it
-    is matched as still open (the tick was most likely the tool's, from them: without this they
-    would read "a second payment: refund it"); one whose `Paid` the seller left empty refuses
-    them all (she took that payment off).
+    memory knew. ``paid_by`` (statement row → order, from the results the tool wrote beside
+    them) gives a ticked order the transfers that paid it, as its tool-ticked statement money
+    (else they would read "a second payment: refund it", and an order a later edit left short
+    would count as paid); a thanked order whose `Paid` the seller left empty refuses them all
+    (she took that payment off).
     """
     if grid is None or columns is None:
         return []
@@ -214,8 +215,6 @@ def legacy_priors(
         if entry.kind == "payment_received":
             receipts[entry.order] = receipts.get(entry.order, 0) + 1
     priors: list[PriorOrder] = []
-    owed: dict[str, Decimal] = {}
-    names: dict[str, str] = {}
     for number, seller in inputs.items():
         if seller.sheet_row is None or seller.sheet_row >= len(grid):
             continue
@@ -242,9 +241,6 @@ def legacy_priors(
         response_row = _row_number(columns.get(row, "response_row"))
         answer = (answers or {}).get(response_row) if response_row is not None else None
         asked, held = lines, None
-        if to_pay is not None and to_pay > 0:
-            owed[number] = to_pay
-        names[number] = cells.unescape(cells.text(columns.get(row, "name")))
         taken_off = (
             confirmed_now
             and receipts.get(number, 0) > 0
@@ -278,45 +274,18 @@ def legacy_priors(
                 last_action=seller.action,
             )
         )
-    return _bank_paid(priors, credits, owed, names, prefix) if credits else priors
-
-
-def _bank_paid(
-    priors: list[PriorOrder],
-    credits: Sequence[Credit],
-    owed: Mapping[str, Decimal],
-    names: Mapping[str, str],
-    prefix: str,
-) -> list[PriorOrder]:
-    """The migrated orders with the transfers that paid them (see :func:`legacy_priors`)."""
-    ticked = {
-        p.number
-        for p in priors
-        if p.status is Decision.CONFIRMED and p.receipts > 0 and p.seller.paid.kind is PaidKind.YES
-    }
-    if not ticked:
+    if not credits or not paid_by:
         return priors
-    expected = [
-        matching.Expected(
-            number=p.number,
-            batch=p.batch,
-            owed=owed[p.number],
-            code=p.code,
-            received=Decimal(0) if p.number in ticked else p.paid_amount,
-            name=names.get(p.number, ""),
-            seller_paid=p.number not in ticked and p.seller.paid.kind is not PaidKind.BLANK,
-            since=p.submitted.date() if p.submitted else None,
-        )
-        for p in priors
-        if p.status is Decision.CONFIRMED and p.number in owed
-    ]
-    paid: dict[str, list[tuple[str, Decimal]]] = {}
-    for found in matching.match(credits, expected, {}, frozenset(), prefix):
-        if found.order in ticked and found.outcome in matching.MONEY:
-            paid.setdefault(found.order, []).append((found.credit.key, found.credit.amount))
+    bank: dict[str, list[tuple[str, Decimal]]] = {}
+    for credit in credits:
+        owner = paid_by.get(credit.row) if credit.row is not None else None
+        if owner is not None:
+            bank.setdefault(owner, []).append((credit.key, credit.amount))
     return [
-        evolve(p, bank=tuple(paid[p.number]), bank_ticked=True)
-        if p.number in paid and sum(a for _, a in paid[p.number]) >= owed[p.number]
+        evolve(p, bank=tuple(bank[p.number]), bank_ticked=True)
+        if p.number in bank
+        and p.status is Decision.CONFIRMED
+        and p.seller.paid.kind is PaidKind.YES
         else p
         for p in priors
     ]

@@ -119,6 +119,35 @@ def read_statement(grid: Grid | None, language: str) -> Statement:
     return parse_pasted(rows, language=language)
 
 
+def _money_prefixes() -> tuple[str, ...]:
+    """How a result that gave an order money begins, in either language."""
+    return tuple(
+        text.split("{", 1)[0] for outcome in MONEY for text in _RESULT_WORDS[outcome].values()
+    )
+
+
+def paid_rows(grid: Grid | None) -> dict[int, str]:
+    """Rows (0-based) whose `Result` said they gave money to the order in `Paid order`, as the
+    tool last wrote them. Read only to rebuild a lost memory (which transfer paid which order
+    only the memory knew); never to learn what happened while the memory exists."""
+    if not grid:
+        return {}
+    found = _headed_tool_columns(grid[0])
+    result_at, order_at = found.get("match_result"), found.get("match_order")
+    if result_at is None or order_at is None:
+        return {}
+    prefixes = _money_prefixes()
+    paid: dict[int, str] = {}
+    for index, row in enumerate(grid):
+        said = [cells.text(row[at]) if at < len(row) else "" for at in (result_at, order_at)]
+        if index == 0:  # under the headers: the first row of a paste without headers
+            said = [text.split("\n", 1)[1] if "\n" in text else "" for text in said]
+        result, order = said
+        if order and result.startswith(prefixes):
+            paid[index] = order
+    return paid
+
+
 def statement_updates(
     tab: str,
     grid: Grid | None,
@@ -250,6 +279,7 @@ def _num(amount: Decimal) -> int | float:
 __all__ = [
     "STATEMENT_SELLER_COLUMNS",
     "TO_CHECK",
+    "paid_rows",
     "payments_rows",
     "read_statement",
     "result_words",

@@ -59,6 +59,7 @@ from openorder_sheets.core.seller_columns import (
     seller_inputs_from_marks,
 )
 from openorder_sheets.core.statement_tab import (
+    paid_rows,
     read_statement,
 )
 from openorder_sheets.core.testimonials import Review, per_batch, read_reviews, review_emails
@@ -230,7 +231,7 @@ def decide_shop(shop: Shop, now: dt.datetime, *, lean: bool = False) -> Decided:
             zone,
             by_row,
             credits,
-            config.shop.order_prefix,
+            paid_rows(tabs["statement"]),
         )
         memory = Memory()
     else:

@@ -137,3 +137,45 @@ def test_transfers_that_paid_orders_still_pay_them_after_the_memory_tab_is_delet
     assert (results(shop), shop.table("payments"), len(shop.transport.sent)) == before
     assert kinds(shop, ANI) == ["order_confirmed", "payment_received"]
     assert kinds(shop, BUDI) == ["order_confirmed", "payment_short"]
+
+
+@pytest.mark.parametrize("backend", ["memory", "workbook"])
+def test_an_order_a_later_edit_left_short_is_not_taken_as_paid_after_the_memory_tab_is_deleted(
+    tmp_path: Path, backend: str
+) -> None:
+    """The statement paid Ani's two jars (the tool ticked `Paid`), then she added a third: the
+    tick stays but the order is short. Rebuilt, it must stay short — not paid in full by that
+    tick (it would have told her it shipped before she paid the rest)."""
+    import datetime as dt
+
+    from openorder_sheets.core.cells import text
+    from tests.payments.test_bank_statement_sync import bakery as statement_bakery
+    from tests.payments.test_bank_statement_sync import paste, results
+
+    shop = statement_bakery(tmp_path, backend).build()
+    shop.sync("2027-02-01T10:00")
+    paste(
+        shop,
+        [["02/02/2027", "10:01:00", "TRSF ANI", shop.order("PO-0001")["Amount to pay"], "BCA"]],
+    )
+    shop.sync("2027-02-02T11:00")
+    shop.set_cell("responses", 1, "Nastar", 3)
+    shop.set_cell("responses", 1, "Timestamp", dt.datetime(2027, 2, 2, 11, 30))
+    shop.sync("2027-02-02T12:00")
+    assert text(shop.order("PO-0001")["Progress"]) == "Partly paid"
+    before = (results(shop), text(shop.order("PO-0001")["Problems"]), len(shop.transport.sent))
+
+    name = shop.config.tab("state")
+    if backend == "memory":
+        del shop.backend.tabs[name]  # type: ignore[attr-defined]
+    else:
+        book = load_workbook(tmp_path / "shop.xlsx")
+        del book[name]
+        book.save(tmp_path / "shop.xlsx")
+    shop.sync("2027-02-02T13:00")
+    shop.set_cell("batches", 1, "Stage", "Shipped")
+    shop.sync("2027-02-02T14:00")
+    assert text(shop.order("PO-0001")["Progress"]) == "Shipped"
+    sent = [m["X-OpenOrder-Kind"] for m in shop.transport.sent[before[2] :] if m["To"] == ANI]
+    assert "order_shipped" not in sent  # unpaid orders hear once they pay
+    assert results(shop) == before[0]
