@@ -1,6 +1,7 @@
 """A stateful property: random shops driven through random sequences of everything that happens
-to orders (answers, double submissions, edits, seller actions and words, Paid ticks, time
-passing, stages, ship dates, lost tabs), checked after every sync against a reference model.
+to orders (answers, double submissions, edits, seller actions and words, Paid ticks, bank
+transfers pasted into the statement, time passing, stages, ship dates, lost tabs), checked after
+every sync against a reference model.
 
 Invariants (SPEC §4, the lifecycle issue):
 - never oversold: the orders the rules confirmed fit each capacity (only a seller's Confirm
@@ -81,7 +82,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         builder.product("NASTAR", "Nastar", 85000, capacity=3, max_per_buyer=3)
         builder.product("KASTENGEL", "Kastengel", 95000, capacity=2)
         builder.batch("PO 1", "2027-02-01 09:00", "2027-02-12 21:00", ships_on=dt.date(2027, 2, 20))
+        builder.statement = []
         self.shop: BuiltShop = builder.build()
+        self.transfers = 0
         self.now = START
         self.rows: list[str] = []  # the email of each response row (1-based rows after header)
         self.seller_confirmed: set[str] = set()  # orders a seller's Confirm ever touched
@@ -146,6 +149,23 @@ class LifecycleMachine(RuleBasedStateMachine):
         number = self._pick_order(data)
         if number is not None:
             self.shop.set_order_cell(number, "paid", word)  # type: ignore[arg-type]
+
+    @precondition(lambda self: self.synced)
+    @rule(data=st.data(), share=st.sampled_from([1, 1, 1, 0.5, 2]), named=st.booleans())
+    def transfer(self, data: st.DataObject, share: float, named: bool) -> None:
+        """A buyer transfers what the order owes (or half, or double), naming it or not; the
+        seller pastes the row into `Bank statement`."""
+        number = self._pick_order(data)
+        if number is None:
+            return
+        owed = self.shop.order(number).get("Amount to pay") or 0
+        amount = int(float(owed) * share) if owed else 50000  # type: ignore[arg-type]
+        self.transfers += 1
+        what = f"TRSF {number if named else 'X'} {self.transfers}"
+        row = [self.now.strftime("%d/%m/%Y"), self.now.strftime("%H:%M:%S"), what, amount, "BCA"]
+        grid = self.shop.grid("statement")
+        kept = [list(r[:5]) for r in grid[1:] if any(c not in (None, "") for c in r[:5])]
+        self.shop.replace_rows("statement", [*kept, row])
 
     @rule(stage=st.sampled_from(STAGES))
     def stage(self, stage: str | None) -> None:
