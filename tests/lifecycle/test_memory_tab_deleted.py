@@ -11,9 +11,24 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from openorder_sheets.testing.fakes import MemorySheet
+from openorder_sheets.testing.shops import BuiltShop
 from tests.lifecycle.test_thirteen_situations import ANI, BUDI, CITRA, Shop, bakery
 
 MEMORY_TAB = "openorder (do not edit)"
+
+
+def lose_the_memory(shop: BuiltShop) -> None:
+    """The seller unhides the memory tab and deletes it (in-memory sheet or workbook)."""
+    name = shop.config.tab("state")
+    if isinstance(shop.backend, MemorySheet):
+        del shop.backend.tabs[name]
+        return
+    path = shop.config.sheet.workbook
+    assert path is not None
+    book = load_workbook(path)
+    del book[name]
+    book.save(path)
 
 
 @pytest.mark.parametrize("paid", [True, "lunas", 85001, 90000], ids=str)
@@ -88,13 +103,7 @@ def test_a_payment_the_seller_took_off_is_not_counted_again_after_the_memory_tab
     shop.sync("2027-02-02T12:00")
     assert results(shop)[0] == ("Matches no order: check it", "", "PO-0001")
 
-    name = shop.config.tab("state")
-    if backend == "memory":
-        del shop.backend.tabs[name]  # type: ignore[attr-defined]
-    else:
-        book = load_workbook(tmp_path / "shop.xlsx")
-        del book[name]
-        book.save(tmp_path / "shop.xlsx")
+    lose_the_memory(shop)
     shop.sync("2027-02-02T13:00")
     shop.sync("2027-02-02T14:00")
     assert kinds(shop, ANI) == ["order_confirmed", "payment_received"]
@@ -125,13 +134,7 @@ def test_transfers_that_paid_orders_still_pay_them_after_the_memory_tab_is_delet
     before = (results(shop), shop.table("payments"), len(shop.transport.sent))
     assert before[0][0] == ("Paid in full", "PO-0001", "")
 
-    name = shop.config.tab("state")
-    if backend == "memory":
-        del shop.backend.tabs[name]  # type: ignore[attr-defined]
-    else:
-        book = load_workbook(tmp_path / "shop.xlsx")
-        del book[name]
-        book.save(tmp_path / "shop.xlsx")
+    lose_the_memory(shop)
     shop.sync("2027-02-02T13:00")
     shop.sync("2027-02-02T14:00")
     assert (results(shop), shop.table("payments"), len(shop.transport.sent)) == before
@@ -165,13 +168,7 @@ def test_an_order_a_later_edit_left_short_is_not_taken_as_paid_after_the_memory_
     assert text(shop.order("PO-0001")["Progress"]) == "Partly paid"
     before = (results(shop), text(shop.order("PO-0001")["Problems"]), len(shop.transport.sent))
 
-    name = shop.config.tab("state")
-    if backend == "memory":
-        del shop.backend.tabs[name]  # type: ignore[attr-defined]
-    else:
-        book = load_workbook(tmp_path / "shop.xlsx")
-        del book[name]
-        book.save(tmp_path / "shop.xlsx")
+    lose_the_memory(shop)
     shop.sync("2027-02-02T13:00")
     shop.set_cell("batches", 1, "Stage", "Shipped")
     shop.sync("2027-02-02T14:00")
